@@ -1,0 +1,121 @@
+"""live: self-hosted live webinar Q&A and polling.
+
+``create_app`` builds the Flask app, opens the store, loads the configured webinar and wires the
+Socket.IO handlers; ``run.py`` serves it with eventlet.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from .broadcast import Broadcaster
+from .config import Config
+from .identity import Identities, new_moderator_key
+from .store import Store, store_from_url
+from .webinar_file import default_webinar_path, load_webinar_file
+
+socketio = SocketIO()
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Connection:
+    """Who is on one Socket.IO connection: set at connect, read by every handler."""
+
+    code: str
+    moderator: bool
+    participant: str | None
+
+
+@dataclass
+class Live:
+    """The app's live-room services, kept in ``app.extensions["live"]``."""
+
+    store: Store
+    identities: Identities
+    broadcaster: Broadcaster
+    default_code: str
+    connections: dict[str, Connection] = field(default_factory=dict)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings from ``Config``, then ``LIVE_*`` variables, then ``config``."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("LIVE_INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Config)
+    app.config.from_prefixed_env("LIVE")
+    app.config.update(config or {})
+    # ensure the instance folder exists: it holds the database and the secret key
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+
+    store = open_store(app)
+    default_code = load_webinar(app, store)
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        cors_allowed_origins=app.config.get("ALLOWED_ORIGINS"),
+        # frames far larger than any event are refused before they are parsed
+        max_http_buffer_size=64 * 1024,
+    )
+    broadcaster = Broadcaster(
+        store,
+        emit=lambda event, data, room: socketio.emit(event, data, to=room),
+        tick=app.config["TICK_MS"] / 1000,
+    )
+    app.extensions["live"] = Live(
+        store, Identities(app.config["SECRET_KEY"]), broadcaster, default_code
+    )
+
+    from . import routes, sockets  # noqa: F401  (registers the handlers)
+
+    app.register_blueprint(routes.bp)
+    if app.config["TICK_MS"] > 0:
+        socketio.start_background_task(broadcaster.run, socketio.sleep)
+    return app
+
+
+def open_store(app: Flask) -> Store:
+    """Open the configured store (the SQLite file in the instance folder by default)."""
+    url = app.config["STORE_URL"] or f"sqlite:///{Path(app.instance_path) / 'live.sqlite3'}"
+    if url.startswith("sqlite:///"):
+        from .store.sqlite import SQLiteStore
+
+        return SQLiteStore(url.removeprefix("sqlite:///"), app.config["SQLITE_SYNCHRONOUS"])
+    return store_from_url(url)
+
+
+def load_webinar(app: Flask, store: Store) -> str:
+    """Create the configured webinar on first start (a stored one is kept); return its code.
+
+    The moderator key is generated once and stored, unless ``MODERATOR_KEY`` sets it.
+    """
+    loaded = load_webinar_file(app.config["WEBINAR_FILE"] or default_webinar_path())
+    code = loaded.webinar.code
+    if store.create_webinar(loaded.webinar, new_moderator_key(), loaded.polls):
+        log.info("created webinar %s from its file", code)
+    if app.config["MODERATOR_KEY"]:
+        store.set_moderator_key(code, str(app.config["MODERATOR_KEY"]))
+    return code
+
+
+def _instance_secret(path: Path) -> str:
+    # one secret per installation, kept across restarts so that tokens and sessions stay valid
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32))
+    return path.read_text().strip()

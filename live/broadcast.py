@@ -1,0 +1,173 @@
+"""Coalesced updates: collect what changed and send one ``update`` per room per tick.
+
+Handlers only mark what they changed. Every tick the broadcaster reads the current state of the
+marked objects from the store (counts, not deltas) and emits one ``update`` to the moderators' room,
+one to the attendees' room and one to each author whose own hidden question changed. A storm of
+upvotes on one question therefore costs one message per attendee per tick, and a lost message is
+repaired by the next change or the next snapshot.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .payloads import Payload, moderator_poll, public_poll, question_payload, settings_payload
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+Emit = Callable[[str, Payload, str], None]
+_UNSENT = object()
+
+
+def public_room(code: str) -> str:
+    return f"webinar:{code}"
+
+
+def moderator_room(code: str) -> str:
+    return f"webinar:{code}:mod"
+
+
+def participant_room(code: str, participant: str) -> str:
+    return f"webinar:{code}:p:{participant}"
+
+
+@dataclass
+class _Changes:
+    questions: set[int] = field(default_factory=set)
+    polls: set[int] = field(default_factory=set)
+    on_air: bool = False
+    settings: bool = False
+    presence: bool = False
+
+    def merge(self, other: _Changes) -> None:
+        self.questions |= other.questions
+        self.polls |= other.polls
+        self.on_air |= other.on_air
+        self.settings |= other.settings
+        self.presence |= other.presence
+
+
+class Broadcaster:
+    """Send the changes of every webinar of this process, at most once per tick."""
+
+    def __init__(self, store: Store, emit: Emit, tick: float) -> None:
+        self.store = store
+        self.emit = emit
+        self.tick = tick
+        self._lock = threading.Lock()
+        self._flushing = threading.Lock()
+        self._pending: dict[str, _Changes] = {}
+        # what the attendees' room was last sent, to skip unchanged public payloads
+        self._public_sent: dict[tuple[str, str, int], Any] = {}
+        self._on_air_sent: dict[str, int | None] = {}
+        self._online_sent: dict[str, int] = {}
+
+    def changed(
+        self,
+        code: str,
+        questions: tuple[int, ...] = (),
+        polls: tuple[int, ...] = (),
+        on_air: bool = False,
+        settings: bool = False,
+        presence: bool = False,
+    ) -> None:
+        """Mark what a handler changed; it goes out with the next tick."""
+        with self._lock:
+            self._pending.setdefault(code, _Changes()).merge(
+                _Changes(set(questions), set(polls), on_air, settings, presence)
+            )
+
+    def flush(self) -> None:
+        """Send one update per room for everything marked since the last flush."""
+        with self._flushing:
+            with self._lock:
+                pending, self._pending = self._pending, {}
+            for code, changes in pending.items():
+                try:
+                    self._send(code, changes)
+                except Exception:
+                    log.exception("update for webinar %s failed; retrying next tick", code)
+                    with self._lock:
+                        self._pending.setdefault(code, _Changes()).merge(changes)
+
+    def run(self, sleep: Callable[[float], Any]) -> None:
+        """Flush forever; a slow flush (a big room) stretches the tick instead of piling up."""
+        while True:
+            started = time.monotonic()
+            self.flush()
+            spent = time.monotonic() - started
+            sleep(max(self.tick, spent))
+
+    def _send(self, code: str, changes: _Changes) -> None:
+        store = self.store
+        on_air = store.on_air(code)
+        question_ids = set(changes.questions)
+        common: Payload = {}
+        previous = self._on_air_sent.get(code, on_air)
+        if changes.on_air or previous != on_air:
+            common["on_air"] = on_air
+            # the question leaving the air and the one entering it both change their flag
+            question_ids |= {q for q in (previous, on_air) if q is not None}
+        self._on_air_sent[code] = on_air
+        questions = store.questions(code, question_ids) if question_ids else []
+        polls = store.polls(code, changes.polls) if changes.polls else []
+
+        if changes.presence:
+            online = store.online(code)
+            if online != self._online_sent.get(code):
+                common["online"] = self._online_sent[code] = online
+        if changes.settings:
+            webinar = store.get_webinar(code)
+            if webinar is not None:
+                common["settings"] = settings_payload(webinar)
+
+        moderators = dict(common)
+        if questions:
+            moderators["questions"] = [question_payload(q, on_air) for q in questions]
+        if polls:
+            moderators["polls"] = [moderator_poll(store, p) for p in polls]
+        if moderators:
+            self.emit("update", moderators, moderator_room(code))
+
+        attendees = dict(common)
+        shown, removed = [], []
+        for question in questions:
+            payload = question_payload(question, on_air) if question.is_public else None
+            # a pending question has never been public: nothing to remove
+            never_shown = payload is None and question.status == "pending"
+            if not never_shown and self._remember(code, "question", question.id, payload):
+                (shown.append(payload) if payload else removed.append(question.id))
+            if not question.is_public:
+                # the author alone follows their hidden question (pending, dismissed, archived)
+                own = {"questions": [question_payload(question, on_air)]}
+                self.emit("update", own, participant_room(code, question.participant))
+        shown_polls = []
+        for poll in polls:
+            payload = public_poll(store, poll)
+            if payload is not None and self._remember(code, "poll", poll.id, payload):
+                shown_polls.append(payload)
+        if shown:
+            attendees["questions"] = shown
+        if removed:
+            attendees["removed"] = removed
+        if shown_polls:
+            attendees["polls"] = shown_polls
+        if attendees:
+            self.emit("update", attendees, public_room(code))
+
+    def _remember(self, code: str, kind: str, object_id: int, payload: Payload | None) -> bool:
+        """Record what attendees now see of an object; say whether it differs from what they saw.
+
+        An object never sent by this process counts as different, so that a removal decided here
+        reaches attendees to whom another process showed it.
+        """
+        key = (code, kind, object_id)
+        before = self._public_sent.get(key, _UNSENT)
+        self._public_sent[key] = payload
+        return before is _UNSENT or before != payload

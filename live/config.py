@@ -1,0 +1,35 @@
+"""Default settings; ``create_app`` overrides them from ``LIVE_*`` environment variables.
+
+Each name below is also an environment variable with the ``LIVE_`` prefix (``STORE_URL`` is
+``LIVE_STORE_URL``); values are parsed as JSON where they can be (``LIVE_TICK_MS=250``).
+"""
+
+from __future__ import annotations
+
+
+class Config:
+    # where webinars live: sqlite:///path (default: instance/live.sqlite3), memory://
+    STORE_URL: str | None = None
+    # SQLite durability: NORMAL survives a crash of the process, FULL also a power cut
+    SQLITE_SYNCHRONOUS = "NORMAL"
+    # the webinar file loaded on start (default: the Nets4Dem webinar shipped in the package)
+    WEBINAR_FILE: str | None = None
+    # the address attendees use, as printed and put in QR codes (default: taken from the request)
+    PUBLIC_URL: str | None = None
+    # the moderator key of the loaded webinar (default: generated once and stored)
+    MODERATOR_KEY: str | None = None
+    # signs participant tokens and moderator sessions (default: generated once in instance/)
+    SECRET_KEY: str | None = None
+    # how often coalesced updates go out, in milliseconds (0: only when flush() is called)
+    TICK_MS = 150
+    # eventlet (default), gevent or threading: run.py patches the standard library accordingly
+    ASYNC_MODE = "eventlet"
+    # the most simultaneous connections one process accepts (eventlet's own default is 1,024)
+    MAX_CONNECTIONS = 20000
+    # where run.py listens
+    HOST = "0.0.0.0"
+    PORT = 5000
+    # log each HTTP request (path only: query strings can carry a moderator key)
+    ACCESS_LOG = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,281 @@
+"""The live room's rules: webinars, questions, upvotes, polls and ballots.
+
+Standard library only, no IO and no Flask, so that every store, handler and tool shares one set of
+rules (like Flask's ``sansio`` package).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Literal
+
+QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived"]
+PollKind = Literal["single", "multiple"]
+PollState = Literal["draft", "open", "closed"]
+
+QUESTION_STATUSES: tuple[str, ...] = ("pending", "live", "answered", "dismissed", "archived")
+# what every attendee may see; the author also sees their own question in any status
+PUBLIC_STATUSES = frozenset({"live", "answered"})
+POLL_KINDS: tuple[str, ...] = ("single", "multiple")
+
+CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
+MAX_NAME_LENGTH = 60
+MAX_PROMPT_LENGTH = 200
+MAX_OPTION_LENGTH = 120
+MAX_OPTIONS = 12
+
+# moderation action -> (statuses it applies to, status it leads to)
+MODERATION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "approve": (frozenset({"pending"}), "live"),
+    "dismiss": (frozenset({"pending", "live", "answered"}), "dismissed"),
+    "answer": (frozenset({"live"}), "answered"),
+    "archive": (frozenset({"pending", "live", "answered", "dismissed"}), "archived"),
+    "restore": (frozenset({"answered", "dismissed", "archived"}), "live"),
+}
+MODERATION_ACTIONS = (*MODERATION_TRANSITIONS, "on_air", "off_air", "edit")
+# a question can only be on air while attendees can see it
+ON_AIR_STATUSES = PUBLIC_STATUSES
+
+POLL_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "open": (frozenset({"draft", "closed"}), "open"),
+    "close": (frozenset({"open"}), "closed"),
+}
+POLL_ACTIONS = (*POLL_TRANSITIONS, "show_results", "hide_results")
+
+
+class LiveError(Exception):
+    """Refuse a request with a stable error code and a sentence for people.
+
+    Raised by the domain and the service layer; the Socket.IO handlers turn it into
+    ``{ok: false, error, message}`` and the HTTP routes into a JSON error with ``status``.
+    """
+
+    code = "bad_request"
+    status = 400
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class InvalidInput(LiveError):
+    code = "bad_request"
+    status = 400
+
+
+class NotFound(LiveError):
+    code = "not_found"
+    status = 404
+
+
+class Forbidden(LiveError):
+    code = "forbidden"
+    status = 403
+
+
+class Conflict(LiveError):
+    """The request is well formed but the object is not in a state that allows it."""
+
+    code = "conflict"
+    status = 409
+
+
+@dataclass(frozen=True)
+class WebinarSettings:
+    premoderation: bool = False
+    max_question_length: int = 300
+    ask_names: bool = True
+
+
+@dataclass(frozen=True)
+class Programme:
+    title: str
+    when: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Webinar:
+    code: str
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    organiser: str = ""
+    programmes: tuple[Programme, ...] = ()
+    settings: WebinarSettings = field(default_factory=WebinarSettings)
+
+    def __post_init__(self) -> None:
+        if not CODE_PATTERN.match(self.code):
+            raise InvalidInput(
+                "A webinar code has 2-32 lowercase letters, digits or dashes.", "bad_code"
+            )
+        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
+            raise InvalidInput("Start and end need a time zone.", "bad_time")
+        if self.ends_at <= self.starts_at:
+            raise InvalidInput("A webinar ends after it starts.", "bad_time")
+        if not self.title.strip():
+            raise InvalidInput("A webinar needs a title.", "bad_title")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    webinar: str
+    text: str
+    name: str | None
+    participant: str
+    created_at: datetime
+    status: str = "live"
+    upvotes: int = 0
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+
+@dataclass(frozen=True)
+class Poll:
+    id: int
+    webinar: str
+    prompt: str
+    kind: str
+    options: tuple[str, ...]
+    state: str = "draft"
+    results_visible: bool = False
+
+    @property
+    def is_public(self) -> bool:
+        """Say whether attendees see the poll at all (drafts are the moderator's)."""
+        return self.state != "draft"
+
+
+@dataclass(frozen=True)
+class PollResults:
+    """Counts per option (in option order) and the number of distinct voters."""
+
+    counts: tuple[int, ...]
+    voters: int
+
+    @property
+    def percentages(self) -> tuple[float, ...]:
+        """Give each option's share of voters in percent, one decimal.
+
+        With multiple choice the shares can add up to more than 100.
+        """
+        if not self.voters:
+            return tuple(0.0 for _ in self.counts)
+        return tuple(round(100.0 * count / self.voters, 1) for count in self.counts)
+
+
+def normalise_code(code: object) -> str:
+    """Return a webinar code in its canonical lowercase form, or raise ``NotFound``."""
+    if not isinstance(code, str):
+        raise InvalidInput("The webinar code must be text.", "bad_code")
+    code = code.strip().lower()
+    if not CODE_PATTERN.match(code):
+        raise NotFound("There is no webinar with that code.", "unknown_webinar")
+    return code
+
+
+# bidi embeddings, overrides and isolates can make text display as something it is not
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def _printable(ch: str) -> bool:
+    # the zero-width joiner is a format character that emoji sequences need
+    return ch.isspace() or ch == "\u200d" or unicodedata.category(ch)[0] != "C"
+
+
+def clean_text(value: object, *, max_length: int, what: str, required: bool = True) -> str:
+    """Normalise user text (NFC, no control or bidi characters, single spaces) and check its length.
+
+    Emoji and every other printable character are kept. Raises ``InvalidInput`` for non-text,
+    empty (when required) or over-long input; the length counts characters after normalising.
+    """
+    if not isinstance(value, str):
+        raise InvalidInput(f"The {what} must be text.", "bad_request")
+    text = unicodedata.normalize("NFC", value).translate(_BIDI_CONTROLS)
+    text = "".join(" " if ch.isspace() else ch for ch in text if _printable(ch))
+    text = _WHITESPACE_RUN.sub(" ", text).strip()
+    if required and not text:
+        raise InvalidInput(f"The {what} is empty.", "empty")
+    if len(text) > max_length:
+        raise InvalidInput(
+            f"The {what} is {len(text)} characters long; the limit is {max_length}.", "too_long"
+        )
+    return text
+
+
+def clean_name(value: object) -> str | None:
+    """Return the optional author name, or ``None`` for anonymous."""
+    if value is None:
+        return None
+    return clean_text(value, max_length=MAX_NAME_LENGTH, what="name", required=False) or None
+
+
+def moderation_target(action: str, current: str) -> str:
+    """Return the status a moderation ``action`` leads to from ``current``, or raise."""
+    allowed, target = MODERATION_TRANSITIONS[action]
+    if current not in allowed:
+        raise Conflict(f"A question that is {current} cannot be given '{action}'.", "bad_state")
+    return target
+
+
+def poll_target(action: str, current: str) -> str:
+    """Return the state a poll ``action`` leads to from ``current``, or raise."""
+    allowed, target = POLL_TRANSITIONS[action]
+    if current not in allowed:
+        raise Conflict(f"A poll that is {current} cannot be given '{action}'.", "bad_state")
+    return target
+
+
+def new_poll(webinar: str, prompt: object, kind: object, options: object) -> Poll:
+    """Validate what a moderator typed into a new draft poll (its id is given by the store)."""
+    prompt = clean_text(prompt, max_length=MAX_PROMPT_LENGTH, what="poll question")
+    if kind not in POLL_KINDS:
+        raise InvalidInput("A poll is 'single' or 'multiple' choice.", "bad_kind")
+    if not isinstance(options, list) or not 2 <= len(options) <= MAX_OPTIONS:
+        raise InvalidInput(f"A poll has 2 to {MAX_OPTIONS} options.", "bad_options")
+    labels = tuple(clean_text(o, max_length=MAX_OPTION_LENGTH, what="option") for o in options)
+    if len({label.casefold() for label in labels}) != len(labels):
+        raise InvalidInput("Two options of a poll have the same text.", "bad_options")
+    return Poll(id=0, webinar=webinar, prompt=prompt, kind=str(kind), options=labels)
+
+
+def check_ballot(poll: Poll, options: object) -> tuple[int, ...]:
+    """Return the ballot as sorted option indexes, or raise if it does not fit the poll."""
+    if not isinstance(options, list) or not options:
+        raise InvalidInput("Choose at least one option.", "bad_options")
+    if not all(isinstance(o, int) and not isinstance(o, bool) for o in options):
+        raise InvalidInput("Options are given by their index.", "bad_options")
+    chosen = set(options)
+    if len(chosen) != len(options) or not all(0 <= o < len(poll.options) for o in chosen):
+        raise InvalidInput("That option is not part of this poll.", "bad_options")
+    if poll.kind == "single" and len(chosen) != 1:
+        raise InvalidInput("This poll takes exactly one choice.", "bad_options")
+    if poll.state != "open":
+        raise Conflict("This poll is not open for votes.", "poll_closed")
+    return tuple(sorted(chosen))
+
+
+def with_settings(settings: WebinarSettings, changes: dict[str, object]) -> WebinarSettings:
+    """Apply a moderator's settings change, checking each value's type and range."""
+    clean: dict[str, object] = {}
+    for key, value in changes.items():
+        if key in ("premoderation", "ask_names"):
+            if not isinstance(value, bool):
+                raise InvalidInput(f"'{key}' is true or false.", "bad_request")
+        elif key == "max_question_length":
+            if not isinstance(value, int) or isinstance(value, bool) or not 20 <= value <= 2000:
+                raise InvalidInput("'max_question_length' is between 20 and 2000.", "bad_request")
+        else:
+            raise InvalidInput(f"There is no setting '{key}'.", "bad_request")
+        clean[key] = value
+    return replace(settings, **clean)  # type: ignore[arg-type]

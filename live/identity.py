@@ -1,0 +1,53 @@
+"""Who is who: signed anonymous participant tokens and moderator keys.
+
+A participant token is issued by the server for one webinar and signed with the app's secret key,
+so that nobody can vote as someone else or forge an identity, and a token of one webinar is refused
+by another. Moderator keys are compared in constant time and never logged.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from .domain import Forbidden
+
+_SALT = "live.participant.v1"
+
+
+class Identities:
+    """Issue and check participant tokens for every webinar of one app."""
+
+    def __init__(self, secret_key: str | bytes) -> None:
+        self._serializer = URLSafeSerializer(secret_key, salt=_SALT)
+
+    def issue(self, code: str) -> tuple[str, str]:
+        """Create a new anonymous participant of a webinar; return (participant id, token)."""
+        participant = secrets.token_urlsafe(12)
+        return participant, self._serializer.dumps([code, participant])
+
+    def participant(self, code: str, token: object) -> str:
+        """Return the participant id a token names; raise ``Forbidden`` if it is not valid here."""
+        if not isinstance(token, str) or len(token) > 200:
+            raise Forbidden("The participant token is missing or malformed.", "bad_token")
+        try:
+            token_code, participant = self._serializer.loads(token)
+        except (BadSignature, ValueError, TypeError) as error:
+            raise Forbidden("The participant token is not valid.", "bad_token") from error
+        if token_code != code:
+            raise Forbidden("The participant token belongs to another webinar.", "bad_token")
+        return str(participant)
+
+
+def new_moderator_key() -> str:
+    """Generate a moderator key that is hard to guess and easy to paste."""
+    return secrets.token_urlsafe(18)
+
+
+def key_matches(given: object, expected: str | None) -> bool:
+    """Compare a moderator key in constant time."""
+    if not isinstance(given, str) or not expected:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())

@@ -1,0 +1,121 @@
+"""The JSON shapes sent to clients: webinars, questions, polls and whole snapshots per role.
+
+One place decides what each role may see: attendees never get another participant's pending or
+dismissed questions, draft polls or hidden results, nor any participant id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .domain import Poll, PollResults, Question, Webinar
+from .store import Store
+
+Payload = dict[str, Any]
+
+
+def webinar_payload(webinar: Webinar) -> Payload:
+    """Describe a webinar for every role (times are ISO 8601 with their offset)."""
+    return {
+        "code": webinar.code,
+        "title": webinar.title,
+        "description": webinar.description,
+        "organiser": webinar.organiser,
+        "starts_at": webinar.starts_at.isoformat(),
+        "ends_at": webinar.ends_at.isoformat(),
+        "timezone": str(webinar.starts_at.tzinfo),
+        "programmes": [
+            {"title": p.title, "when": p.when, "description": p.description}
+            for p in webinar.programmes
+        ],
+        "settings": settings_payload(webinar),
+    }
+
+
+def settings_payload(webinar: Webinar) -> Payload:
+    settings = webinar.settings
+    return {
+        "premoderation": settings.premoderation,
+        "max_question_length": settings.max_question_length,
+        "ask_names": settings.ask_names,
+    }
+
+
+def question_payload(question: Question, on_air: int | None) -> Payload:
+    """Describe a question without the participant who asked it."""
+    return {
+        "id": question.id,
+        "text": question.text,
+        "name": question.name,
+        "created_at": question.created_at.isoformat(),
+        "status": question.status,
+        "upvotes": question.upvotes,
+        "on_air": question.id == on_air,
+    }
+
+
+def poll_payload(poll: Poll, results: PollResults | None) -> Payload:
+    """Describe a poll; ``results`` is None where the receiver may not see them."""
+    payload: Payload = {
+        "id": poll.id,
+        "prompt": poll.prompt,
+        "kind": poll.kind,
+        "options": list(poll.options),
+        "state": poll.state,
+        "results_visible": poll.results_visible,
+        "results": None,
+    }
+    if results is not None:
+        payload["results"] = {
+            "counts": list(results.counts),
+            "percentages": list(results.percentages),
+            "voters": results.voters,
+        }
+    return payload
+
+
+def public_poll(store: Store, poll: Poll) -> Payload | None:
+    """Return what attendees see of a poll: nothing of a draft, results only when shown."""
+    if not poll.is_public:
+        return None
+    return poll_payload(
+        poll, store.results(poll.webinar, poll.id) if poll.results_visible else None
+    )
+
+
+def moderator_poll(store: Store, poll: Poll) -> Payload:
+    return poll_payload(poll, store.results(poll.webinar, poll.id))
+
+
+def snapshot(store: Store, webinar: Webinar, moderator: bool, participant: str | None) -> Payload:
+    """Build the full state one client may see, sent on connect and on request."""
+    code = webinar.code
+    on_air = store.on_air(code)
+    questions = store.questions(code)
+    polls = store.polls(code)
+    if moderator:
+        question_list = [question_payload(q, on_air) for q in questions]
+        poll_list = [moderator_poll(store, p) for p in polls]
+    else:
+        visible = (q for q in questions if q.is_public or q.participant == participant)
+        question_list = [question_payload(q, on_air) for q in visible]
+        poll_list = [p for p in (public_poll(store, poll) for poll in polls) if p is not None]
+    me: Payload | None = None
+    if participant is not None:
+        me = {
+            "questions": [q.id for q in questions if q.participant == participant],
+            "upvoted": sorted(store.upvoted(code, participant)),
+            "ballots": {
+                str(poll): list(options)
+                for poll, options in store.ballots(code, participant).items()
+            },
+        }
+    return {
+        "role": "moderator" if moderator else "attendee",
+        "webinar": webinar_payload(webinar),
+        "questions": question_list,
+        "polls": poll_list,
+        "on_air": on_air,
+        "online": store.online(code),
+        "me": me,
+    }

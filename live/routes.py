@@ -1,0 +1,222 @@
+"""HTTP: the three pages, the join endpoint, QR codes, the public JSON snapshot and the exports."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
+
+from . import exports, service
+from .domain import LiveError, NotFound, Webinar
+from .identity import key_matches
+from .payloads import snapshot
+from .qr import qr_png, qr_svg
+from .sockets import current_live
+
+bp = Blueprint("live", __name__)
+access_log = logging.getLogger("live.access")
+PARTICIPANT_COOKIE = "live_participant"
+YEAR = 365 * 24 * 3600
+
+
+def attendee_url(code: str) -> str:
+    """Return the URL attendees open (the configured public address, else this request's host)."""
+    base = current_app.config["PUBLIC_URL"] or request.host_url
+    return f"{base.rstrip('/')}/e/{code}"
+
+
+def _webinar(code: str) -> Webinar:
+    return service.get_webinar(current_live().store, code)
+
+
+def _is_moderator(code: str) -> bool:
+    if code in session.get("moderates", []):
+        return True
+    # API clients send the key in a header rather than the URL, where proxies would log it
+    header = request.headers.get("Authorization", "")
+    given = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
+    return key_matches(given, current_live().store.moderator_key(code))
+
+
+def _participant_token(code: str) -> str:
+    """Reuse this browser's participant token for the webinar, or issue a new one."""
+    identities = current_live().identities
+    token = request.cookies.get(f"{PARTICIPANT_COOKIE}_{code}")
+    if token:
+        try:
+            identities.participant(code, token)
+            return token
+        except LiveError:
+            pass
+    return identities.issue(code)[1]
+
+
+def _with_participant_cookie(response: Response, code: str, token: str) -> Response:
+    response.set_cookie(
+        f"{PARTICIPANT_COOKIE}_{code}",
+        token,
+        max_age=YEAR,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return response
+
+
+@bp.get("/")
+def index() -> str:
+    """Let a visitor type a webinar code."""
+    return render_template("index.html", default_code=current_live().default_code)
+
+
+@bp.get("/join")
+def join_by_code() -> Response:
+    """Send a visitor from the code form to the webinar's attendee page."""
+    webinar = _webinar(request.args.get("code", ""))
+    return redirect(url_for("live.attendee", code=webinar.code))  # type: ignore[return-value]
+
+
+@bp.get("/e/<code>")
+def attendee(code: str) -> Response:
+    """Serve the attendee page, with this browser's participant token."""
+    webinar = _webinar(code)
+    if code != webinar.code:
+        return redirect(url_for("live.attendee", code=webinar.code))  # type: ignore[return-value]
+    token = _participant_token(webinar.code)
+    page = render_template("attendee.html", webinar=webinar, token=token)
+    return _with_participant_cookie(make_response(page), webinar.code, token)
+
+
+@bp.post("/api/webinars/<code>/join")
+def join(code: str) -> Response:
+    """Issue a participant token (the same one again for a browser that already has one)."""
+    webinar = _webinar(code)
+    token = _participant_token(webinar.code)
+    return _with_participant_cookie(jsonify(participant=token), webinar.code, token)
+
+
+@bp.route("/e/<code>/moderate", methods=["GET", "POST"])
+def moderate(code: str) -> Any:
+    """Serve the moderator console; the key arrives once (link or form) and becomes a session."""
+    webinar = _webinar(code)
+    given = request.args.get("key") if request.method == "GET" else request.form.get("key")
+    if given is not None:
+        if not key_matches(given, current_live().store.moderator_key(webinar.code)):
+            page = render_template("moderator_key.html", webinar=webinar, wrong=True)
+            return page, 403
+        session["moderates"] = sorted({*session.get("moderates", []), webinar.code})
+        session.permanent = True
+        # drop the key from the address bar and the browser history
+        return redirect(url_for("live.moderate", code=webinar.code), code=303)
+    if not _is_moderator(webinar.code):
+        return render_template("moderator_key.html", webinar=webinar, wrong=False), 401
+    return render_template(
+        "moderate.html",
+        webinar=webinar,
+        token=_participant_token(webinar.code),
+        join_url=attendee_url(webinar.code),
+    )
+
+
+@bp.get("/e/<code>/present")
+def present(code: str) -> str:
+    """Serve the projector screen (public content only)."""
+    webinar = _webinar(code)
+    return render_template("present.html", webinar=webinar, join_url=attendee_url(webinar.code))
+
+
+@bp.get("/e/<code>/qr.svg")
+def qr_code_svg(code: str) -> Response:
+    webinar = _webinar(code)
+    return Response(qr_svg(attendee_url(webinar.code)), mimetype="image/svg+xml")
+
+
+@bp.get("/e/<code>/qr.png")
+def qr_code_png(code: str) -> Response:
+    webinar = _webinar(code)
+    return Response(qr_png(attendee_url(webinar.code)), mimetype="image/png")
+
+
+@bp.get("/api/webinars/<code>")
+def public_state(code: str) -> Response:
+    """Return what any attendee may see of the webinar, as JSON."""
+    webinar = _webinar(code)
+    state = snapshot(current_live().store, webinar, moderator=False, participant=None)
+    state["join_url"] = attendee_url(webinar.code)
+    return jsonify(state)
+
+
+@bp.get("/e/<code>/export.<fmt>")
+def export(code: str, fmt: str) -> Response:
+    """Download every question and poll result (moderators only): CSV or JSON."""
+    webinar = _webinar(code)
+    if fmt not in ("csv", "json"):
+        raise NotFound("Exports are export.csv and export.json.")
+    if not _is_moderator(webinar.code):
+        return _json_error(403, "forbidden", "Only the webinar's moderators may export it.")
+    data = exports.collect(current_live().store, webinar)
+    name = f"{webinar.code}-export.{fmt}"
+    if fmt == "json":
+        response = jsonify(data)
+    else:
+        response = Response(exports.to_csv(data), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Say whether this process and its store can serve (for load balancers and monitors)."""
+    store = current_live().store
+    try:
+        store.ping()
+    except Exception:
+        return _json_error(503, "unavailable", "The store cannot be reached.")
+    return jsonify(ok=True, store=store.kind)
+
+
+@bp.app_errorhandler(LiveError)
+def on_live_error(error: LiveError) -> Any:
+    if request.path.startswith("/api/") or not _wants_html():
+        return _json_error(error.status, error.code, error.message)
+    return render_template("error.html", message=error.message, status=error.status), error.status
+
+
+@bp.app_errorhandler(HTTPException)
+def on_http_error(error: HTTPException) -> Any:
+    status = error.code or 500
+    if request.path.startswith("/api/") or not _wants_html():
+        return _json_error(status, error.name.lower().replace(" ", "_"), error.description or "")
+    return render_template("error.html", message=error.description, status=status), status
+
+
+@bp.after_app_request
+def log_request(response: Response) -> Response:
+    # the path only: a query string can carry the moderator key
+    if current_app.config["ACCESS_LOG"]:
+        access_log.info("%s %s %s", request.method, request.path, response.status_code)
+    return response
+
+
+def _wants_html() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "text/html"
+
+
+def _json_error(status: int, code: str, message: str) -> Response:
+    response = jsonify(ok=False, error=code, message=message)
+    response.status_code = status
+    return response

@@ -1,0 +1,167 @@
+"""Use cases of the live room: plain functions that take the store, apply the rules, raise errors.
+
+Called by the Socket.IO handlers and the HTTP routes (which only parse and reply), and by tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from . import domain
+from .domain import (
+    MODERATION_ACTIONS,
+    POLL_ACTIONS,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Poll,
+    Question,
+    Webinar,
+)
+from .store import Store
+
+
+@dataclass(frozen=True)
+class Moderated:
+    """What a moderation action changed: the question, and whether the on-air question changed."""
+
+    question: Question
+    on_air_changed: bool
+
+
+def get_webinar(store: Store, code: object) -> Webinar:
+    """Return the webinar a code names (any case), or raise ``NotFound``."""
+    webinar = store.get_webinar(domain.normalise_code(code))
+    if webinar is None:
+        raise NotFound("There is no webinar with that code.", "unknown_webinar")
+    return webinar
+
+
+def get_question(store: Store, code: str, question_id: object) -> Question:
+    """Return a question of this webinar by id, or raise."""
+    _check_id(question_id, "question")
+    found = store.questions(code, [question_id])  # type: ignore[list-item]
+    if not found:
+        raise NotFound("There is no such question in this webinar.")
+    return found[0]
+
+
+def get_poll(store: Store, code: str, poll_id: object) -> Poll:
+    """Return a poll of this webinar by id, or raise."""
+    _check_id(poll_id, "poll")
+    found = store.polls(code, [poll_id])  # type: ignore[list-item]
+    if not found:
+        raise NotFound("There is no such poll in this webinar.")
+    return found[0]
+
+
+def ask(
+    store: Store, webinar: Webinar, participant: str, text: object, name: object = None
+) -> Question:
+    """Store an attendee's question: live at once, or pending under pre-moderation."""
+    settings = webinar.settings
+    question = Question(
+        id=0,
+        webinar=webinar.code,
+        text=domain.clean_text(text, max_length=settings.max_question_length, what="question"),
+        name=domain.clean_name(name) if settings.ask_names else None,
+        participant=participant,
+        created_at=datetime.now(UTC),
+        status="pending" if settings.premoderation else "live",
+    )
+    return store.add_question(question)
+
+
+def upvote(store: Store, code: str, participant: str, question_id: object, up: object) -> Question:
+    """Add or withdraw the participant's upvote of a live question; repeating it changes nothing."""
+    if not isinstance(up, bool):
+        raise InvalidInput("'up' is true (upvote) or false (withdraw the upvote).")
+    question = get_question(store, code, question_id)
+    if not question.is_public:
+        raise NotFound("There is no such question in this webinar.")
+    if question.status != "live":
+        raise Conflict("Only live questions can be upvoted.", "question_closed")
+    store.upvote(code, question.id, participant, up)
+    return get_question(store, code, question.id)
+
+
+def vote(store: Store, code: str, participant: str, poll_id: object, options: object) -> Poll:
+    """Record or replace the participant's ballot in an open poll."""
+    poll = get_poll(store, code, poll_id)
+    if poll.state == "draft":
+        raise NotFound("There is no such poll in this webinar.")
+    ballot = domain.check_ballot(poll, options)
+    if not store.cast_vote(code, poll.id, participant, ballot):
+        raise Conflict("This poll is not open for votes.", "poll_closed")
+    return poll
+
+
+def moderate(
+    store: Store, webinar: Webinar, question_id: object, action: object, text: object = None
+) -> Moderated:
+    """Apply a moderator's action to a question."""
+    if action not in MODERATION_ACTIONS:
+        raise InvalidInput(f"'action' is one of {', '.join(MODERATION_ACTIONS)}.")
+    question = get_question(store, webinar.code, question_id)
+    if action == "edit":
+        limit = webinar.settings.max_question_length
+        edited = domain.clean_text(text, max_length=limit, what="question")
+        changed = store.edit_question(webinar.code, question.id, edited)
+        return Moderated(changed or question, on_air_changed=False)
+    if action in ("on_air", "off_air"):
+        return _air(store, webinar.code, question, on_air=action == "on_air")
+    target = domain.moderation_target(str(action), question.status)
+    was_on_air = store.on_air(webinar.code) == question.id
+    moved = store.set_status(webinar.code, question.id, target, {question.status})
+    if moved is None:
+        raise Conflict("The question changed meanwhile; try again.", "bad_state")
+    left_air = was_on_air and target not in domain.ON_AIR_STATUSES
+    return Moderated(moved, on_air_changed=left_air)
+
+
+def _air(store: Store, code: str, question: Question, on_air: bool) -> Moderated:
+    current = store.on_air(code)
+    if on_air:
+        if not store.set_on_air(code, question.id):
+            raise Conflict("Only live or answered questions can go on screen.", "bad_state")
+        return Moderated(question, on_air_changed=current != question.id)
+    if current != question.id:
+        return Moderated(question, on_air_changed=False)
+    store.set_on_air(code, None)
+    return Moderated(question, on_air_changed=True)
+
+
+def poll_action(store: Store, code: str, poll_id: object, action: object) -> Poll:
+    """Open, close, or show or hide the results of a poll."""
+    if action not in POLL_ACTIONS:
+        raise InvalidInput(f"'action' is one of {', '.join(POLL_ACTIONS)}.")
+    poll = get_poll(store, code, poll_id)
+    if action in ("show_results", "hide_results"):
+        changed = store.set_results_visible(code, poll.id, action == "show_results")
+    else:
+        target = domain.poll_target(str(action), poll.state)
+        changed = store.set_poll_state(code, poll.id, target, {poll.state})
+        if changed is None:
+            raise Conflict("The poll changed meanwhile; try again.", "bad_state")
+    return changed or poll
+
+
+def create_poll(store: Store, code: str, prompt: object, kind: object, options: object) -> Poll:
+    """Add a draft poll that the moderator can open later."""
+    return store.add_poll(domain.new_poll(code, prompt, kind, options))
+
+
+def change_settings(store: Store, webinar: Webinar, changes: dict[str, Any]) -> Webinar:
+    """Change some of a webinar's settings; return the webinar with its new settings."""
+    if not changes:
+        raise InvalidInput("Name at least one setting to change.")
+    settings = domain.with_settings(webinar.settings, changes)
+    store.update_settings(webinar.code, changes)
+    return replace(webinar, settings=settings)
+
+
+def _check_id(value: object, what: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidInput(f"'{what}' is the id of a {what} (a positive whole number).")

@@ -1,0 +1,236 @@
+"""Socket.IO handlers: check who is asking and what they sent, call the service, mark the change.
+
+Every client event is acknowledged with ``{ok: true, ...}`` or ``{ok: false, error, message}``;
+changes reach the rooms through the broadcaster's coalesced ``update``. The protocol is documented
+in ``docs/protocol.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request, session
+from flask_socketio import ConnectionRefusedError, emit, join_room
+
+from . import Connection, Live, service, socketio
+from .broadcast import moderator_room, participant_room, public_room
+from .domain import Forbidden, InvalidInput, LiveError
+from .identity import key_matches
+from .payloads import moderator_poll, question_payload, settings_payload, snapshot
+from .store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+Ack = dict[str, Any]
+
+
+def current_live() -> Live:
+    return current_app.extensions["live"]  # type: ignore[no-any-return]
+
+
+def error_ack(error: LiveError) -> Ack:
+    return {"ok": False, "error": error.code, "message": error.message}
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    """Sent by every client as it connects: admit it to its webinar's rooms and send a snapshot.
+
+    Attendees need a participant token; moderators a key (or the session cookie of the moderator
+    page). Anything else is refused with a message: never silently admitted with fewer rights.
+    """
+    live = current_live()
+    try:
+        connection = _authenticate(live, auth)
+    except LiveError as error:
+        raise ConnectionRefusedError(error.message, {"error": error.code}) from None
+    live.connections[request.sid] = connection  # type: ignore[attr-defined]
+    code = connection.code
+    if connection.moderator:
+        join_room(moderator_room(code))
+    else:
+        join_room(public_room(code))
+    if not connection.moderator and connection.participant is not None:
+        join_room(participant_room(code, connection.participant))
+        live.store.join(code, request.sid, connection.participant)  # type: ignore[attr-defined]
+        live.broadcaster.changed(code, presence=True)
+    webinar = service.get_webinar(live.store, code)
+    emit("snapshot", snapshot(live.store, webinar, connection.moderator, connection.participant))
+
+
+def _authenticate(live: Live, auth: Any) -> Connection:
+    if not isinstance(auth, dict):
+        raise InvalidInput("Connect with auth: {webinar, participant} or {webinar, key}.")
+    webinar = service.get_webinar(live.store, auth.get("webinar"))
+    participant = None
+    if "participant" in auth:
+        participant = live.identities.participant(webinar.code, auth["participant"])
+    if "key" in auth:
+        if not key_matches(auth["key"], live.store.moderator_key(webinar.code)):
+            raise Forbidden("The moderator key is not valid for this webinar.", "bad_key")
+        return Connection(webinar.code, moderator=True, participant=participant)
+    if auth.get("moderator") is True:
+        if webinar.code not in session.get("moderates", []):
+            raise Forbidden("Open the moderator link with its key first.", "not_moderator")
+        return Connection(webinar.code, moderator=True, participant=participant)
+    if auth.get("viewer") is True:
+        # the projector: public content only, no participant, not counted as online
+        return Connection(webinar.code, moderator=False, participant=None)
+    if participant is None:
+        raise Forbidden(
+            "A participant token is needed; get one from the join endpoint.", "no_token"
+        )
+    return Connection(webinar.code, moderator=False, participant=participant)
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_: Any) -> None:
+    """Sent when a client goes away: it no longer counts as online."""
+    live = current_live()
+    connection = live.connections.pop(request.sid, None)  # type: ignore[attr-defined]
+    if connection is not None and not connection.moderator and connection.participant:
+        live.store.leave(connection.code, request.sid)  # type: ignore[attr-defined]
+        live.broadcaster.changed(connection.code, presence=True)
+
+
+Handler = Callable[[Live, Connection, dict[str, Any]], Ack]
+
+
+def event(name: str, fields: set[str], moderator: bool = False, participant: bool = False):  # noqa: ANN201
+    """Register a handler for a client event, with the checks every event shares.
+
+    The payload must be an object with only the given fields; moderator events are authorised
+    on every message; errors become error acks and never reach the other clients.
+    """
+
+    def register(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def on_event(payload: Any = None, *extra: Any) -> Ack:
+            live = current_live()
+            connection = live.connections.get(request.sid)  # type: ignore[attr-defined]
+            try:
+                if connection is None:
+                    raise Forbidden("This connection is not admitted to a webinar.")
+                if moderator and not connection.moderator:
+                    raise Forbidden("Only moderators may do this.", "forbidden")
+                if participant and connection.participant is None:
+                    raise Forbidden("Connect with a participant token to do this.", "no_token")
+                if extra or not isinstance(payload, dict):
+                    raise InvalidInput(
+                        f"'{name}' takes one object with: {', '.join(sorted(fields))}."
+                    )
+                if unknown := set(payload) - fields:
+                    raise InvalidInput(
+                        f"Unknown fields for '{name}': {', '.join(sorted(unknown))}."
+                    )
+                return {"ok": True, **handler(live, connection, payload)}
+            except LiveError as error:
+                return error_ack(error)
+            except StoreUnavailable:
+                return {
+                    "ok": False,
+                    "error": "unavailable",
+                    "message": "Storage is unavailable; try again.",
+                }
+            except Exception:
+                log.exception("'%s' failed", name)
+                return {
+                    "ok": False,
+                    "error": "internal",
+                    "message": "Something went wrong on the server.",
+                }
+
+        socketio.on_event(name, on_event)
+        return handler
+
+    return register
+
+
+@event("ask", {"text", "name"}, participant=True)
+def on_ask(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
+    """Sent by an attendee with a new question; everyone (or, under pre-moderation, the moderators
+    and the author) sees it with the next update."""
+    webinar = service.get_webinar(live.store, connection.code)
+    question = service.ask(
+        live.store, webinar, str(connection.participant), payload.get("text"), payload.get("name")
+    )
+    live.broadcaster.changed(webinar.code, questions=(question.id,))
+    return {"question": question_payload(question, None)}
+
+
+@event("upvote", {"question", "up"}, participant=True)
+def on_upvote(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
+    """Sent by an attendee to add or withdraw their upvote; the new count goes to the room."""
+    question = service.upvote(
+        live.store,
+        connection.code,
+        str(connection.participant),
+        payload.get("question"),
+        payload.get("up"),
+    )
+    live.broadcaster.changed(connection.code, questions=(question.id,))
+    return {"question": {"id": question.id, "upvotes": question.upvotes}, "up": payload["up"]}
+
+
+@event("vote", {"poll", "options"}, participant=True)
+def on_vote(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
+    """Sent by an attendee with their ballot (a list of option indexes); it replaces any earlier
+    ballot of theirs while the poll is open."""
+    poll = service.vote(
+        live.store,
+        connection.code,
+        str(connection.participant),
+        payload.get("poll"),
+        payload.get("options"),
+    )
+    live.broadcaster.changed(connection.code, polls=(poll.id,))
+    return {"poll": poll.id, "options": sorted(payload["options"])}
+
+
+@event("moderate", {"question", "action", "text"}, moderator=True)
+def on_moderate(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
+    """Sent by a moderator to approve, dismiss, answer, archive, restore, edit a question or put it
+    on or off the air; every room sees the result with the next update."""
+    webinar = service.get_webinar(live.store, connection.code)
+    result = service.moderate(
+        live.store, webinar, payload.get("question"), payload.get("action"), payload.get("text")
+    )
+    live.broadcaster.changed(
+        webinar.code, questions=(result.question.id,), on_air=result.on_air_changed
+    )
+    return {"question": question_payload(result.question, live.store.on_air(webinar.code))}
+
+
+@event("poll", {"poll", "action"}, moderator=True)
+def on_poll(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
+    """Sent by a moderator to open or close a poll or show or hide its results to attendees."""
+    poll = service.poll_action(
+        live.store, connection.code, payload.get("poll"), payload.get("action")
+    )
+    live.broadcaster.changed(connection.code, polls=(poll.id,))
+    return {"poll": moderator_poll(live.store, poll)}
+
+
+@event("create_poll", {"prompt", "kind", "options"}, moderator=True)
+def on_create_poll(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
+    """Sent by a moderator with a new poll; it is created as a draft, seen by moderators only."""
+    poll = service.create_poll(
+        live.store,
+        connection.code,
+        payload.get("prompt"),
+        payload.get("kind"),
+        payload.get("options"),
+    )
+    live.broadcaster.changed(connection.code, polls=(poll.id,))
+    return {"poll": moderator_poll(live.store, poll)}
+
+
+@event("settings", {"premoderation", "max_question_length", "ask_names"}, moderator=True)
+def on_settings(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
+    """Sent by a moderator to change the webinar's settings; every room gets the new settings."""
+    webinar = service.get_webinar(live.store, connection.code)
+    webinar = service.change_settings(live.store, webinar, payload)
+    live.broadcaster.changed(webinar.code, settings=True)
+    return {"settings": settings_payload(webinar)}

@@ -1,0 +1,176 @@
+"""The storage interface every backend implements, and the factory that picks one by URL.
+
+Each method is one atomic verb (never "read the whole object, change it, write it back"), so that
+two handlers, or two server processes sharing a backend, can never lose each other's changes. The
+interface says what; ``memory.py``, ``sqlite.py`` (and later ``redis.py``) say only how.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..domain import Poll, PollResults, Question, Webinar
+
+
+class StoreUnavailable(Exception):
+    """The backend cannot be reached; the write was not made."""
+
+
+class Store(ABC):
+    """Webinars, their questions, upvotes, polls, ballots and who is online."""
+
+    kind: str = "abstract"
+
+    # -- webinars -------------------------------------------------------------------------------
+    @abstractmethod
+    def create_webinar(self, webinar: Webinar, moderator_key: str, polls: Sequence[Poll]) -> bool:
+        """Create a webinar with its draft polls; return False (and change nothing) if it exists."""
+
+    @abstractmethod
+    def get_webinar(self, code: str) -> Webinar | None:
+        """Return the webinar with its current settings."""
+
+    @abstractmethod
+    def webinar_codes(self) -> list[str]:
+        """Return every webinar's code, sorted."""
+
+    @abstractmethod
+    def moderator_key(self, code: str) -> str | None:
+        """Return the webinar's moderator key."""
+
+    @abstractmethod
+    def set_moderator_key(self, code: str, key: str) -> None:
+        """Replace the webinar's moderator key."""
+
+    @abstractmethod
+    def update_settings(self, code: str, changes: dict[str, Any]) -> None:
+        """Set the given settings fields (and only those)."""
+
+    # -- questions ------------------------------------------------------------------------------
+    @abstractmethod
+    def add_question(self, question: Question) -> Question:
+        """Store a new question (its ``id`` is ignored) and return it with the id it was given."""
+
+    @abstractmethod
+    def questions(self, code: str, ids: Iterable[int] | None = None) -> list[Question]:
+        """Return the webinar's questions (all, or those with the given ids), oldest first."""
+
+    @abstractmethod
+    def set_status(
+        self, code: str, question_id: int, status: str, only_from: Iterable[str]
+    ) -> Question | None:
+        """Move a question to ``status`` if its status is one of ``only_from``.
+
+        A question that leaves the public statuses also leaves the air, in the same step. Returns
+        the changed question, or None if it does not exist or was not in one of ``only_from``.
+        """
+
+    @abstractmethod
+    def edit_question(self, code: str, question_id: int, text: str) -> Question | None:
+        """Replace a question's text; return it, or None if it does not exist."""
+
+    @abstractmethod
+    def upvote(self, code: str, question_id: int, participant: str, up: bool) -> bool:
+        """Add (``up``) or remove the participant's upvote; return whether anything changed.
+
+        The question's count changes in the same step, so it always equals the number of upvoters.
+        """
+
+    @abstractmethod
+    def upvoted(self, code: str, participant: str) -> set[int]:
+        """Return the ids of the questions the participant has upvoted."""
+
+    @abstractmethod
+    def on_air(self, code: str) -> int | None:
+        """Return the id of the question on air, if any."""
+
+    @abstractmethod
+    def set_on_air(self, code: str, question_id: int | None) -> bool:
+        """Put a public question on air (replacing any other), or clear it with None.
+
+        Returns False, changing nothing, if the question does not exist or is not public.
+        """
+
+    # -- polls ----------------------------------------------------------------------------------
+    @abstractmethod
+    def add_poll(self, poll: Poll) -> Poll:
+        """Store a new poll (its ``id`` is ignored) and return it with the id it was given."""
+
+    @abstractmethod
+    def polls(self, code: str, ids: Iterable[int] | None = None) -> list[Poll]:
+        """Return the webinar's polls (all, or those with the given ids), in creation order."""
+
+    @abstractmethod
+    def set_poll_state(
+        self, code: str, poll_id: int, state: str, only_from: Iterable[str]
+    ) -> Poll | None:
+        """Move a poll to ``state`` if its state is one of ``only_from``; None otherwise."""
+
+    @abstractmethod
+    def set_results_visible(self, code: str, poll_id: int, visible: bool) -> Poll | None:
+        """Show or hide a poll's results to attendees; None if there is no such poll."""
+
+    @abstractmethod
+    def cast_vote(self, code: str, poll_id: int, participant: str, options: Sequence[int]) -> bool:
+        """Replace the participant's ballot if the poll is open; return False if it is not."""
+
+    @abstractmethod
+    def results(self, code: str, poll_id: int) -> PollResults:
+        """Count the ballots of a poll."""
+
+    @abstractmethod
+    def ballots(self, code: str, participant: str) -> dict[int, tuple[int, ...]]:
+        """Return the participant's ballot in each poll they voted in."""
+
+    # -- presence -------------------------------------------------------------------------------
+    @abstractmethod
+    def join(self, code: str, connection: str, participant: str) -> None:
+        """Record that an attendee's connection is open."""
+
+    @abstractmethod
+    def leave(self, code: str, connection: str) -> None:
+        """Record that an attendee's connection closed."""
+
+    @abstractmethod
+    def online(self, code: str) -> int:
+        """Count the distinct attendees with at least one open connection."""
+
+    # -- service --------------------------------------------------------------------------------
+    def ping(self) -> None:
+        """Raise ``StoreUnavailable`` if the backend cannot serve requests."""
+        return None
+
+    def close(self) -> None:
+        """Release connections and files."""
+        return None
+
+
+class LocalPresence:
+    """Who is online, kept in this process: right for the backends that serve one process."""
+
+    def __init__(self) -> None:
+        self._connections: dict[str, dict[str, str]] = {}
+
+    def join(self, code: str, connection: str, participant: str) -> None:
+        self._connections.setdefault(code, {})[connection] = participant
+
+    def leave(self, code: str, connection: str) -> None:
+        self._connections.get(code, {}).pop(connection, None)
+
+    def online(self, code: str) -> int:
+        return len(set(self._connections.get(code, {}).values()))
+
+
+def store_from_url(url: str) -> Store:
+    """Open the store a URL names: ``memory://``, ``sqlite:///path/to/file.sqlite3``."""
+    if url == "memory://":
+        from .memory import MemoryStore
+
+        return MemoryStore()
+    if url.startswith("sqlite:///"):
+        from .sqlite import SQLiteStore
+
+        return SQLiteStore(url.removeprefix("sqlite:///"))
+    raise ValueError(f"unknown store URL {url!r}: use memory:// or sqlite:///path")

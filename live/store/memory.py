@@ -1,0 +1,192 @@
+"""An in-memory store for fast tests and throw-away rooms; it is gone when the process ends."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from ..domain import ON_AIR_STATUSES, Poll, PollResults, Question, Webinar
+from . import LocalPresence, Store
+
+
+class MemoryStore(LocalPresence, Store):
+    """Keep every webinar in dictionaries; one lock makes each verb atomic."""
+
+    kind = "memory"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._webinars: dict[str, Webinar] = {}
+        self._keys: dict[str, str] = {}
+        self._questions: dict[str, dict[int, Question]] = {}
+        self._upvoters: dict[tuple[str, int], set[str]] = {}
+        self._on_air: dict[str, int | None] = {}
+        self._polls: dict[str, dict[int, Poll]] = {}
+        self._ballots: dict[tuple[str, int], dict[str, tuple[int, ...]]] = {}
+        self._next_id = 0
+
+    def _new_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def create_webinar(self, webinar: Webinar, moderator_key: str, polls: Sequence[Poll]) -> bool:
+        with self._lock:
+            if webinar.code in self._webinars:
+                return False
+            self._webinars[webinar.code] = webinar
+            self._keys[webinar.code] = moderator_key
+            self._questions[webinar.code] = {}
+            self._on_air[webinar.code] = None
+            self._polls[webinar.code] = {}
+            for poll in polls:
+                self._insert_poll(poll)
+            return True
+
+    def get_webinar(self, code: str) -> Webinar | None:
+        return self._webinars.get(code)
+
+    def webinar_codes(self) -> list[str]:
+        return sorted(self._webinars)
+
+    def moderator_key(self, code: str) -> str | None:
+        return self._keys.get(code)
+
+    def set_moderator_key(self, code: str, key: str) -> None:
+        with self._lock:
+            if code in self._webinars:
+                self._keys[code] = key
+
+    def update_settings(self, code: str, changes: dict[str, Any]) -> None:
+        with self._lock:
+            webinar = self._webinars[code]
+            settings = replace(webinar.settings, **changes)
+            self._webinars[code] = replace(webinar, settings=settings)
+
+    def add_question(self, question: Question) -> Question:
+        with self._lock:
+            question = replace(question, id=self._new_id(), upvotes=0)
+            self._questions[question.webinar][question.id] = question
+            return question
+
+    def questions(self, code: str, ids: Iterable[int] | None = None) -> list[Question]:
+        stored = self._questions.get(code, {})
+        if ids is None:
+            return list(stored.values())
+        return [stored[i] for i in sorted(set(ids)) if i in stored]
+
+    def set_status(
+        self, code: str, question_id: int, status: str, only_from: Iterable[str]
+    ) -> Question | None:
+        with self._lock:
+            question = self._questions.get(code, {}).get(question_id)
+            if question is None or question.status not in set(only_from):
+                return None
+            question = replace(question, status=status)
+            self._questions[code][question_id] = question
+            if status not in ON_AIR_STATUSES and self._on_air.get(code) == question_id:
+                self._on_air[code] = None
+            return question
+
+    def edit_question(self, code: str, question_id: int, text: str) -> Question | None:
+        with self._lock:
+            question = self._questions.get(code, {}).get(question_id)
+            if question is None:
+                return None
+            question = self._questions[code][question_id] = replace(question, text=text)
+            return question
+
+    def upvote(self, code: str, question_id: int, participant: str, up: bool) -> bool:
+        with self._lock:
+            question = self._questions.get(code, {}).get(question_id)
+            if question is None:
+                return False
+            voters = self._upvoters.setdefault((code, question_id), set())
+            if up == (participant in voters):
+                return False
+            (voters.add if up else voters.discard)(participant)
+            self._questions[code][question_id] = replace(question, upvotes=len(voters))
+            return True
+
+    def upvoted(self, code: str, participant: str) -> set[int]:
+        with self._lock:
+            return {
+                qid
+                for (c, qid), voters in self._upvoters.items()
+                if c == code and participant in voters
+            }
+
+    def on_air(self, code: str) -> int | None:
+        return self._on_air.get(code)
+
+    def set_on_air(self, code: str, question_id: int | None) -> bool:
+        with self._lock:
+            if question_id is not None:
+                question = self._questions.get(code, {}).get(question_id)
+                if question is None or question.status not in ON_AIR_STATUSES:
+                    return False
+            self._on_air[code] = question_id
+            return True
+
+    def _insert_poll(self, poll: Poll) -> Poll:
+        poll = replace(poll, id=self._new_id())
+        self._polls[poll.webinar][poll.id] = poll
+        return poll
+
+    def add_poll(self, poll: Poll) -> Poll:
+        with self._lock:
+            return self._insert_poll(poll)
+
+    def polls(self, code: str, ids: Iterable[int] | None = None) -> list[Poll]:
+        stored = self._polls.get(code, {})
+        if ids is None:
+            return list(stored.values())
+        return [stored[i] for i in sorted(set(ids)) if i in stored]
+
+    def _update_poll(self, code: str, poll_id: int, **changes: Any) -> Poll | None:
+        poll = self._polls.get(code, {}).get(poll_id)
+        if poll is None:
+            return None
+        poll = self._polls[code][poll_id] = replace(poll, **changes)
+        return poll
+
+    def set_poll_state(
+        self, code: str, poll_id: int, state: str, only_from: Iterable[str]
+    ) -> Poll | None:
+        with self._lock:
+            poll = self._polls.get(code, {}).get(poll_id)
+            if poll is None or poll.state not in set(only_from):
+                return None
+            return self._update_poll(code, poll_id, state=state)
+
+    def set_results_visible(self, code: str, poll_id: int, visible: bool) -> Poll | None:
+        with self._lock:
+            return self._update_poll(code, poll_id, results_visible=visible)
+
+    def cast_vote(self, code: str, poll_id: int, participant: str, options: Sequence[int]) -> bool:
+        with self._lock:
+            poll = self._polls.get(code, {}).get(poll_id)
+            if poll is None or poll.state != "open":
+                return False
+            self._ballots.setdefault((code, poll_id), {})[participant] = tuple(options)
+            return True
+
+    def results(self, code: str, poll_id: int) -> PollResults:
+        with self._lock:
+            poll = self._polls[code][poll_id]
+            ballots = list(self._ballots.get((code, poll_id), {}).values())
+        counts = [0] * len(poll.options)
+        for ballot in ballots:
+            for option in ballot:
+                counts[option] += 1
+        return PollResults(counts=tuple(counts), voters=len(ballots))
+
+    def ballots(self, code: str, participant: str) -> dict[int, tuple[int, ...]]:
+        with self._lock:
+            return {
+                pid: ballots[participant]
+                for (c, pid), ballots in self._ballots.items()
+                if c == code and participant in ballots
+            }

@@ -1,0 +1,92 @@
+"""Read a webinar (its details, programmes and draft polls) from a TOML file.
+
+The format is documented in ``docs/webinar-file.md``; the default webinar ships as
+``live/webinars/nets4dem.toml``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .domain import (
+    InvalidInput,
+    Poll,
+    Programme,
+    Webinar,
+    WebinarSettings,
+    new_poll,
+    with_settings,
+)
+
+DEFAULT_WEBINAR = "nets4dem.toml"
+
+
+@dataclass(frozen=True)
+class WebinarFile:
+    """A webinar as a file describes it: the webinar and the draft polls to create with it."""
+
+    webinar: Webinar
+    polls: tuple[Poll, ...]
+
+
+def default_webinar_path() -> Path:
+    """Return the path of the webinar file shipped inside the package."""
+    return Path(str(resources.files("live") / "webinars" / DEFAULT_WEBINAR))
+
+
+def load_webinar_file(path: str | Path) -> WebinarFile:
+    """Parse a webinar file; raise ``InvalidInput`` naming the file and what is wrong in it."""
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+        return parse_webinar(data)
+    except (tomllib.TOMLDecodeError, OSError) as error:
+        raise InvalidInput(f"{path}: {error}", "bad_webinar_file") from error
+    except InvalidInput as error:
+        raise InvalidInput(f"{path}: {error.message}", "bad_webinar_file") from error
+
+
+def parse_webinar(data: dict[str, Any]) -> WebinarFile:
+    """Build a webinar and its polls from parsed TOML."""
+    for key in ("code", "title", "timezone", "starts_at", "ends_at"):
+        if key not in data:
+            raise InvalidInput(f"'{key}' is missing.")
+    try:
+        zone = ZoneInfo(data["timezone"])
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise InvalidInput(f"unknown time zone {data['timezone']!r}.") from error
+    webinar = Webinar(
+        code=str(data["code"]).lower(),
+        title=str(data["title"]).strip(),
+        description=str(data.get("description", "")).strip(),
+        organiser=str(data.get("organiser", "")).strip(),
+        starts_at=_local_time(data["starts_at"], zone, "starts_at"),
+        ends_at=_local_time(data["ends_at"], zone, "ends_at"),
+        programmes=tuple(
+            Programme(
+                title=str(p["title"]),
+                when=str(p.get("when", "")),
+                description=str(p.get("description", "")).strip(),
+            )
+            for p in data.get("programmes", [])
+        ),
+        settings=with_settings(WebinarSettings(), data.get("settings", {})),
+    )
+    polls = tuple(
+        new_poll(webinar.code, p.get("prompt"), p.get("kind", "single"), p.get("options"))
+        for p in data.get("polls", [])
+    )
+    return WebinarFile(webinar=webinar, polls=polls)
+
+
+def _local_time(value: Any, zone: ZoneInfo, key: str) -> datetime:
+    # TOML local date-times are read in the file's time zone; offset date-times keep their offset
+    if not isinstance(value, datetime):
+        raise InvalidInput(f"'{key}' must be a date-time such as 2024-06-27T10:00:00.")
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)

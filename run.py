@@ -1,0 +1,111 @@
+"""Start the live server.
+
+    python run.py [--host H] [--port P] [--webinar FILE] [--store URL] [--public-url URL]
+
+The only module that knows the async library: it patches the standard library first (eventlet by
+default; LIVE_ASYNC_MODE=gevent or threading run the same app), then serves the app and prints
+the attendee URL with a QR code, the projector URL and the moderator link.
+"""
+
+import os
+
+ASYNC_MODE = os.environ.get("LIVE_ASYNC_MODE", "eventlet")
+if ASYNC_MODE == "eventlet":
+    import eventlet
+
+    eventlet.monkey_patch()
+elif ASYNC_MODE == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import resource  # noqa: E402
+import socket  # noqa: E402
+import sys  # noqa: E402
+
+from live import create_app, socketio  # noqa: E402
+from live.qr import qr_text  # noqa: E402
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    env = os.environ.get
+    parser = argparse.ArgumentParser(description="Serve live webinar Q&A and polling.")
+    parser.add_argument("--host", default=env("LIVE_HOST", "0.0.0.0"), help="address to listen on")
+    parser.add_argument("--port", type=int, default=int(env("LIVE_PORT", "5000")))
+    parser.add_argument("--webinar", default=env("LIVE_WEBINAR_FILE"), help="webinar TOML file")
+    parser.add_argument(
+        "--store", default=env("LIVE_STORE_URL"), help="sqlite:///file or memory://"
+    )
+    parser.add_argument(
+        "--public-url",
+        default=env("LIVE_PUBLIC_URL"),
+        help="address attendees use (default: http://<LAN address>:<port>)",
+    )
+    return parser.parse_args(argv)
+
+
+def lan_address() -> str:
+    """Return this machine's address on the local network (what phones on the same Wi-Fi reach)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        # connecting a UDP socket sends nothing; it only picks the outgoing interface
+        probe.connect(("10.255.255.255", 1))
+        return str(probe.getsockname()[0])
+    except OSError:
+        return "127.0.0.1"
+    finally:
+        probe.close()
+
+
+def raise_open_files_limit(wanted: int) -> int:
+    """Raise the soft limit of open files towards ``wanted`` (each attendee holds one socket)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return soft
+
+
+def main(argv: list[str]) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    host_for_urls = "127.0.0.1" if args.host in ("127.0.0.1", "localhost") else lan_address()
+    public_url = (args.public_url or f"http://{host_for_urls}:{args.port}").rstrip("/")
+    config = {"PUBLIC_URL": public_url, "ASYNC_MODE": ASYNC_MODE}
+    if args.webinar:
+        config["WEBINAR_FILE"] = args.webinar
+    if args.store:
+        config["STORE_URL"] = args.store
+    app = create_app(config)
+    live = app.extensions["live"]
+    code = live.default_code
+    key = live.store.moderator_key(code)
+    max_connections = int(app.config["MAX_CONNECTIONS"])
+    open_files = raise_open_files_limit(max_connections + 100)
+
+    attendee = f"{public_url}/e/{code}"
+    print(qr_text(attendee), flush=True)
+    print(f"Attendees join at:  {attendee}", flush=True)
+    print(f"Projector screen:   {public_url}/e/{code}/present", flush=True)
+    print(f"Moderator link:     {public_url}/e/{code}/moderate?key={key}", flush=True)
+    print(
+        f"Store: {live.store.kind}; up to {max_connections} connections "
+        f"(open files limit {open_files}); listening on {args.host}:{args.port}",
+        flush=True,
+    )
+
+    options = {}
+    if ASYNC_MODE == "eventlet":
+        # eventlet's server accepts only 1,024 connections at once unless told otherwise
+        options["max_size"] = max_connections
+    if ASYNC_MODE == "threading":
+        options["allow_unsafe_werkzeug"] = True
+    # access lines come from the app, without query strings (a moderator key must not be logged)
+    socketio.run(app, host=args.host, port=args.port, log_output=False, **options)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
