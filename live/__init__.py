@@ -63,6 +63,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
+    # the handlers must be registered before init_app, which hands them to each new server
+    from . import routes, sockets  # noqa: F401
+
     store = open_store(app)
     default_code = load_webinar(app, store)
     socketio.init_app(
@@ -80,8 +83,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["live"] = Live(
         store, Identities(app.config["SECRET_KEY"]), broadcaster, default_code
     )
-
-    from . import routes, sockets  # noqa: F401  (registers the handlers)
 
     app.register_blueprint(routes.bp)
     if app.config["TICK_MS"] > 0:

@@ -1,0 +1,82 @@
+"""Fixtures: the app on a fresh store, its HTTP client, and Socket.IO clients by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_socketio import SocketIOTestClient
+
+from live import Live, create_app, socketio
+
+MODERATOR_KEY = "test-moderator-key"
+CODE = "nets4dem"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch) -> Flask:
+    monkeypatch.setenv("LIVE_INSTANCE_PATH", str(tmp_path / "instance"))
+    return create_app(
+        {
+            "TESTING": True,
+            "STORE_URL": "memory://",
+            "SECRET_KEY": "test-secret",
+            "MODERATOR_KEY": MODERATOR_KEY,
+            "ASYNC_MODE": "threading",
+            # no ticker: tests send the coalesced updates with room.flush()
+            "TICK_MS": 0,
+            "ACCESS_LOG": False,
+        }
+    )
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def live(app: Flask) -> Live:
+    return app.extensions["live"]
+
+
+class Room:
+    """Open Socket.IO test clients as attendees or moderators of one webinar, and send updates."""
+
+    def __init__(self, app: Flask, live: Live) -> None:
+        self.app = app
+        self.live = live
+
+    def token(self, code: str = CODE) -> str:
+        return self.live.identities.issue(code)[1]
+
+    def attendee(self, token: str | None = None, code: str = CODE) -> SocketIOTestClient:
+        auth = {"webinar": code, "participant": token or self.token(code)}
+        return socketio.test_client(self.app, auth=auth)
+
+    def moderator(self, key: str = MODERATOR_KEY, **auth: Any) -> SocketIOTestClient:
+        return socketio.test_client(self.app, auth={"webinar": CODE, "key": key, **auth})
+
+    def connect(self, auth: Any, flask_test_client: FlaskClient | None = None) -> SocketIOTestClient:
+        return socketio.test_client(self.app, auth=auth, flask_test_client=flask_test_client)
+
+    def flush(self) -> None:
+        """Send the coalesced updates now (what the ticker does every tick)."""
+        self.live.broadcaster.flush()
+
+
+@pytest.fixture
+def room(app: Flask, live: Live) -> Room:
+    return Room(app, live)
+
+
+def received(client: SocketIOTestClient, name: str) -> list[Any]:
+    """Drain a client's queue and return the first argument of each event with that name."""
+    return [event["args"][0] for event in client.get_received() if event["name"] == name]
+
+
+def ack(client: SocketIOTestClient, event: str, payload: Any) -> dict[str, Any]:
+    """Emit an event and return its acknowledgement."""
+    return client.emit(event, payload, callback=True)  # type: ignore[no-any-return]

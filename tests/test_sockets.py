@@ -1,0 +1,411 @@
+"""The Socket.IO protocol through Flask-SocketIO's test client: two attendees and a moderator."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from live.domain import Webinar
+
+from .conftest import CODE, MODERATOR_KEY, ack, received
+
+
+@pytest.fixture
+def people(room):
+    """Attendees A and B and a moderator, with their connect snapshots drained."""
+    a, b, mod = room.attendee(), room.attendee(), room.moderator()
+    room.flush()  # the "online" count
+    for client in (a, b, mod):
+        client.get_received()
+    return a, b, mod
+
+
+def open_first_poll(mod, live) -> int:
+    poll_id = live.store.polls(CODE)[0].id
+    assert ack(mod, "poll", {"poll": poll_id, "action": "open"})["ok"]
+    return poll_id
+
+
+# -- connecting ----------------------------------------------------------------------------------
+
+
+def test_attendee_snapshot_shows_public_state_only(room, live):
+    snap = received(room.attendee(), "snapshot")[0]
+    assert snap["role"] == "attendee"
+    assert snap["webinar"]["code"] == CODE
+    assert snap["webinar"]["starts_at"] == "2024-06-27T10:00:00+02:00"
+    assert snap["webinar"]["timezone"] == "Europe/Brussels"
+    assert [p["title"] for p in snap["webinar"]["programmes"]] == [
+        "Democracy Lab",
+        "Democracy Innovation Accelerator",
+        "Rising Stars Mentorship Programme",
+    ]
+    assert snap["polls"] == []  # the three polls are drafts
+    assert snap["me"] == {"questions": [], "upvoted": [], "ballots": {}}
+
+
+def test_moderator_snapshot_has_drafts_with_counts(room):
+    snap = received(room.moderator(), "snapshot")[0]
+    assert snap["role"] == "moderator"
+    prompts = [p["prompt"] for p in snap["polls"]]
+    assert prompts[:3] == [
+        "Which programme is your city interested in?",
+        "How likely is your city to apply?",
+        "Which department do you work in?",
+    ]
+    assert snap["polls"][0]["kind"] == "multiple"
+    assert snap["polls"][0]["results"] == {"counts": [0, 0, 0, 0], "percentages": [0.0] * 4, "voters": 0}
+
+
+def second_webinar(live) -> str:
+    start = datetime(2025, 1, 1, 9, tzinfo=UTC)
+    live.store.create_webinar(Webinar("other", "Other", "", start, start.replace(hour=10)), "k2", [])
+    return "other"
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        None,
+        "nets4dem",
+        {},
+        {"webinar": "unknown-one", "participant": "x"},
+        {"webinar": CODE},
+        {"webinar": CODE, "participant": "forged.token"},
+        {"webinar": CODE, "participant": 12},
+        {"webinar": CODE, "key": "wrong"},
+        {"webinar": CODE, "key": None},
+        {"webinar": CODE, "moderator": True},
+    ],
+)
+def test_refused_connections(room, auth):
+    client = room.connect(auth)
+    assert not client.is_connected()
+
+
+def test_wrong_key_is_refused_even_with_a_valid_token(room):
+    client = room.connect({"webinar": CODE, "participant": room.token(), "key": "wrong"})
+    assert not client.is_connected()
+
+
+def test_token_of_another_webinar_is_refused(room, live):
+    other = second_webinar(live)
+    assert not room.connect({"webinar": CODE, "participant": room.token(other)}).is_connected()
+    assert room.attendee(code=other).is_connected()
+
+
+def test_moderator_by_session_cookie(room, client):
+    assert not room.connect({"webinar": CODE, "moderator": True}, client).is_connected()
+    client.get(f"/e/{CODE}/moderate?key={MODERATOR_KEY}")
+    mod = room.connect({"webinar": CODE, "moderator": True}, client)
+    assert mod.is_connected()
+    assert received(mod, "snapshot")[0]["role"] == "moderator"
+
+
+# -- asking --------------------------------------------------------------------------------------
+
+
+def test_question_reaches_everyone_in_one_update(people, room):
+    a, b, mod = people
+    reply = ack(a, "ask", {"text": "  How do we  apply? ", "name": "Ada"})
+    assert reply["ok"] is True
+    question = reply["question"]
+    assert question["text"] == "How do we apply?" and question["name"] == "Ada"
+    assert question["status"] == "live" and question["upvotes"] == 0
+    room.flush()
+    for client in (a, b, mod):
+        [update] = received(client, "update")
+        assert [q["id"] for q in update["questions"]] == [question["id"]]
+
+
+def test_anonymous_question(people, room):
+    a, b, _ = people
+    assert ack(a, "ask", {"text": "Anonymous?"})["question"]["name"] is None
+    room.flush()
+    assert received(b, "update")[0]["questions"][0]["name"] is None
+
+
+def test_names_are_dropped_when_not_asked(people, room):
+    a, _, mod = people
+    assert ack(mod, "settings", {"ask_names": False})["ok"]
+    assert ack(a, "ask", {"text": "Who am I?", "name": "Ada"})["question"]["name"] is None
+
+
+def test_premoderation_holds_questions_for_review(people, room):
+    a, b, mod = people
+    assert ack(mod, "settings", {"premoderation": True})["settings"]["premoderation"] is True
+    room.flush()
+    assert received(b, "update")[0]["settings"]["premoderation"] is True
+    a.get_received(), mod.get_received()
+
+    question = ack(a, "ask", {"text": "Is this allowed?"})["question"]
+    assert question["status"] == "pending"
+    room.flush()
+    assert received(b, "update") == []  # another attendee sees nothing
+    assert received(mod, "update")[0]["questions"][0]["status"] == "pending"
+    assert received(a, "update")[0]["questions"][0]["status"] == "pending"  # the author follows it
+    # a newcomer's snapshot does not have it either
+    assert received(room.attendee(), "snapshot")[0]["questions"] == []
+
+    assert ack(mod, "moderate", {"question": question["id"], "action": "approve"})["ok"]
+    room.flush()
+    [update] = received(b, "update")
+    assert update["questions"][0]["id"] == question["id"]
+    assert update["questions"][0]["status"] == "live"
+
+
+def test_dismissed_question_leaves_attendees_but_its_author_sees_why(people, room):
+    a, b, mod = people
+    qid = ack(a, "ask", {"text": "Off topic"})["question"]["id"]
+    room.flush()
+    for client in people:
+        client.get_received()
+    assert ack(mod, "moderate", {"question": qid, "action": "dismiss"})["ok"]
+    room.flush()
+    assert received(b, "update") == [{"removed": [qid]}]
+    updates = received(a, "update")
+    assert {"removed": [qid]} in updates
+    assert any(u.get("questions", [{}])[0].get("status") == "dismissed" for u in updates)
+    snap = received(room.attendee(), "snapshot")[0]
+    assert snap["questions"] == []
+
+
+# -- upvotes -------------------------------------------------------------------------------------
+
+
+def test_upvote_toggles_and_counts_once(people, room):
+    a, b, _ = people
+    qid = ack(a, "ask", {"text": "Upvote me"})["question"]["id"]
+    first = ack(b, "upvote", {"question": qid, "up": True})
+    assert first == {"ok": True, "question": {"id": qid, "upvotes": 1}, "up": True}
+    assert ack(b, "upvote", {"question": qid, "up": True})["question"]["upvotes"] == 1
+    assert ack(a, "upvote", {"question": qid, "up": True})["question"]["upvotes"] == 2  # own
+    room.flush()
+    assert received(b, "update")[-1]["questions"][0]["upvotes"] == 2
+    assert ack(b, "upvote", {"question": qid, "up": False})["question"]["upvotes"] == 1
+    assert received(room.attendee(), "snapshot")[0]["questions"][0]["upvotes"] == 1
+
+
+def test_snapshot_remembers_my_upvotes_and_ballots(room, live):
+    token = room.token()
+    a, mod = room.attendee(token), room.moderator()
+    qid = ack(a, "ask", {"text": "Mine"})["question"]["id"]
+    ack(a, "upvote", {"question": qid, "up": True})
+    poll_id = open_first_poll(mod, live)
+    ack(a, "vote", {"poll": poll_id, "options": [2, 0]})
+    a.disconnect()
+    me = received(room.attendee(token), "snapshot")[0]["me"]
+    assert me == {"questions": [qid], "upvoted": [qid], "ballots": {str(poll_id): [0, 2]}}
+
+
+def test_a_vote_storm_is_one_update_per_tick(room):
+    attendees = [room.attendee() for _ in range(20)]
+    qid = ack(attendees[0], "ask", {"text": "Popular"})["question"]["id"]
+    room.flush()
+    for client in attendees:
+        client.get_received()
+    for client in attendees:
+        assert ack(client, "upvote", {"question": qid, "up": True})["ok"]
+    room.flush()
+    for client in attendees:
+        [update] = received(client, "update")
+        assert update["questions"][0]["upvotes"] == 20
+
+
+def test_cannot_upvote_hidden_or_answered_questions(people, room):
+    a, b, mod = people
+    ack(mod, "settings", {"premoderation": True})
+    pending = ack(a, "ask", {"text": "Hidden"})["question"]["id"]
+    assert ack(b, "upvote", {"question": pending, "up": True})["error"] == "not_found"
+    ack(mod, "moderate", {"question": pending, "action": "approve"})
+    ack(mod, "moderate", {"question": pending, "action": "answer"})
+    assert ack(b, "upvote", {"question": pending, "up": True})["error"] == "question_closed"
+
+
+# -- polls ---------------------------------------------------------------------------------------
+
+
+def test_poll_flow_with_changed_ballot(people, room, live):
+    a, b, mod = people
+    poll_id = open_first_poll(mod, live)
+    room.flush()
+    [update] = received(a, "update")
+    assert update["polls"][0]["state"] == "open" and update["polls"][0]["results"] is None
+    b.get_received(), mod.get_received()
+
+    assert ack(a, "vote", {"poll": poll_id, "options": [0, 1]}) == {"ok": True, "poll": poll_id, "options": [0, 1]}
+    assert ack(b, "vote", {"poll": poll_id, "options": [1]})["ok"]
+    assert ack(a, "vote", {"poll": poll_id, "options": [2]})["ok"]  # A changes their mind
+    room.flush()
+    results = received(mod, "update")[0]["polls"][0]["results"]
+    assert results == {"counts": [0, 1, 1, 0], "percentages": [0.0, 50.0, 50.0, 0.0], "voters": 2}
+    assert received(b, "update") == []  # results are hidden: nothing for attendees to see
+
+    ack(mod, "poll", {"poll": poll_id, "action": "show_results"})
+    room.flush()
+    assert received(b, "update")[0]["polls"][0]["results"]["voters"] == 2
+
+    assert ack(mod, "poll", {"poll": poll_id, "action": "close"})["poll"]["state"] == "closed"
+    assert ack(b, "vote", {"poll": poll_id, "options": [0]})["error"] == "poll_closed"
+
+
+def test_single_choice_takes_one_option(people, live):
+    a, _, mod = people
+    poll_id = live.store.polls(CODE)[1].id
+    ack(mod, "poll", {"poll": poll_id, "action": "open"})
+    assert ack(a, "vote", {"poll": poll_id, "options": [0, 1]})["error"] == "bad_options"
+    assert ack(a, "vote", {"poll": poll_id, "options": [9]})["error"] == "bad_options"
+
+
+def test_draft_polls_take_no_votes_and_stay_hidden(people, room, live):
+    a, _, mod = people
+    poll_id = live.store.polls(CODE)[0].id
+    assert ack(a, "vote", {"poll": poll_id, "options": [0]})["error"] == "not_found"
+    created = ack(mod, "create_poll", {"prompt": "Coffee?", "kind": "single", "options": ["Yes", "No"]})
+    assert created["ok"] and created["poll"]["state"] == "draft"
+    room.flush()
+    assert received(a, "update") == []
+    assert received(mod, "update")[0]["polls"][0]["prompt"] == "Coffee?"
+
+
+# -- on air and moderation -----------------------------------------------------------------------
+
+
+def test_one_question_on_air(people, room):
+    a, b, mod = people
+    first = ack(a, "ask", {"text": "First"})["question"]["id"]
+    second = ack(a, "ask", {"text": "Second"})["question"]["id"]
+    assert ack(mod, "moderate", {"question": first, "action": "on_air"})["question"]["on_air"]
+    room.flush()
+    b.get_received()
+    ack(mod, "moderate", {"question": second, "action": "on_air"})
+    room.flush()
+    [update] = received(b, "update")
+    assert update["on_air"] == second
+    flags = {q["id"]: q["on_air"] for q in update["questions"]}
+    assert flags == {first: False, second: True}
+    ack(mod, "moderate", {"question": second, "action": "archive"})
+    room.flush()
+    assert received(b, "update")[0]["on_air"] is None
+
+
+def test_moderator_edits_and_restores(people, room):
+    a, b, mod = people
+    qid = ack(a, "ask", {"text": "Typo qestion"})["question"]["id"]
+    assert ack(mod, "moderate", {"question": qid, "action": "edit", "text": "Typo question"})["ok"]
+    assert ack(mod, "moderate", {"question": qid, "action": "answer"})["question"]["status"] == "answered"
+    assert ack(mod, "moderate", {"question": qid, "action": "restore"})["question"]["status"] == "live"
+    room.flush()
+    assert received(b, "update")[-1]["questions"][0]["text"] == "Typo question"
+    assert ack(mod, "moderate", {"question": qid, "action": "approve"})["error"] == "bad_state"
+
+
+@pytest.mark.parametrize(
+    ("event", "payload"),
+    [
+        ("moderate", {"question": 1, "action": "dismiss"}),
+        ("poll", {"poll": 1, "action": "open"}),
+        ("create_poll", {"prompt": "Mine?", "kind": "single", "options": ["a", "b"]}),
+        ("settings", {"premoderation": True}),
+    ],
+)
+def test_attendees_cannot_moderate(people, room, live, event, payload):
+    a, b, _ = people
+    ack(a, "ask", {"text": "Keep me"})
+    reply = ack(a, event, payload)
+    assert reply["ok"] is False and reply["error"] == "forbidden"
+    assert live.store.questions(CODE)[0].status == "live"
+    assert all(p.state == "draft" for p in live.store.polls(CODE))
+    assert live.store.get_webinar(CODE).settings.premoderation is False
+
+
+def test_viewer_sees_public_state_but_cannot_act(room):
+    viewer = room.connect({"webinar": CODE, "viewer": True})
+    assert received(viewer, "snapshot")[0]["me"] is None
+    assert ack(viewer, "ask", {"text": "Hi"})["error"] == "no_token"
+
+
+# -- what attendees never receive -----------------------------------------------------------------
+
+
+def test_no_participant_id_ever_reaches_a_client(people, room, live):
+    a, b, mod = people
+    ack(a, "ask", {"text": "Who asked?"})
+    room.flush()
+    participant_ids = {q.participant for q in live.store.questions(CODE)}
+    for client in (a, b, mod, room.attendee(), room.moderator()):
+        text = json.dumps(client.get_received())
+        assert not any(pid in text for pid in participant_ids)
+
+
+# -- malformed payloads --------------------------------------------------------------------------
+
+MALFORMED = [
+    ("ask", None, "bad_request"),
+    ("ask", "text", "bad_request"),
+    ("ask", ["text"], "bad_request"),
+    ("ask", {}, "bad_request"),
+    ("ask", {"text": None}, "bad_request"),
+    ("ask", {"text": 42}, "bad_request"),
+    ("ask", {"text": {"nested": "x"}}, "bad_request"),
+    ("ask", {"text": "   "}, "empty"),
+    ("ask", {"text": "x" * 301}, "too_long"),
+    ("ask", {"text": "ok", "name": 7}, "bad_request"),
+    ("ask", {"text": "ok", "name": "x" * 61}, "too_long"),
+    ("ask", {"text": "ok", "admin": True}, "bad_request"),
+    ("upvote", {"question": 1}, "bad_request"),
+    ("upvote", {"question": "1", "up": True}, "bad_request"),
+    ("upvote", {"question": None, "up": True}, "bad_request"),
+    ("upvote", {"question": True, "up": True}, "bad_request"),
+    ("upvote", {"question": 999999, "up": True}, "not_found"),
+    ("upvote", {"question": 1, "up": "yes"}, "bad_request"),
+    ("vote", {"poll": 1}, "bad_options"),
+    ("vote", {"poll": [1], "options": [0]}, "bad_request"),
+    ("vote", {"poll": 999999, "options": [0]}, "not_found"),
+    ("vote", {"poll": 1, "options": "0"}, "bad_options"),
+    ("vote", {"poll": 1, "options": [[0]]}, "bad_options"),
+    ("vote", {"poll": 1, "options": [None]}, "bad_options"),
+    ("moderate", {"question": 1, "action": "explode"}, "bad_request"),
+    ("moderate", {"question": 999999, "action": "dismiss"}, "not_found"),
+    ("moderate", {"question": 1, "action": "edit", "text": ""}, "empty"),
+    ("moderate", {"question": 1, "action": "edit"}, "bad_request"),
+    ("moderate", [], "bad_request"),
+    ("poll", {"poll": 1, "action": "delete"}, "bad_request"),
+    ("poll", {"poll": 0, "action": "open"}, "bad_request"),
+    ("poll", {"poll": 999999, "action": "open"}, "not_found"),
+    ("create_poll", {"prompt": "", "kind": "single", "options": ["a", "b"]}, "empty"),
+    ("create_poll", {"prompt": "Q", "kind": "free", "options": ["a", "b"]}, "bad_kind"),
+    ("create_poll", {"prompt": "Q", "kind": "single", "options": ["a"]}, "bad_options"),
+    ("create_poll", {"prompt": "Q", "kind": "single", "options": None}, "bad_options"),
+    ("settings", {}, "bad_request"),
+    ("settings", {"premoderation": "on"}, "bad_request"),
+    ("settings", {"max_question_length": 10**9}, "bad_request"),
+    ("settings", {"colour": "red"}, "bad_request"),
+]
+
+
+@pytest.mark.parametrize(("event", "payload", "code"), MALFORMED)
+def test_malformed_payloads_get_error_acks(room, live, event, payload, code):
+    a, mod = room.attendee(), room.moderator()
+    ack(a, "ask", {"text": "A question to act on"})
+    poll_id = open_first_poll(mod, live)
+    # 1 stands for the real id (but True, which equals 1, stays True)
+    if isinstance(payload, dict) and payload.get("poll") == 1 and payload["poll"] is not True:
+        payload = {**payload, "poll": poll_id}
+    if isinstance(payload, dict) and payload.get("question") == 1 and payload["question"] is not True:
+        payload = {**payload, "question": live.store.questions(CODE)[0].id}
+    before = (live.store.questions(CODE), live.store.polls(CODE), live.store.get_webinar(CODE))
+    client = mod if event in ("moderate", "poll", "create_poll", "settings") else a
+    reply = ack(client, event, payload)
+    assert reply["ok"] is False, reply
+    assert reply["error"] == code and reply["message"]
+    assert (live.store.questions(CODE), live.store.polls(CODE), live.store.get_webinar(CODE)) == before
+    # and the server keeps serving
+    assert ack(a, "ask", {"text": "Still there?"})["ok"]
+
+
+def test_event_with_two_arguments_is_refused(room):
+    a = room.attendee()
+    assert a.emit("ask", {"text": "x"}, "extra", callback=True)["error"] == "bad_request"

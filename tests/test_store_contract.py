@@ -1,0 +1,232 @@
+"""One contract for every store: each backend must pass the same tests.
+
+A new backend plugs in by adding its name to ``BACKENDS`` and a branch in ``make_store``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from live.domain import Poll, Question, Webinar, WebinarSettings
+from live.store import Store, store_from_url
+from live.store.sqlite import SQLiteStore
+
+BACKENDS = ["memory", "sqlite"]
+START = datetime(2024, 6, 27, 8, 0, tzinfo=UTC)
+
+
+def make_store(kind: str, tmp_path) -> Store:
+    if kind == "memory":
+        return store_from_url("memory://")
+    if kind == "sqlite":
+        return store_from_url(f"sqlite:///{tmp_path / 'live.sqlite3'}")
+    raise AssertionError(kind)
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path) -> Iterator[Store]:
+    backend = make_store(request.param, tmp_path)
+    backend.create_webinar(webinar("w1"), "key-1", [draft_poll("w1")])
+    backend.create_webinar(webinar("w2"), "key-2", [])
+    yield backend
+    backend.close()
+
+
+def webinar(code: str, **settings) -> Webinar:
+    return Webinar(
+        code=code,
+        title=f"Webinar {code}",
+        description="About it",
+        starts_at=START,
+        ends_at=START.replace(hour=9),
+        settings=WebinarSettings(**settings),
+    )
+
+
+def draft_poll(code: str, kind: str = "single") -> Poll:
+    return Poll(0, code, "Which?", kind, ("A", "B", "C"))
+
+
+def question(code: str = "w1", participant: str = "p1", status: str = "live") -> Question:
+    return Question(0, code, "Why?", None, participant, START, status)
+
+
+def test_create_webinar_once(store):
+    assert store.create_webinar(webinar("w1", premoderation=True), "other", []) is False
+    assert store.get_webinar("w1").settings.premoderation is False
+    assert store.moderator_key("w1") == "key-1"
+    assert store.webinar_codes() == ["w1", "w2"]
+    assert store.get_webinar("nope") is None
+
+
+def test_webinar_round_trip_keeps_time_zone(store):
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Europe/Brussels")
+    local = replace(
+        webinar("w3"),
+        starts_at=datetime(2024, 6, 27, 10, tzinfo=zone),
+        ends_at=datetime(2024, 6, 27, 11, tzinfo=zone),
+    )
+    store.create_webinar(local, "k", [])
+    stored = store.get_webinar("w3")
+    assert stored.starts_at == local.starts_at and stored.starts_at.utcoffset() == local.starts_at.utcoffset()
+    assert str(stored.starts_at.tzinfo) == "Europe/Brussels"
+
+
+def test_settings_and_key(store):
+    store.update_settings("w1", {"premoderation": True})
+    settings = store.get_webinar("w1").settings
+    assert settings.premoderation is True and settings.max_question_length == 300
+    store.set_moderator_key("w1", "new")
+    assert store.moderator_key("w1") == "new"
+
+
+def test_questions_get_ids_and_keep_their_fields(store):
+    first = store.add_question(question())
+    second = store.add_question(replace(question(), name="Ada", text="How?"))
+    assert first.id != second.id and first.id > 0
+    assert [q.text for q in store.questions("w1")] == ["Why?", "How?"]
+    assert store.questions("w1", [second.id])[0].name == "Ada"
+    assert store.questions("w2") == [] and store.questions("w2", [first.id]) == []
+    assert store.questions("w1", [first.id])[0].created_at == START
+
+
+def test_upvotes_toggle_and_count_once(store):
+    q = store.add_question(question())
+    assert store.upvote("w1", q.id, "p1", True) is True
+    assert store.upvote("w1", q.id, "p1", True) is False
+    assert store.upvote("w1", q.id, "p2", True) is True
+    assert store.questions("w1", [q.id])[0].upvotes == 2
+    assert store.upvoted("w1", "p1") == {q.id}
+    assert store.upvote("w1", q.id, "p1", False) is True
+    assert store.upvote("w1", q.id, "p1", False) is False
+    assert store.questions("w1", [q.id])[0].upvotes == 1
+    assert store.upvoted("w1", "p1") == set()
+    # another webinar's question is out of reach
+    assert store.upvote("w2", q.id, "p3", True) is False
+
+
+def test_concurrent_upvotes_are_exact(store):
+    q = store.add_question(question())
+
+    def storm(participant: str) -> None:
+        for up in (True, True, False, True, True):
+            store.upvote("w1", q.id, participant, up)
+
+    threads = [threading.Thread(target=storm, args=(f"p{i}",)) for i in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.questions("w1", [q.id])[0].upvotes == 40
+
+
+def test_status_moves_only_from_allowed_states(store):
+    q = store.add_question(question(status="pending"))
+    assert store.set_status("w1", q.id, "live", {"live"}) is None
+    assert store.set_status("w1", q.id, "live", {"pending"}).status == "live"
+    assert store.set_status("w2", q.id, "dismissed", {"live"}) is None
+    assert store.questions("w1", [q.id])[0].status == "live"
+
+
+def test_one_question_on_air_and_it_leaves_with_its_status(store):
+    a = store.add_question(question())
+    b = store.add_question(question())
+    pending = store.add_question(question(status="pending"))
+    assert store.on_air("w1") is None
+    assert store.set_on_air("w1", a.id) is True
+    assert store.set_on_air("w1", b.id) is True
+    assert store.on_air("w1") == b.id
+    assert store.set_on_air("w1", pending.id) is False
+    assert store.set_on_air("w2", a.id) is False
+    assert store.on_air("w1") == b.id
+    store.set_status("w1", b.id, "answered", {"live"})
+    assert store.on_air("w1") == b.id
+    store.set_status("w1", b.id, "dismissed", {"answered"})
+    assert store.on_air("w1") is None
+    assert store.set_on_air("w1", a.id) and store.set_on_air("w1", None)
+    assert store.on_air("w1") is None
+
+
+def test_edit_question(store):
+    q = store.add_question(question())
+    assert store.edit_question("w1", q.id, "Better?").text == "Better?"
+    assert store.edit_question("w2", q.id, "No") is None
+
+
+def test_polls_and_their_states(store):
+    [poll] = store.polls("w1")
+    assert poll.options == ("A", "B", "C") and poll.state == "draft"
+    added = store.add_poll(draft_poll("w1", "multiple"))
+    assert [p.id for p in store.polls("w1")] == [poll.id, added.id]
+    assert store.polls("w1", [added.id])[0].kind == "multiple"
+    assert store.set_poll_state("w1", poll.id, "closed", {"open"}) is None
+    assert store.set_poll_state("w1", poll.id, "open", {"draft"}).state == "open"
+    assert store.set_results_visible("w1", poll.id, True).results_visible is True
+    assert store.set_results_visible("w2", poll.id, True) is None
+    assert store.polls("w2") == []
+
+
+def test_ballots_count_once_and_can_change_while_open(store):
+    [poll] = store.polls("w1")
+    assert store.cast_vote("w1", poll.id, "p1", [0]) is False  # a draft takes no votes
+    store.set_poll_state("w1", poll.id, "open", {"draft"})
+    assert store.cast_vote("w1", poll.id, "p1", [0])
+    assert store.cast_vote("w1", poll.id, "p2", [0])
+    assert store.cast_vote("w1", poll.id, "p1", [2])
+    results = store.results("w1", poll.id)
+    assert results.counts == (1, 0, 1) and results.voters == 2
+    assert store.ballots("w1", "p1") == {poll.id: (2,)}
+    store.set_poll_state("w1", poll.id, "closed", {"open"})
+    assert store.cast_vote("w1", poll.id, "p1", [1]) is False
+    assert store.results("w1", poll.id).counts == (1, 0, 1)
+    assert store.cast_vote("w2", poll.id, "p3", [1]) is False
+
+
+def test_multiple_choice_counts_each_option_and_voters_once(store):
+    poll = store.add_poll(draft_poll("w1", "multiple"))
+    store.set_poll_state("w1", poll.id, "open", {"draft"})
+    store.cast_vote("w1", poll.id, "p1", [0, 1])
+    store.cast_vote("w1", poll.id, "p2", [1, 2])
+    store.cast_vote("w1", poll.id, "p1", [0, 1, 2])
+    results = store.results("w1", poll.id)
+    assert results.counts == (1, 2, 2) and results.voters == 2
+    assert store.ballots("w1", "p2") == {poll.id: (1, 2)}
+
+
+def test_presence_counts_distinct_attendees(store):
+    store.join("w1", "c1", "p1")
+    store.join("w1", "c2", "p1")  # a second tab
+    store.join("w1", "c3", "p2")
+    store.join("w2", "c4", "p3")
+    assert store.online("w1") == 2
+    store.leave("w1", "c1")
+    assert store.online("w1") == 2
+    store.leave("w1", "c2")
+    assert store.online("w1") == 1 and store.online("w2") == 1
+
+
+def test_ping(store):
+    store.ping()
+
+
+def test_sqlite_survives_reopening(tmp_path):
+    path = tmp_path / "live.sqlite3"
+    first = SQLiteStore(str(path))
+    first.create_webinar(webinar("w1"), "k", [draft_poll("w1")])
+    q = first.add_question(question())
+    first.upvote("w1", q.id, "p1", True)
+    [poll] = first.polls("w1")
+    first.set_poll_state("w1", poll.id, "open", {"draft"})
+    first.cast_vote("w1", poll.id, "p1", [1])
+    first.close()
+    again = SQLiteStore(str(path))
+    assert again.questions("w1")[0].upvotes == 1
+    assert again.results("w1", poll.id).counts == (0, 1, 0)
+    assert again._read("PRAGMA journal_mode")[0][0] == "wal"
