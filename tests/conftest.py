@@ -59,7 +59,9 @@ class Room:
     def moderator(self, key: str = MODERATOR_KEY, **auth: Any) -> SocketIOTestClient:
         return socketio.test_client(self.app, auth={"webinar": CODE, "key": key, **auth})
 
-    def connect(self, auth: Any, flask_test_client: FlaskClient | None = None) -> SocketIOTestClient:
+    def connect(
+        self, auth: Any, flask_test_client: FlaskClient | None = None
+    ) -> SocketIOTestClient:
         return socketio.test_client(self.app, auth=auth, flask_test_client=flask_test_client)
 
     def flush(self) -> None:

@@ -151,7 +151,11 @@ def test_results_percentages_are_shares_of_voters():
 def test_settings_changes_are_checked():
     settings = with_settings(WebinarSettings(), {"premoderation": True})
     assert settings.premoderation and settings.max_question_length == 300
-    for bad in ({"premoderation": "yes"}, {"max_question_length": 5}, {"colour": "red"},
-                {"max_question_length": True}):
+    for bad in (
+        {"premoderation": "yes"},
+        {"max_question_length": 5},
+        {"colour": "red"},
+        {"max_question_length": True},
+    ):
         with pytest.raises(InvalidInput):
             with_settings(WebinarSettings(), bad)

@@ -56,12 +56,18 @@ def test_moderator_snapshot_has_drafts_with_counts(room):
         "Which department do you work in?",
     ]
     assert snap["polls"][0]["kind"] == "multiple"
-    assert snap["polls"][0]["results"] == {"counts": [0, 0, 0, 0], "percentages": [0.0] * 4, "voters": 0}
+    assert snap["polls"][0]["results"] == {
+        "counts": [0, 0, 0, 0],
+        "percentages": [0.0] * 4,
+        "voters": 0,
+    }
 
 
 def second_webinar(live) -> str:
     start = datetime(2025, 1, 1, 9, tzinfo=UTC)
-    live.store.create_webinar(Webinar("other", "Other", "", start, start.replace(hour=10)), "k2", [])
+    live.store.create_webinar(
+        Webinar("other", "Other", "", start, start.replace(hour=10)), "k2", []
+    )
     return "other"
 
 
@@ -235,7 +241,11 @@ def test_poll_flow_with_changed_ballot(people, room, live):
     assert update["polls"][0]["state"] == "open" and update["polls"][0]["results"] is None
     b.get_received(), mod.get_received()
 
-    assert ack(a, "vote", {"poll": poll_id, "options": [0, 1]}) == {"ok": True, "poll": poll_id, "options": [0, 1]}
+    assert ack(a, "vote", {"poll": poll_id, "options": [0, 1]}) == {
+        "ok": True,
+        "poll": poll_id,
+        "options": [0, 1],
+    }
     assert ack(b, "vote", {"poll": poll_id, "options": [1]})["ok"]
     assert ack(a, "vote", {"poll": poll_id, "options": [2]})["ok"]  # A changes their mind
     room.flush()
@@ -263,7 +273,9 @@ def test_draft_polls_take_no_votes_and_stay_hidden(people, room, live):
     a, _, mod = people
     poll_id = live.store.polls(CODE)[0].id
     assert ack(a, "vote", {"poll": poll_id, "options": [0]})["error"] == "not_found"
-    created = ack(mod, "create_poll", {"prompt": "Coffee?", "kind": "single", "options": ["Yes", "No"]})
+    created = ack(
+        mod, "create_poll", {"prompt": "Coffee?", "kind": "single", "options": ["Yes", "No"]}
+    )
     assert created["ok"] and created["poll"]["state"] == "draft"
     room.flush()
     assert received(a, "update") == []
@@ -295,8 +307,13 @@ def test_moderator_edits_and_restores(people, room):
     a, b, mod = people
     qid = ack(a, "ask", {"text": "Typo qestion"})["question"]["id"]
     assert ack(mod, "moderate", {"question": qid, "action": "edit", "text": "Typo question"})["ok"]
-    assert ack(mod, "moderate", {"question": qid, "action": "answer"})["question"]["status"] == "answered"
-    assert ack(mod, "moderate", {"question": qid, "action": "restore"})["question"]["status"] == "live"
+    assert (
+        ack(mod, "moderate", {"question": qid, "action": "answer"})["question"]["status"]
+        == "answered"
+    )
+    assert (
+        ack(mod, "moderate", {"question": qid, "action": "restore"})["question"]["status"] == "live"
+    )
     room.flush()
     assert received(b, "update")[-1]["questions"][0]["text"] == "Typo question"
     assert ack(mod, "moderate", {"question": qid, "action": "approve"})["error"] == "bad_state"
@@ -394,14 +411,22 @@ def test_malformed_payloads_get_error_acks(room, live, event, payload, code):
     # 1 stands for the real id (but True, which equals 1, stays True)
     if isinstance(payload, dict) and payload.get("poll") == 1 and payload["poll"] is not True:
         payload = {**payload, "poll": poll_id}
-    if isinstance(payload, dict) and payload.get("question") == 1 and payload["question"] is not True:
+    if (
+        isinstance(payload, dict)
+        and payload.get("question") == 1
+        and payload["question"] is not True
+    ):
         payload = {**payload, "question": live.store.questions(CODE)[0].id}
     before = (live.store.questions(CODE), live.store.polls(CODE), live.store.get_webinar(CODE))
     client = mod if event in ("moderate", "poll", "create_poll", "settings") else a
     reply = ack(client, event, payload)
     assert reply["ok"] is False, reply
     assert reply["error"] == code and reply["message"]
-    assert (live.store.questions(CODE), live.store.polls(CODE), live.store.get_webinar(CODE)) == before
+    assert (
+        live.store.questions(CODE),
+        live.store.polls(CODE),
+        live.store.get_webinar(CODE),
+    ) == before
     # and the server keeps serving
     assert ack(a, "ask", {"text": "Still there?"})["ok"]
 

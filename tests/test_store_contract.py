@@ -75,7 +75,10 @@ def test_webinar_round_trip_keeps_time_zone(store):
     )
     store.create_webinar(local, "k", [])
     stored = store.get_webinar("w3")
-    assert stored.starts_at == local.starts_at and stored.starts_at.utcoffset() == local.starts_at.utcoffset()
+    assert (
+        stored.starts_at == local.starts_at
+        and stored.starts_at.utcoffset() == local.starts_at.utcoffset()
+    )
     assert str(stored.starts_at.tzinfo) == "Europe/Brussels"
 
 
@@ -230,3 +233,4 @@ def test_sqlite_survives_reopening(tmp_path):
     assert again.questions("w1")[0].upvotes == 1
     assert again.results("w1", poll.id).counts == (0, 1, 0)
     assert again._read("PRAGMA journal_mode")[0][0] == "wal"
+    again.close()

@@ -1,0 +1,219 @@
+"""End to end: run.py as a real eventlet server process, driven by python-socketio clients."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import socketio
+
+from .servers import LiveServer
+
+pytestmark = pytest.mark.e2e
+CODE = "nets4dem"
+KEY = "e2e-moderator-key"
+
+
+class Client:
+    """A python-socketio client that keeps the latest snapshot and every update."""
+
+    def __init__(self, server: LiveServer, auth: dict[str, Any]) -> None:
+        self.server = server
+        self.auth = auth
+        self.snapshots: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.changed = threading.Condition()
+        self.sio = socketio.Client(reconnection_delay=0.2, reconnection_delay_max=0.5)
+        self.sio.on("snapshot", self._on("snapshots"))
+        self.sio.on("update", self._on("updates"))
+
+    def _on(self, where: str):  # noqa: ANN202
+        def handler(data: dict[str, Any]) -> None:
+            with self.changed:
+                getattr(self, where).append(data)
+                self.changed.notify_all()
+
+        return handler
+
+    def connect(self) -> Client:
+        self.sio.connect(self.server.url, auth=self.auth, transports=["websocket"], wait_timeout=10)
+        self.wait_for(lambda: self.snapshots)
+        return self
+
+    def call(self, event: str, payload: Any) -> dict[str, Any]:
+        return self.sio.call(event, payload, timeout=10)  # type: ignore[no-any-return]
+
+    def wait_for(self, condition, timeout: float = 10) -> Any:  # noqa: ANN001
+        with self.changed:
+            if not self.changed.wait_for(condition, timeout):
+                raise AssertionError("timed out waiting for the server")
+            return condition()
+
+    def seen(self, question_id: int) -> dict[str, Any] | None:
+        """Return the latest state of a question this client has received."""
+        latest = None
+        for message in [*self.snapshots[-1:], *self.updates]:
+            for question in message.get("questions", []):
+                if question["id"] == question_id:
+                    latest = question
+        return latest
+
+
+def join(server: LiveServer) -> str:
+    request = urllib.request.Request(f"{server.url}/api/webinars/{CODE}/join", method="POST")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)["participant"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[LiveServer]:
+    live_server = LiveServer(tmp_path).start()
+    yield live_server
+    live_server.stop()
+
+
+@pytest.fixture
+def clients() -> Iterator[list[Client]]:
+    opened: list[Client] = []
+    yield opened
+    for client in opened:
+        client.sio.disconnect()
+
+
+def attendee(server: LiveServer, clients: list[Client], token: str | None = None) -> Client:
+    client = Client(server, {"webinar": CODE, "participant": token or join(server)}).connect()
+    clients.append(client)
+    return client
+
+
+def moderator(server: LiveServer, clients: list[Client]) -> Client:
+    client = Client(server, {"webinar": CODE, "key": KEY}).connect()
+    clients.append(client)
+    return client
+
+
+def test_a_webinar_runs_end_to_end(server, clients):
+    a, b, mod = attendee(server, clients), attendee(server, clients), moderator(server, clients)
+    assert a.snapshots[0]["webinar"]["title"].startswith("Citizen engagement")
+
+    question = a.call("ask", {"text": "When are applications due?", "name": "Ada"})["question"]
+    b.wait_for(lambda: b.seen(question["id"]))
+    for _ in range(3):  # a double upvote counts once
+        assert b.call("upvote", {"question": question["id"], "up": True})["ok"]
+    a.wait_for(lambda: (a.seen(question["id"]) or {}).get("upvotes") == 1)
+
+    assert mod.call("moderate", {"question": question["id"], "action": "on_air"})["ok"]
+    b.wait_for(lambda: any(u.get("on_air") == question["id"] for u in b.updates))
+
+    poll = mod.snapshots[0]["polls"][0]
+    assert mod.call("poll", {"poll": poll["id"], "action": "open"})["ok"]
+    a.wait_for(lambda: any(p["id"] == poll["id"] for u in a.updates for p in u.get("polls", [])))
+    assert a.call("vote", {"poll": poll["id"], "options": [0, 2]})["ok"]
+    assert b.call("vote", {"poll": poll["id"], "options": [1]})["ok"]
+    assert b.call("vote", {"poll": poll["id"], "options": [0]})["ok"]
+    assert mod.call("poll", {"poll": poll["id"], "action": "show_results"})["ok"]
+
+    def results() -> dict[str, Any] | None:
+        polls = [p for u in a.updates for p in u.get("polls", []) if p["results"]]
+        return polls[-1]["results"] if polls else None
+
+    a.wait_for(lambda: results() and results()["voters"] == 2)
+    assert results()["counts"] == [2, 0, 1, 0]
+
+
+def test_refused_connections_say_why(server):
+    for auth, words in (
+        ({"webinar": "nope", "participant": "x"}, "no webinar"),
+        ({"webinar": CODE, "participant": "forged"}, "not valid"),
+        ({"webinar": CODE, "key": "wrong"}, "moderator key"),
+        ({"webinar": CODE}, "participant token is needed"),
+    ):
+        client = socketio.Client(reconnection=False)
+        refusals: list[Any] = []
+        client.on("connect_error", refusals.append)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            client.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=5)
+        assert words in refusals[0]["message"]
+        assert refusals[0]["data"]["error"] in (
+            "unknown_webinar",
+            "bad_token",
+            "bad_key",
+            "no_token",
+        )
+
+
+def test_kill_9_and_restart_loses_nothing_acknowledged(tmp_path, clients):
+    server = LiveServer(tmp_path).start()
+    try:
+        token_a, token_b = join(server), join(server)
+        a, b, mod = (
+            attendee(server, clients, token_a),
+            attendee(server, clients, token_b),
+            moderator(server, clients),
+        )
+        asked = [a.call("ask", {"text": f"Question {n}"})["question"]["id"] for n in range(5)]
+        for qid in asked[:3]:
+            assert b.call("upvote", {"question": qid, "up": True})["ok"]
+        poll = mod.snapshots[0]["polls"][0]["id"]
+        assert mod.call("poll", {"poll": poll, "action": "open"})["ok"]
+        assert a.call("vote", {"poll": poll, "options": [1, 3]})["ok"]
+        assert b.call("vote", {"poll": poll, "options": [2]})["ok"]
+        assert mod.call("moderate", {"question": asked[4], "action": "dismiss"})["ok"]
+        snapshots_before = len(a.snapshots)
+
+        server.kill()
+        server.start()
+
+        # the connected clients come back by themselves and get a fresh snapshot
+        a.wait_for(lambda: len(a.snapshots) > snapshots_before, timeout=20)
+        snap = a.snapshots[-1]
+        assert (
+            sorted(q["id"] for q in snap["questions"]) == asked
+        )  # the author sees the dismissed one
+        assert {q["id"]: q["upvotes"] for q in snap["questions"]} == {
+            asked[0]: 1,
+            asked[1]: 1,
+            asked[2]: 1,
+            asked[3]: 0,
+            asked[4]: 0,
+        }
+        assert snap["me"]["ballots"] == {str(poll): [1, 3]}
+
+        b_again = attendee(server, clients, token_b)
+        assert b_again.snapshots[0]["me"]["upvoted"] == asked[:3]
+        assert asked[4] not in [q["id"] for q in b_again.snapshots[0]["questions"]]
+        mod_again = moderator(server, clients)
+        results = mod_again.snapshots[0]["polls"][0]["results"]
+        assert results["counts"] == [0, 1, 1, 1] and results["voters"] == 2
+    finally:
+        server.stop()
+
+
+def test_run_py_prints_the_links(server):
+    output = server.log.read_text()
+    assert f"Attendees join at:  {server.url}/e/{CODE}" in output
+    assert f"Moderator link:     {server.url}/e/{CODE}/moderate?key={KEY}" in output
+    assert f"{server.url}/e/{CODE}/present" in output
+    assert "█" in output  # the QR code
+
+
+def test_run_py_serves_another_webinar_file(tmp_path):
+    from .test_webinar_file import OTHER
+
+    path = tmp_path / "budget.toml"
+    path.write_text(OTHER)
+    server = LiveServer(tmp_path, args=("--webinar", str(path))).start()
+    try:
+        with urllib.request.urlopen(
+            f"{server.url}/api/webinars/budget-2025", timeout=5
+        ) as response:
+            state = json.load(response)
+        assert state["webinar"]["title"] == "Participatory budget 2025"
+        assert state["webinar"]["starts_at"] == "2025-03-04T18:30:00+00:00"
+        assert f"{server.url}/e/budget-2025" in server.log.read_text()
+    finally:
+        server.stop()

@@ -1,0 +1,165 @@
+"""HTTP routes: pages, joining, the moderator key exchange, QR codes, JSON and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+from live.identity import Identities
+
+from .conftest import CODE, MODERATOR_KEY, ack
+
+
+def test_home_page_has_a_labelled_code_field(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<label for="code">Webinar code</label>' in page
+
+
+def test_code_form_leads_to_the_webinar(client):
+    response = client.get("/join?code=NETS4DEM")
+    assert response.status_code == 302 and response.location.endswith(f"/e/{CODE}")
+
+
+def test_unknown_code_is_a_friendly_404(client):
+    response = client.get("/e/no-such-webinar", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "We could not find that webinar" in page and "Enter a webinar code" in page
+    assert client.get("/api/webinars/no-such-webinar").get_json()["error"] == "unknown_webinar"
+
+
+def test_attendee_page_issues_a_token_once_per_browser(client, live):
+    first = client.get(f"/e/{CODE}")
+    assert first.status_code == 200
+    page = first.get_data(as_text=True)
+    assert "Your question" in page and "Send question" in page and "Your name (optional)" in page
+    cookie = client.get_cookie(f"live_participant_{CODE}")
+    assert cookie is not None and cookie.http_only
+    participant = live.identities.participant(CODE, cookie.value)
+    assert f'data-participant="{cookie.value}"' in page
+    client.get(f"/e/{CODE}")
+    again = client.get_cookie(f"live_participant_{CODE}").value
+    assert live.identities.participant(CODE, again) == participant
+
+
+def test_upper_case_code_redirects_to_the_canonical_page(client):
+    response = client.get("/e/Nets4Dem")
+    assert response.status_code == 302 and response.location.endswith(f"/e/{CODE}")
+
+
+def test_join_endpoint_issues_a_valid_token(client, live):
+    response = client.post(f"/api/webinars/{CODE}/join")
+    token = response.get_json()["participant"]
+    assert live.identities.participant(CODE, token)
+    # the same browser (cookie) keeps its identity
+    assert client.post(f"/api/webinars/{CODE}/join").get_json()["participant"] == token
+    # a token signed with another secret is not accepted
+    forged = Identities("another-secret").issue(CODE)[1]
+    client.set_cookie(f"live_participant_{CODE}", forged)
+    assert client.post(f"/api/webinars/{CODE}/join").get_json()["participant"] != forged
+
+
+def test_moderator_key_becomes_a_session_and_leaves_the_address_bar(client, caplog):
+    caplog.set_level(logging.INFO)
+    client.application.config["ACCESS_LOG"] = True
+    assert client.get(f"/e/{CODE}/moderate").status_code == 401
+    wrong = client.get(f"/e/{CODE}/moderate?key=nope")
+    assert wrong.status_code == 403 and "not valid" in wrong.get_data(as_text=True)
+    response = client.get(f"/e/{CODE}/moderate?key={MODERATOR_KEY}")
+    assert response.status_code == 303
+    assert response.location.endswith(f"/e/{CODE}/moderate")
+    page = client.get(f"/e/{CODE}/moderate")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Waiting for review" in body and MODERATOR_KEY not in body
+    assert MODERATOR_KEY not in caplog.text
+    assert f"/e/{CODE}/moderate" in caplog.text
+
+
+def test_moderator_key_by_form(client):
+    assert client.post(f"/e/{CODE}/moderate", data={"key": "nope"}).status_code == 403
+    assert client.post(f"/e/{CODE}/moderate", data={"key": MODERATOR_KEY}).status_code == 303
+    assert client.get(f"/e/{CODE}/moderate").status_code == 200
+
+
+def test_projector_page_shows_how_to_join(client):
+    page = client.get(f"/e/{CODE}/present").get_data(as_text=True)
+    assert f"/e/{CODE}/qr.svg" in page and "scan it to join" in page
+    assert f"http://localhost/e/{CODE}" in page
+    assert "moderate" not in page
+
+
+def test_qr_codes(client):
+    svg = client.get(f"/e/{CODE}/qr.svg")
+    assert svg.mimetype == "image/svg+xml" and svg.data.startswith(b"<svg")
+    png = client.get(f"/e/{CODE}/qr.png")
+    assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+
+
+def test_public_url_is_used_for_links_and_codes(app, client):
+    app.config["PUBLIC_URL"] = "https://live.example.org/"
+    state = client.get(f"/api/webinars/{CODE}").get_json()
+    assert state["join_url"] == f"https://live.example.org/e/{CODE}"
+
+
+def test_public_json_snapshot_hides_what_attendees_may_not_see(client, room, live):
+    a, mod = room.attendee(), room.moderator()
+    ack(mod, "settings", {"premoderation": True})
+    ack(a, "ask", {"text": "Pending one"})
+    state = client.get(f"/api/webinars/{CODE}").get_json()
+    assert state["questions"] == [] and state["polls"] == []
+    assert state["webinar"]["title"].startswith("Citizen engagement")
+
+
+def test_exports_are_for_moderators_only(client):
+    for fmt in ("csv", "json"):
+        response = client.get(f"/e/{CODE}/export.{fmt}")
+        assert response.status_code == 403 and response.get_json()["error"] == "forbidden"
+    assert client.get(f"/e/{CODE}/export.xml").status_code == 404
+
+
+def test_exports_have_questions_and_poll_results(client, room, live):
+    a, b, mod = room.attendee(), room.attendee(), room.moderator()
+    qid = ack(a, "ask", {"text": '=HYPERLINK("http://evil")', "name": "Ada"})["question"]["id"]
+    ack(b, "upvote", {"question": qid, "up": True})
+    poll_id = live.store.polls(CODE)[0].id
+    ack(mod, "poll", {"poll": poll_id, "action": "open"})
+    ack(a, "vote", {"poll": poll_id, "options": [0, 3]})
+    ack(b, "vote", {"poll": poll_id, "options": [0]})
+
+    headers = {"Authorization": f"Bearer {MODERATOR_KEY}"}
+    data = client.get(f"/e/{CODE}/export.json", headers=headers).get_json()
+    assert data["questions"][0]["upvotes"] == 1 and data["questions"][0]["status"] == "live"
+    assert data["polls"][0]["results"]["counts"] == [2, 0, 0, 1]
+
+    response = client.get(f"/e/{CODE}/export.csv", headers=headers)
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    question = next(r for r in rows if r["record"] == "question")
+    # a cell a spreadsheet would run as a formula is neutralised
+    assert question["text"] == '\'=HYPERLINK("http://evil")' and question["upvotes"] == "1"
+    lab = next(r for r in rows if r["option"].startswith("Democracy Lab"))
+    assert lab["votes"] == "2" and lab["percent"] == "100.0" and lab["voters"] == "2"
+
+
+def test_export_with_session_cookie(client):
+    client.get(f"/e/{CODE}/moderate?key={MODERATOR_KEY}")
+    assert client.get(f"/e/{CODE}/export.json").status_code == 200
+
+
+def test_healthz(client):
+    assert client.get("/healthz").get_json() == {"ok": True, "store": "memory"}
+
+
+def test_no_third_party_requests_from_pages(client):
+    client.get(f"/e/{CODE}/moderate?key={MODERATOR_KEY}")
+    for path in (f"/e/{CODE}", f"/e/{CODE}/moderate", f"/e/{CODE}/present", "/"):
+        page = client.get(path).get_data(as_text=True)
+        for attribute in ('src="http', "src='http", 'href="http', "href='//", 'src="//'):
+            for line in page.splitlines():
+                if attribute in line:
+                    # only the webinar's own join URL may be an absolute link
+                    assert "localhost" in line, line
+        assert "<script>" not in page  # no inline script
