@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_socketio import SocketIO
@@ -71,7 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        cors_allowed_origins=app.config.get("ALLOWED_ORIGINS"),
+        cors_allowed_origins=origin_check(app),
         # frames far larger than any event are refused before they are parsed
         max_http_buffer_size=64 * 1024,
     )
@@ -88,6 +89,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["TICK_MS"] > 0:
         socketio.start_background_task(broadcaster.run, socketio.sleep)
     return app
+
+
+def origin_check(app: Flask) -> Any:
+    """Accept Socket.IO connections from the app's own origin and the configured ones only."""
+    allowed = {origin.rstrip("/") for origin in app.config["ALLOWED_ORIGINS"]}
+    if app.config["PUBLIC_URL"]:
+        parts = urlsplit(app.config["PUBLIC_URL"])
+        allowed.add(f"{parts.scheme}://{parts.netloc}")
+
+    def origin_allowed(origin: str | None, environ: dict[str, Any]) -> bool:
+        # a client without an Origin header (not a browser) still has to authenticate in connect
+        if origin is None:
+            return True
+        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        return origin == own or origin in allowed
+
+    return origin_allowed
 
 
 def open_store(app: Flask) -> Store:

@@ -26,6 +26,8 @@ class Config:
     ASYNC_MODE = "eventlet"
     # the most simultaneous connections one process accepts (eventlet's own default is 1,024)
     MAX_CONNECTIONS = 20000
+    # other origins (["https://webinars.example.org"]) allowed to open Socket.IO connections
+    ALLOWED_ORIGINS: list[str] = []
     # where run.py listens
     HOST = "0.0.0.0"
     PORT = 5000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -82,3 +83,36 @@ def received(client: SocketIOTestClient, name: str) -> list[Any]:
 def ack(client: SocketIOTestClient, event: str, payload: Any) -> dict[str, Any]:
     """Emit an event and return its acknowledgement."""
     return client.emit(event, payload, callback=True)  # type: ignore[no-any-return]
+
+
+def require_or_skip(kind: str, reason: str) -> None:
+    """Skip a test that needs something missing; fail instead when LIVE_REQUIRE_<KIND>=1."""
+    if os.environ.get(f"LIVE_REQUIRE_{kind.upper()}") == "1":
+        pytest.fail(f"{reason} (LIVE_REQUIRE_{kind.upper()}=1 makes this a failure)")
+    pytest.skip(reason)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_or_skip("browser", "playwright is not installed")
+    if not os.path.exists(CHROMIUM):
+        require_or_skip("browser", f"{CHROMIUM} is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -217,3 +217,26 @@ def test_run_py_serves_another_webinar_file(tmp_path):
         assert f"{server.url}/e/budget-2025" in server.log.read_text()
     finally:
         server.stop()
+
+
+def test_socket_io_accepts_only_its_own_and_configured_origins(tmp_path):
+    server = LiveServer(tmp_path, LIVE_ALLOWED_ORIGINS='["https://webinar.example.org"]').start()
+    try:
+        token = join(server)
+        for origin, admitted in (
+            (server.url, True),
+            ("https://webinar.example.org", True),
+            ("https://evil.example", False),
+        ):
+            client = socketio.Client(reconnection=False)
+            auth = {"webinar": CODE, "participant": token}
+            if admitted:
+                client.connect(server.url, auth=auth, headers={"Origin": origin}, wait_timeout=5)
+                client.disconnect()
+            else:
+                with pytest.raises(socketio.exceptions.ConnectionError):
+                    client.connect(
+                        server.url, auth=auth, headers={"Origin": origin}, wait_timeout=5
+                    )
+    finally:
+        server.stop()
