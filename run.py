@@ -8,9 +8,13 @@ the attendee URL with a QR code, the projector URL and the moderator link.
 """
 
 import os
+import warnings
 
 ASYNC_MODE = os.environ.get("LIVE_ASYNC_MODE", "eventlet")
 if ASYNC_MODE == "eventlet":
+    # eventlet announces at import that it is in bug-fix mode; the README says why it is kept
+    # behind one setting, and an operator does not need the notice at every start
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
 
     eventlet.monkey_patch()
