@@ -1,22 +1,33 @@
-/* The attendee page: ask, upvote, answer polls. */
+/* The attendee page: ask, upvote, answer polls. Mobile first; the list never jumps under a thumb. */
 "use strict";
 
 (() => {
-  const { h, send } = Live;
+  const { h, send, plural } = Live;
   const body = document.body;
   const state = Live.createState();
-  let order = "popular";
   const $ = (id) => document.getElementById(id);
+  let order = "popular";
+  let shownOrder = [];     // question ids in the order the reader sees them
+  let reorder = true;      // apply the sorted order at the next render
+  const known = new Set(); // questions already announced
+  const pollsAnnounced = new Map(); // poll id -> the state last announced
 
   const socket = Live.connect(
     { webinar: body.dataset.webinar, participant: body.dataset.participant }, state, render);
 
+  function notice(text, isError = true) {
+    const el = $("notice");
+    el.textContent = text;
+    el.classList.toggle("error", isError && Boolean(text));
+  }
+
   /* -- asking ------------------------------------------------------------------------------ */
   const text = $("question-text");
-  const counter = $("question-counter");
+  function limit() { return state.webinar ? state.webinar.settings.max_question_length : text.maxLength; }
   function updateCounter() {
-    const limit = state.webinar ? state.webinar.settings.max_question_length : text.maxLength;
-    counter.textContent = `${text.value.length} / ${limit} characters`;
+    const left = limit() - text.value.length;
+    $("question-counter").textContent = `${text.value.length} of ${limit()} characters`;
+    $("question-counter").classList.toggle("near-limit", left <= 20);
   }
   text.addEventListener("input", updateCounter);
 
@@ -26,24 +37,27 @@
     const payload = { text: text.value };
     const name = $("question-name").value.trim();
     if (name && !$("name-field").hidden) payload.name = name;
-    const button = event.submitter || event.target.querySelector("button");
-    button.disabled = true;
+    const button = $("send-question");
+    button.disabled = true;  // one click, one question
     const ack = await send(socket, "ask", payload);
     button.disabled = false;
     if (!ack.ok) {
       message.textContent = ack.message;
       message.className = "message error";
+      text.focus();
       return;
     }
     state.questions.set(ack.question.id, ack.question);
+    known.add(ack.question.id);
     if (state.me) state.me.questions.add(ack.question.id);
     text.value = "";
     updateCounter();
-    message.className = "message";
+    message.className = "message ok";
     message.textContent = ack.question.status === "pending"
       ? "Sent. Your question is waiting for review by the moderators."
       : "Sent. Your question is in the list.";
-    render();
+    reorder = true;
+    render(null);
   });
 
   /* -- ordering ---------------------------------------------------------------------------- */
@@ -53,119 +67,178 @@
       for (const other of document.querySelectorAll("button.order")) {
         other.setAttribute("aria-pressed", String(other === button));
       }
-      render();
+      reorder = true;
+      render(null);
     });
   }
+  $("show-new").addEventListener("click", () => {
+    reorder = true;
+    render(null);
+    $("questions-heading").focus();
+  });
 
-  /* -- rendering --------------------------------------------------------------------------- */
-  function questionItem(q) {
-    const upvoted = state.me && state.me.upvoted.has(q.id);
+  /* -- the question list ------------------------------------------------------------------- */
+  function createQuestion(q) {
+    const el = h("li", { class: "question" },
+      h("p", { class: "badge on-air-badge" }, "On screen now"),
+      h("p", { class: "question-text" }),
+      h("p", { class: "meta" }),
+      h("button", { type: "button", class: "upvote", "aria-pressed": "false",
+                    onclick: () => toggleUpvote(q.id) },
+        h("span", { class: "upvote-label" }, "Upvote"),
+        h("span", { class: "count" }),
+        h("span", { class: "visually-hidden count-unit" })));
+    updateQuestion(el, q);
+    return el;
+  }
+
+  function updateQuestion(el, q) {
     const onAir = q.id === state.onAir;
-    return h("li", { class: `question${onAir ? " on-air" : ""}`, dataset: { id: q.id } },
-      onAir ? h("p", { class: "badge" }, "On screen now") : null,
-      h("p", { class: "question-text" }, q.text),
-      h("p", { class: "meta" }, q.name || "Anonymous",
-        q.status === "answered" ? " · answered" : ""),
-      h("button", { type: "button", class: "upvote", "aria-pressed": String(Boolean(upvoted)),
-                    disabled: q.status !== "live", onclick: () => toggleUpvote(q.id) },
-        "Upvote", h("span", { class: "count" }, ` ${q.upvotes}`,
-          h("span", { class: "visually-hidden" }, q.upvotes === 1 ? " upvote" : " upvotes"))));
+    el.classList.toggle("on-air", onAir);
+    el.querySelector(".on-air-badge").hidden = !onAir;
+    el.querySelector(".question-text").textContent = q.text;
+    el.querySelector(".meta").textContent =
+      `${q.name || "Anonymous"}${q.status === "answered" ? " · Answered" : ""}`;
+    const button = el.querySelector("button.upvote");
+    button.setAttribute("aria-pressed", String(Boolean(state.me && state.me.upvoted.has(q.id))));
+    button.disabled = q.status !== "live";
+    // the count is part of the button's name: "Upvote 3 upvotes"
+    el.querySelector(".count").textContent = `${q.upvotes}`;
+    el.querySelector(".count-unit").textContent = q.upvotes === 1 ? " upvote" : " upvotes";
   }
 
   async function toggleUpvote(id) {
+    if (!state.me) return;
     const up = !state.me.upvoted.has(id);
     const ack = await send(socket, "upvote", { question: id, up });
-    if (!ack.ok) { $("questions-announce").textContent = ack.message; return; }
+    if (!ack.ok) { notice(ack.message); return; }
+    notice("");
     if (ack.up) state.me.upvoted.add(id); else state.me.upvoted.delete(id);
     const q = state.questions.get(id);
     if (q) q.upvotes = ack.question.upvotes;
-    render();
+    render(null);
+  }
+
+  function listOutOfSight() {
+    // the reader has scrolled into the list: reordering now would move it under their thumb
+    return $("questions").getBoundingClientRect().top < 0;
   }
 
   function renderQuestions(update) {
-    const list = $("questions");
-    const visible = [...state.questions.values()]
+    const sorted = [...state.questions.values()]
       .filter((q) => q.status === "live" || q.status === "answered")
-      .sort(order === "popular" ? Live.byPopularity : Live.byRecency);
-    // keep focus on the same upvote button across the redraw
-    const focused = document.activeElement && document.activeElement.closest("#questions li");
-    const focusedId = focused && focused.dataset.id;
-    list.replaceChildren(...visible.map(questionItem));
-    if (focusedId) {
-      const again = list.querySelector(`li[data-id="${focusedId}"] button`);
-      if (again) again.focus();
+      .sort(order === "popular" ? Live.byPopularity : Live.byRecency)
+      .map((q) => q.id);
+    let ids = sorted;
+    const button = $("show-new");
+    if (reorder || !shownOrder.length || !listOutOfSight()) {
+      reorder = false;
+      button.hidden = true;
+    } else {
+      const present = new Set(sorted);
+      ids = shownOrder.filter((id) => present.has(id));
+      const shown = new Set(ids);
+      const fresh = sorted.filter((id) => !shown.has(id)).length;
+      const moved = ids.some((id, i) => id !== sorted.filter((s) => shown.has(s))[i]);
+      button.hidden = !fresh && !moved;
+      button.textContent = fresh ? `Show ${plural(fresh, "new question", "new questions")}` : "Update the order";
     }
-    $("questions-empty").hidden = visible.length > 0;
-    const fresh = (update && update.questions || []).filter((q) => q.status === "live"
-      && !(state.me && state.me.questions.has(q.id)) && q.upvotes === 0);
-    if (fresh.length) {
-      $("questions-announce").textContent =
-        fresh.length === 1 ? "1 new question" : `${fresh.length} new questions`;
-    }
+    shownOrder = ids;
+    Live.syncList($("questions"), ids.map((id) => state.questions.get(id)), (q) => q.id,
+                  createQuestion, updateQuestion);
+    $("questions-empty").hidden = sorted.length > 0;
+
+    const fresh = (update ? update.questions || [] : [])
+      .filter((q) => q.status === "live" && !known.has(q.id));
+    for (const q of state.questions.values()) known.add(q.id);
+    if (update && fresh.length) Live.announce(plural(fresh.length, "new question", "new questions"));
   }
 
   function renderMine() {
     const mine = state.me ? [...state.me.questions].map((id) => state.questions.get(id)).filter(Boolean) : [];
     $("mine-section").hidden = mine.length === 0;
-    $("mine").replaceChildren(...mine.sort(Live.byRecency).map((q) =>
-      h("li", { class: "question mine" },
-        h("p", { class: "question-text" }, q.text),
-        h("p", { class: "meta" }, `Status: ${Live.STATUS_LABELS[q.status] || q.status}`))));
+    Live.syncList($("mine"), mine.sort(Live.byRecency), (q) => q.id,
+      (q) => {
+        const el = h("li", { class: "question mine" }, h("p", { class: "question-text" }),
+          h("p", { class: "meta status" }));
+        updateMine(el, q);
+        return el;
+      }, updateMine);
   }
 
+  function updateMine(el, q) {
+    el.querySelector(".question-text").textContent = q.text;
+    el.querySelector(".status").textContent = `Status: ${Live.STATUS_LABELS[q.status] || q.status}`
+      + (q.status === "live" || q.status === "answered" ? ` · ${plural(q.upvotes, "upvote", "upvotes")}` : "");
+    el.dataset.status = q.status;
+  }
+
+  /* -- polls ------------------------------------------------------------------------------- */
   function pollCard(poll) {
     const ballot = (state.me && state.me.ballots.get(poll.id)) || [];
     const type = poll.kind === "single" ? "radio" : "checkbox";
     const open = poll.state === "open";
-    const form = h("form", { class: "poll card", dataset: { id: poll.id } },
+    const form = h("form", { class: "poll card", "aria-labelledby": `poll-${poll.id}-legend` },
       h("fieldset", { disabled: !open },
-        h("legend", {}, poll.prompt),
-        poll.kind === "multiple" ? h("p", { class: "hint" }, "Choose all that apply.") : null,
+        h("legend", { id: `poll-${poll.id}-legend` }, poll.prompt),
+        h("p", { class: "hint" }, open
+          ? (poll.kind === "multiple" ? "Choose all that apply." : "Choose one.")
+          : "This poll is closed."),
         poll.options.map((label, i) => h("div", { class: "choice" },
           h("input", { type, id: `poll-${poll.id}-${i}`, name: `poll-${poll.id}`, value: i,
                        checked: ballot.includes(i) }),
           h("label", { for: `poll-${poll.id}-${i}` }, label))),
-        open ? h("button", { type: "submit" }, "Submit vote") : h("p", { class: "hint" }, "This poll is closed.")),
+        open ? h("button", { type: "submit" }, "Submit vote") : null),
       h("p", { class: "message", role: "status" },
-        ballot.length ? "Your vote is counted. You can change it while the poll is open." : ""),
+        ballot.length ? (open ? "Your vote is counted. You can change it while the poll is open."
+                              : "Your vote was counted.") : ""),
       poll.results ? Live.results(poll) : null);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const options = [...form.querySelectorAll("input:checked")].map((i) => Number(i.value));
       const status = form.querySelector(".message");
+      if (!options.length) {
+        status.textContent = "Choose an option first.";
+        status.className = "message error";
+        return;
+      }
       const ack = await send(socket, "vote", { poll: poll.id, options });
-      if (!ack.ok) { status.textContent = ack.message; status.classList.add("error"); return; }
+      if (!ack.ok) { status.textContent = ack.message; status.className = "message error"; return; }
       state.me.ballots.set(poll.id, ack.options);
-      status.classList.remove("error");
+      status.className = "message ok";
       status.textContent = "Your vote is counted. You can change it while the poll is open.";
     });
     return form;
   }
 
-  function renderPolls() {
-    const container = $("polls");
-    const polls = [...state.polls.values()].filter((p) => p.state === "open" || p.results);
+  function renderPolls(update) {
+    const polls = [...state.polls.values()].filter((p) => p.state === "open" || p.results)
+      .sort((a, b) => b.id - a.id);
     $("polls-section").hidden = polls.length === 0;
-    // redraw a card only when its poll changed, so a half-filled ballot is not wiped out
-    const existing = new Map([...container.children].map((el) => [Number(el.dataset.id), el]));
-    const cards = polls.map((poll) => {
-      const key = JSON.stringify(poll);
-      const card = existing.get(poll.id);
-      if (card && card.dataset.key === key) return card;
-      const fresh = pollCard(poll);
-      fresh.dataset.key = key;
-      return fresh;
-    });
-    container.replaceChildren(...cards);
+    // a card is redrawn only when its poll changed, so that a half-filled ballot is not wiped out
+    Live.syncList($("polls"), polls, (p) => `${p.id}:${p.state}:${p.results_visible}`,
+      pollCard, (el, poll) => {
+        const results = el.querySelector(".results");
+        if (poll.results && results) Live.results(poll, results);
+      });
+    for (const poll of polls) {
+      const key = `${poll.state}:${Boolean(poll.results)}`;
+      if (update && pollsAnnounced.get(poll.id) !== key) {
+        Live.announce(poll.results ? `Results of the poll: ${poll.prompt}` : `Poll open: ${poll.prompt}`);
+      }
+      pollsAnnounced.set(poll.id, key);
+    }
   }
 
   function render(update) {
     if (state.webinar) {
-      $("name-field").hidden = !state.webinar.settings.ask_names;
-      text.maxLength = state.webinar.settings.max_question_length;
+      const settings = state.webinar.settings;
+      $("name-field").hidden = !settings.ask_names;
+      $("premoderation-hint").hidden = !settings.premoderation;
+      text.maxLength = settings.max_question_length;
       updateCounter();
     }
-    renderPolls();
+    renderPolls(update);
     renderMine();
     renderQuestions(update);
   }

@@ -1,9 +1,9 @@
-/* Shared by the three views: the connection, the room state kept from snapshot + update, and a
-   DOM helper. User text only ever reaches the page through textContent, never as HTML. */
+/* Shared by the three views: the connection, the room state kept from snapshot + update, and DOM
+   helpers. User text only ever reaches the page through textContent, never as HTML. */
 "use strict";
 
 const Live = (() => {
-  /* Build an element: h("li", {class: "q", dataset: {id: 1}}, "text", child). */
+  /* Build an element: h("li", {class: "q", dataset: {id: 1}, onclick: fn}, "text", child). */
   function h(tag, attrs, ...children) {
     const el = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
@@ -18,6 +18,34 @@ const Live = (() => {
       el.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
     return el;
+  }
+
+  /* Make a list show `items` in order, reusing each item's element (found by key) so that focus,
+     half-typed input and CSS transitions survive; create() builds a new one, update() refreshes. */
+  function syncList(list, items, key, create, update) {
+    const existing = new Map();
+    for (const el of list.children) if (el.dataset.key) existing.set(el.dataset.key, el);
+    const focused = document.activeElement;
+    const wanted = items.map((item) => {
+      const k = String(key(item));
+      let el = existing.get(k);
+      if (el) { existing.delete(k); update(el, item); } else { el = create(item); el.dataset.key = k; }
+      return el;
+    });
+    for (const el of existing.values()) el.remove();
+    for (const el of list.querySelectorAll(":scope > :not([data-key])")) el.remove();
+    wanted.forEach((el, i) => { if (list.children[i] !== el) list.insertBefore(el, list.children[i] || null); });
+    // moving an element blurs what is inside it: give the focus back
+    if (focused && focused !== document.activeElement && document.contains(focused)) focused.focus();
+  }
+
+  /* Say something to screen-reader users (a polite live region; the newest message wins). */
+  function announce(text) {
+    const region = document.getElementById("announcer");
+    if (!region) return;
+    region.textContent = "";
+    // a fresh text node after a tick makes screen readers read a repeated message too
+    setTimeout(() => { region.textContent = text; }, 50);
   }
 
   function createState() {
@@ -51,35 +79,43 @@ const Live = (() => {
     for (const p of update.polls || []) state.polls.set(p.id, p);
   }
 
-  /* Connect with the given auth; call render() after every snapshot and update. */
+  /* Connect with the given auth; call render(update) after every snapshot (update null) and update. */
   function connect(auth, state, render) {
     const status = document.getElementById("connection");
     const show = (name, text) => {
-      if (!status) return;
+      if (!status || status.dataset.state === name) return;
       status.dataset.state = name;
       status.textContent = text;
+      document.body.dataset.connection = name;
     };
     const socket = io({ auth, transports: ["websocket", "polling"] });
     socket.on("connect", () => show("connected", "Connected"));
     socket.on("disconnect", () => show("reconnecting", "Reconnecting…"));
-    socket.io.on("reconnect_attempt", () => show("reconnecting", "Reconnecting…"));
+    socket.io.on("reconnect_attempt", () => {
+      if (!navigator.onLine) show("offline", "Offline: waiting for the network…");
+    });
     socket.on("connect_error", (err) => {
       const refused = err && err.data && err.data.error;
-      show(refused ? "refused" : "offline",
-           refused ? `Not connected: ${err.message}` : "Offline: trying to reconnect…");
-      if (refused) socket.disconnect();
+      if (refused) {
+        show("refused", `Not connected: ${err.message}`);
+        socket.disconnect();
+      } else {
+        show(navigator.onLine ? "reconnecting" : "offline",
+             navigator.onLine ? "Reconnecting…" : "Offline: waiting for the network…");
+      }
     });
-    window.addEventListener("offline", () => show("offline", "Offline: trying to reconnect…"));
-    socket.on("snapshot", (snap) => { applySnapshot(state, snap); render(); });
+    window.addEventListener("offline", () => show("offline", "Offline: waiting for the network…"));
+    socket.on("snapshot", (snap) => { applySnapshot(state, snap); render(null); });
     socket.on("update", (update) => { applyUpdate(state, update); render(update); });
     return socket;
   }
 
-  /* Emit an event with an ack; refuse at once, clearly, when offline rather than queue it. */
+  /* Emit an event and wait for its ack. While offline nothing is queued: the action is refused at
+     once, so that it can never be sent twice or lost without the person knowing. */
   function send(socket, event, payload) {
     if (!socket.connected) {
       return Promise.resolve({ ok: false, error: "offline",
-        message: "You are offline. Nothing was sent; try again when connected." });
+        message: "You are offline, so nothing was sent. Try again when the page says Connected." });
     }
     return new Promise((resolve) => {
       socket.timeout(10000).emit(event, payload, (err, ack) => {
@@ -104,30 +140,40 @@ const Live = (() => {
 
   function byPopularity(a, b) { return b.upvotes - a.upvotes || a.id - b.id; }
   function byRecency(a, b) { return b.id - a.id; }
+  function plural(n, one, many) { return `${n} ${n === 1 ? one : many}`; }
 
   const STATUS_LABELS = { pending: "waiting for review", live: "live", answered: "answered",
                           dismissed: "dismissed", archived: "archived" };
 
-  /* Bars of a poll's results: text gives the count and percentage, the bar only repeats it. */
-  function results(poll) {
+  /* A poll's results as bars. The text gives each count and percentage; the bar only repeats it.
+     Called again with the element it returned, it moves the bars instead of redrawing them. */
+  function results(poll, el) {
     const r = poll.results;
-    return h("div", { class: "results" },
-      h("ul", { class: "bars" }, poll.options.map((label, i) =>
-        h("li", {},
-          h("span", { class: "bar-label" }, label),
-          h("span", { class: "bar-value" }, `${r.counts[i]} (${r.percentages[i]}%)`),
-          h("span", { class: "bar", "aria-hidden": "true" }, fill(r.percentages[i]))))),
-      h("p", { class: "voters" }, `${r.voters} ${r.voters === 1 ? "voter" : "voters"}`));
-  }
-
-  function fill(percent) {
-    // set through the CSSOM: a style attribute would need 'unsafe-inline' in the CSP
-    const el = h("span", { class: "bar-fill" });
-    el.style.width = `${Math.min(percent, 100)}%`;
+    const sameShape = el && el.querySelectorAll(".bars > li").length === poll.options.length;
+    if (!sameShape) {
+      el = h("div", { class: "results" },
+        h("ul", { class: "bars" }, poll.options.map((label) =>
+          h("li", {},
+            h("span", { class: "bar-label" }, label),
+            h("span", { class: "bar-value" }),
+            h("span", { class: "bar", "aria-hidden": "true" }, h("span", { class: "bar-fill" }))))),
+        h("p", { class: "voters" }));
+    }
+    el.querySelectorAll(".bars > li").forEach((li, i) => {
+      li.querySelector(".bar-label").textContent = poll.options[i];
+      li.querySelector(".bar-value").textContent = `${r.counts[i]} (${r.percentages[i]}%)`;
+      // set through the CSSOM: a style attribute would need 'unsafe-inline' in the CSP; the
+      // frame's delay lets a new bar grow from zero
+      const fill = li.querySelector(".bar-fill");
+      const width = `${Math.min(r.percentages[i], 100)}%`;
+      if (sameShape) fill.style.width = width;
+      else requestAnimationFrame(() => requestAnimationFrame(() => { fill.style.width = width; }));
+    });
+    el.querySelector(".voters").textContent = plural(r.voters, "voter", "voters");
     return el;
   }
 
   document.addEventListener("DOMContentLoaded", formatLocalTimes);
-  return { h, createState, applySnapshot, applyUpdate, connect, send, byPopularity, byRecency,
-           STATUS_LABELS, results };
+  return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send,
+           byPopularity, byRecency, plural, STATUS_LABELS, results };
 })();

@@ -2,11 +2,14 @@
 "use strict";
 
 (() => {
-  const { h, send } = Live;
+  const { h, send, plural } = Live;
   const body = document.body;
   const state = Live.createState();
-  let order = "popular";
   const $ = (id) => document.getElementById(id);
+  let order = "popular";
+  let focusAfter = null;   // the question to focus once an action moved the focused one away
+  const editing = new Set();
+  const known = new Set();
 
   // the page's session cookie proves the moderator; the key is never in the page
   const socket = Live.connect(
@@ -21,49 +24,100 @@
   }
 
   async function moderate(id, action, extra = {}) {
-    report(await send(socket, "moderate", { question: id, action, ...extra }));
+    return report(await send(socket, "moderate", { question: id, action, ...extra }));
   }
 
   /* -- questions --------------------------------------------------------------------------- */
   const ACTIONS = {
     pending: [["Approve", "approve"], ["Dismiss", "dismiss"], ["Archive", "archive"]],
     live: [["Mark answered", "answer"], ["Dismiss", "dismiss"], ["Archive", "archive"]],
-    answered: [["Restore", "restore"], ["Archive", "archive"]],
+    answered: [["Restore", "restore"], ["Dismiss", "dismiss"], ["Archive", "archive"]],
     dismissed: [["Restore", "restore"], ["Archive", "archive"]],
     archived: [["Restore", "restore"]],
   };
 
-  function questionItem(q) {
+  function createQuestion(q) {
+    const el = h("li", { class: "question", tabindex: "0" },
+      h("p", { class: "badge on-air-badge" }, "On screen"),
+      h("div", { class: "question-text" }),
+      h("p", { class: "meta" }),
+      h("div", { class: "actions" }));
+    updateQuestion(el, q);
+    return el;
+  }
+
+  function updateQuestion(el, q) {
     const onAir = q.id === state.onAir;
-    const buttons = ACTIONS[q.status].map(([label, action]) =>
-      h("button", { type: "button", dataset: { action }, onclick: () => moderate(q.id, action) }, label));
+    el.dataset.id = q.id;
+    el.dataset.status = q.status;
+    el.classList.toggle("on-air", onAir);
+    el.querySelector(".on-air-badge").hidden = !onAir;
+    el.querySelector(".meta").textContent =
+      `${q.name || "Anonymous"} · ${plural(q.upvotes, "upvote", "upvotes")} · ${Live.STATUS_LABELS[q.status]}`;
+    if (editing.has(q.id)) return;  // keep the moderator's half-edited text
+    el.querySelector(".question-text").replaceChildren(q.text);
+    const buttons = ACTIONS[q.status].map(([label, action]) => h("button",
+      { type: "button", dataset: { action }, onclick: () => act(el, q.id, action) }, label));
     if (q.status === "live" || q.status === "answered") {
-      buttons.unshift(h("button", { type: "button", dataset: { action: "screen" },
-        onclick: () => moderate(q.id, onAir ? "off_air" : "on_air") },
+      buttons.unshift(h("button", { type: "button", class: onAir ? "primary" : null,
+        dataset: { action: onAir ? "off_air" : "on_air" },
+        onclick: () => act(el, q.id, onAir ? "off_air" : "on_air") },
         onAir ? "Take off screen" : "Put on screen"));
     }
-    buttons.push(h("button", { type: "button", onclick: () => edit(q) }, "Edit"));
-    return h("li", { class: `question${onAir ? " on-air" : ""}`, tabindex: "0",
-                     dataset: { id: q.id, status: q.status } },
-      onAir ? h("p", { class: "badge" }, "On screen") : null,
-      h("p", { class: "question-text" }, q.text),
-      h("p", { class: "meta" }, `${q.name || "Anonymous"} · ${q.upvotes} ${q.upvotes === 1 ? "upvote" : "upvotes"}`),
-      h("div", { class: "actions" }, buttons));
+    buttons.push(h("button", { type: "button", dataset: { action: "edit" }, onclick: () => edit(el, q) }, "Edit"));
+    el.querySelector(".actions").replaceChildren(...buttons);
   }
 
-  function edit(q) {
-    const text = window.prompt("Edit the question", q.text);
-    if (text !== null && text !== q.text) moderate(q.id, "edit", { text });
+  function act(el, id, action) {
+    // the question may move to another section: keep the keyboard where the moderator works
+    const next = el.nextElementSibling || el.previousElementSibling;
+    focusAfter = next && next.dataset.id ? Number(next.dataset.id) : null;
+    return moderate(id, action);
   }
 
-  // keyboard shortcuts on a focused question
+  function edit(el, q) {
+    editing.add(q.id);
+    const box = h("textarea", { id: `edit-${q.id}`, rows: "3", maxlength: state.webinar.settings.max_question_length });
+    box.value = q.text;
+    const done = () => { editing.delete(q.id); updateQuestion(el, state.questions.get(q.id) || q); el.focus(); };
+    const form = h("form", { class: "stack edit-form" },
+      h("label", { for: `edit-${q.id}` }, "Edit the question"),
+      box,
+      h("div", { class: "actions" },
+        h("button", { type: "submit", class: "primary" }, "Save"),
+        h("button", { type: "button", onclick: done }, "Cancel")));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (await moderate(q.id, "edit", { text: box.value })) done();
+    });
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") done();
+      // questions are one paragraph: Enter saves
+      if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+    });
+    el.querySelector(".question-text").replaceChildren(form);
+    el.querySelector(".actions").replaceChildren();
+    box.focus();
+  }
+
+  // keyboard shortcuts on a focused question, and j/k to move between questions
   document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest("input, textarea, select")) return;
+    const items = [...document.querySelectorAll("li.question[data-id]")];
     const item = event.target.closest && event.target.closest("li.question[data-id]");
-    if (!item || event.target.tagName !== "LI" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "j" || event.key === "k") {
+      const at = items.indexOf(item);
+      const next = items[event.key === "j" ? at + 1 : (at < 0 ? items.length : at) - 1];
+      if (next) { event.preventDefault(); next.focus(); }
+      return;
+    }
+    if (!item || event.target !== item) return;
     const id = Number(item.dataset.id);
-    const onAir = id === state.onAir;
-    const action = { a: "approve", d: "dismiss", m: "answer", s: onAir ? "off_air" : "on_air" }[event.key];
-    if (action) { event.preventDefault(); moderate(id, action); }
+    const q = state.questions.get(id);
+    if (event.key === "e") { event.preventDefault(); edit(item, q); return; }
+    const action = { a: "approve", d: "dismiss", m: "answer", r: "archive",
+                     s: id === state.onAir ? "off_air" : "on_air" }[event.key];
+    if (action) { event.preventDefault(); act(item, id, action); }
   });
 
   for (const button of document.querySelectorAll("button.order")) {
@@ -72,31 +126,37 @@
       for (const other of document.querySelectorAll("button.order")) {
         other.setAttribute("aria-pressed", String(other === button));
       }
-      render();
+      render(null);
     });
   }
 
-  function renderQueue() {
+  function renderQueue(update) {
     const sections = { pending: [], live: [], answered: [], closed: [] };
     for (const q of state.questions.values()) {
       sections[q.status === "dismissed" || q.status === "archived" ? "closed" : q.status].push(q);
     }
     sections.live.sort(order === "popular" ? Live.byPopularity : Live.byRecency);
-    sections.pending.sort((a, b) => a.id - b.id);
-    const focusedId = document.activeElement && document.activeElement.closest("li.question")
-      && document.activeElement.closest("li.question").dataset.id;
+    for (const name of ["pending", "answered", "closed"]) sections[name].sort((a, b) => a.id - b.id);
     for (const [name, items] of Object.entries(sections)) {
-      $(name).replaceChildren(...(items.length ? items.map(questionItem)
-        : [h("li", { class: "empty" }, "None")]));
+      const list = $(name);
+      Live.syncList(list, items, (q) => q.id, createQuestion, updateQuestion);
+      if (!items.length) list.append(h("li", { class: "empty" }, "None"));
     }
-    if (focusedId) {
-      const again = document.querySelector(`li.question[data-id="${focusedId}"]`);
-      if (again) again.focus();
+    if (focusAfter !== null && (!document.activeElement || document.activeElement === document.body)) {
+      const next = document.querySelector(`li.question[data-id="${focusAfter}"]`);
+      if (next) next.focus();
+      focusAfter = null;
     }
-    $("pending-heading").hidden = $("pending").hidden =
-      !state.webinar.settings.premoderation && sections.pending.length === 0;
+    const premoderation = state.webinar.settings.premoderation;
+    $("pending-heading").hidden = $("pending").hidden = !premoderation && sections.pending.length === 0;
     $("total-questions").textContent = state.questions.size;
     $("total-upvotes").textContent = [...state.questions.values()].reduce((n, q) => n + q.upvotes, 0);
+
+    const fresh = (update ? update.questions || [] : []).filter((q) => !known.has(q.id));
+    for (const q of state.questions.values()) known.add(q.id);
+    const waiting = fresh.filter((q) => q.status === "pending").length;
+    if (waiting) Live.announce(`${plural(waiting, "question", "questions")} waiting for review`);
+    else if (fresh.length) Live.announce(plural(fresh.length, "new question", "new questions"));
   }
 
   /* -- polls ------------------------------------------------------------------------------- */
@@ -104,18 +164,28 @@
     report(await send(socket, "poll", { poll: id, action }));
   }
 
-  function pollCard(poll) {
+  function createPoll(poll) {
+    const el = h("article", { class: "card poll" },
+      h("h3", {}, poll.prompt), h("p", { class: "meta" }), Live.results(poll), h("div", { class: "actions" }));
+    updatePoll(el, poll);
+    return el;
+  }
+
+  function updatePoll(el, poll) {
+    el.querySelector(".meta").textContent = `${poll.kind === "single" ? "Single" : "Multiple"} choice · `
+      + `${{ draft: "Draft", open: "Open", closed: "Closed" }[poll.state]} · `
+      + `results ${poll.results_visible ? "shown to attendees" : "hidden from attendees"}`;
+    Live.results(poll, el.querySelector(".results"));
     const buttons = [];
-    if (poll.state !== "open") buttons.push(["Open poll", "open"]);
-    if (poll.state === "open") buttons.push(["Close poll", "close"]);
-    buttons.push(poll.results_visible ? ["Hide results", "hide_results"] : ["Show results", "show_results"]);
-    return h("article", { class: "card poll", dataset: { id: poll.id } },
-      h("h3", {}, poll.prompt),
-      h("p", { class: "meta" }, `${poll.kind === "single" ? "Single" : "Multiple"} choice · ${poll.state}` +
-        ` · results ${poll.results_visible ? "shown to attendees" : "hidden from attendees"}`),
-      Live.results(poll),
-      h("div", { class: "actions" }, buttons.map(([label, action]) =>
-        h("button", { type: "button", onclick: () => pollAction(poll.id, action) }, label))));
+    if (poll.state !== "open") buttons.push(["Open poll", "open", "primary"]);
+    if (poll.state === "open") buttons.push(["Close poll", "close", null]);
+    buttons.push(poll.results_visible ? ["Hide results", "hide_results", null] : ["Show results", "show_results", null]);
+    const actions = el.querySelector(".actions");
+    const signature = buttons.map((b) => b[1]).join();
+    if (actions.dataset.signature === signature) return;  // keep the focused button
+    actions.dataset.signature = signature;
+    actions.replaceChildren(...buttons.map(([label, action, cls]) =>
+      h("button", { type: "button", class: cls, onclick: () => pollAction(poll.id, action) }, label)));
   }
 
   $("new-poll").addEventListener("submit", async (event) => {
@@ -140,15 +210,22 @@
       await navigator.clipboard.writeText($("join-url").href);
       $("copy-status").textContent = "Link copied";
     } catch {
-      $("copy-status").textContent = "Copying is not allowed here: select the link instead";
+      // clipboard access needs https or localhost: select the link so that Ctrl+C copies it
+      const range = document.createRange();
+      range.selectNodeContents($("join-url"));
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
+      $("copy-status").textContent = "Link selected: press Ctrl+C to copy it";
     }
   });
 
-  function render() {
+  function render(update) {
     if (!state.webinar) return;
     $("premoderation").checked = state.webinar.settings.premoderation;
     $("online").textContent = state.online;
-    renderQueue();
-    $("poll-list").replaceChildren(...[...state.polls.values()].map(pollCard));
+    renderQueue(update);
+    const polls = [...state.polls.values()];
+    Live.syncList($("poll-list"), polls, (p) => p.id, createPoll, updatePoll);
+    $("total-ballots").textContent = polls.reduce((n, p) => n + (p.results ? p.results.voters : 0), 0);
   }
 })();

@@ -1,8 +1,9 @@
-"""The three pages in a real browser (Debian's Chromium) against the real eventlet server."""
+"""The three views in a real browser (Debian's Chromium) against the real eventlet server."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -11,7 +12,8 @@ from .servers import LiveServer
 pytestmark = pytest.mark.browser
 CODE = "nets4dem"
 KEY = "e2e-moderator-key"
-XSS = "<img src=x onerror=alert(1)> </script> is this text?"
+XSS = "<img src=x onerror=alert(1)> </script> Will <b>Barcelona</b> host again?"
+PROGRAMME_POLL = "Which programme is your city interested in?"
 
 
 @pytest.fixture
@@ -21,58 +23,277 @@ def server(tmp_path) -> Iterator[LiveServer]:
     live_server.stop()
 
 
+@dataclass
+class Views:
+    attendee_a: object
+    attendee_b: object
+    moderator: object
+    projector: object
+    dialogs: list[str]
+
+    @property
+    def pages(self) -> list:
+        return [self.attendee_a, self.attendee_b, self.moderator, self.projector]
+
+    def wait_connected(self) -> None:
+        for page in self.pages:
+            page.wait_for_selector("#connection[data-state=connected]")
+
+
 @pytest.fixture
-def pages(browser, server):
-    """An attendee on a phone, a moderator on a laptop and the projector, each in a context."""
+def views(browser, server) -> Iterator[Views]:
+    """Two attendees on phones (a context each) and a moderator's laptop with the console and the
+    projector page (a third context)."""
+    phone = {"viewport": {"width": 390, "height": 844}, "has_touch": True}
     contexts = [
-        browser.new_context(viewport={"width": 390, "height": 844}),
+        browser.new_context(**phone),
+        browser.new_context(**phone),
         browser.new_context(viewport={"width": 1366, "height": 768}),
-        browser.new_context(viewport={"width": 1920, "height": 1080}),
     ]
-    attendee, moderator, projector = (context.new_page() for context in contexts)
-    dialogs: list[str] = []
-    for page in (attendee, moderator, projector):
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    a, b = contexts[0].new_page(), contexts[1].new_page()
+    moderator, projector = contexts[2].new_page(), contexts[2].new_page()
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    result = Views(a, b, moderator, projector, [])
+    for page in result.pages:
+        page.set_default_timeout(15000)
+        page.on("dialog", lambda dialog: (result.dialogs.append(dialog.message), dialog.dismiss()))
     moderator.goto(f"{server.url}/e/{CODE}/moderate?key={KEY}")
-    attendee.goto(f"{server.url}/e/{CODE}")
+    a.goto(f"{server.url}/e/{CODE}")
+    b.goto(f"{server.url}/e/{CODE}")
     projector.goto(f"{server.url}/e/{CODE}/present")
-    for page in (attendee, moderator, projector):
-        page.wait_for_selector("#connection[data-state=connected]")
-    yield attendee, moderator, projector, dialogs
+    result.wait_connected()
+    yield result
     for context in contexts:
         context.close()
 
 
-def test_ask_moderate_project_and_vote(pages):
-    attendee, moderator, projector, dialogs = pages
-    assert moderator.url.endswith(f"/e/{CODE}/moderate")  # the key left the address bar
+def question_in(page, selector: str = "#questions li"):
+    return page.locator(selector, has_text="host again?")
 
-    attendee.get_by_label("Your question", exact=True).fill(XSS)
-    attendee.get_by_role("button", name="Send question").click()
-    attendee.get_by_text("Your question is in the list").wait_for()
 
-    item = moderator.locator("#live li.question", has_text="is this text?")
-    item.wait_for()
-    assert item.locator(".question-text").inner_text() == XSS
-    item.get_by_role("button", name="Put on screen").click()
-    projector.locator("blockquote", has_text="is this text?").wait_for()
-    assert projector.locator("blockquote").inner_text() == XSS
+def test_the_whole_webinar(views, server):
+    a, b, mod, screen = views.attendee_a, views.attendee_b, views.moderator, views.projector
+    assert mod.url.endswith(f"/e/{CODE}/moderate")  # the key left the address bar
 
-    upvote = attendee.locator("#questions li", has_text="is this text?").get_by_role(
-        "button", name="Upvote"
-    )
+    # pre-moderation: A asks, only the moderators (and A) see it until it is approved
+    mod.get_by_label("Pre-moderation").check()
+    a.get_by_text("The moderators review questions before they appear.").wait_for()
+    a.get_by_label("Your question", exact=True).fill(XSS)
+    a.get_by_label("Your name (optional)").fill("Ada")
+    a.get_by_role("button", name="Send question").click()
+    a.get_by_text("waiting for review by the moderators").wait_for()
+    a.locator("#mine li", has_text="Status: waiting for review").wait_for()
+    pending = question_in(mod, "#pending li")
+    pending.get_by_role("button", name="Approve").click()
+    question_in(b).wait_for()
+    a.locator("#mine li", has_text="Status: live").wait_for()
+
+    # B upvotes; the moderator sees the count
+    upvote = question_in(b).get_by_role("button", name="Upvote")
     upvote.click()
-    attendee.wait_for_selector("#questions button.upvote[aria-pressed=true]")
-    moderator.locator("#live li.question", has_text="1 upvote").wait_for()
+    question_in(b).locator("button.upvote[aria-pressed=true]").wait_for()
+    assert question_in(b).locator(".count").inner_text() == "1"
+    question_in(mod, "#live li").get_by_text("1 upvote").wait_for()
 
-    poll = moderator.locator("article.poll", has_text="How likely is your city to apply?")
+    # on screen: the projector shows it, the attendees see it marked
+    question_in(mod, "#live li").get_by_role("button", name="Put on screen").click()
+    screen.locator("blockquote", has_text="host again?").wait_for()
+    question_in(a).get_by_text("On screen now").wait_for()
+
+    # the markup is text in all three views
+    assert screen.locator("blockquote").inner_text() == XSS
+    assert question_in(a).locator(".question-text").inner_text() == XSS
+    assert question_in(b).locator(".question-text").inner_text() == XSS
+    assert question_in(mod, "#live li").locator(".question-text").inner_text() == XSS
+    for page in views.pages:
+        assert page.locator("#main img[src=x], #main b").count() == 0
+
+    # a poll: both vote, B changes their ballot, results go on screen
+    poll = mod.locator("article.poll", has_text=PROGRAMME_POLL)
     poll.get_by_role("button", name="Open poll").click()
-    card = attendee.locator("form.poll", has_text="How likely is your city to apply?")
-    card.get_by_label("Likely", exact=True).check()
-    card.get_by_role("button", name="Submit vote").click()
-    card.get_by_text("Your vote is counted").wait_for()
-    poll.get_by_text("1 voter").wait_for()
+    screen.get_by_text("Vote on your phone now").wait_for()
+    card_a = a.locator("form.poll", has_text=PROGRAMME_POLL)
+    card_a.get_by_label("Democracy Lab - Barcelona, 17-19 September").check()
+    card_a.get_by_label("Rising Stars Mentorship Programme").check()
+    card_a.get_by_role("button", name="Submit vote").click()
+    card_a.get_by_text("Your vote is counted").wait_for()
+    card_b = b.locator("form.poll", has_text=PROGRAMME_POLL)
+    card_b.get_by_label("Not sure yet").check()
+    card_b.get_by_role("button", name="Submit vote").click()
+    card_b.get_by_text("Your vote is counted").wait_for()
+    card_b.get_by_label("Not sure yet").uncheck()
+    card_b.get_by_label("Democracy Lab - Barcelona, 17-19 September").check()
+    card_b.get_by_role("button", name="Submit vote").click()
+    poll.get_by_text("2 voters").wait_for()
     poll.get_by_role("button", name="Show results").click()
-    projector.locator(".screen-poll .voters", has_text="1 voter").wait_for()
-    assert "1 (100" in projector.locator(".screen-poll").inner_text()
-    assert dialogs == []  # nothing the attendee typed ran as script
+    screen.locator(".screen-poll .voters", has_text="2 voters").wait_for()
+    values = screen.locator(".screen-poll .bar-value").all_inner_texts()
+    assert values == ["2 (100%)", "0 (0%)", "1 (50%)", "0 (0%)"]
+    a.locator("form.poll .voters", has_text="2 voters").wait_for()
+
+    # the server restarts: every page says so, refuses actions clearly, then resyncs by itself
+    server.kill()
+    for page in views.pages:
+        page.wait_for_selector("#connection:not([data-state=connected])")
+    a.get_by_label("Your question", exact=True).fill("Sent while the server is down?")
+    a.get_by_role("button", name="Send question").click()
+    a.get_by_text("You are offline, so nothing was sent").wait_for()
+    server.start()
+    views.wait_connected()
+    question_in(b).locator("button.upvote[aria-pressed=true]").wait_for()
+    screen.locator(".screen-poll .voters", has_text="2 voters").wait_for()
+    assert screen.locator(".screen-poll .bar-value").all_inner_texts() == values
+    question_in(mod, "#live li").get_by_text("On screen").wait_for()
+    card_b = b.locator("form.poll", has_text=PROGRAMME_POLL)
+    assert card_b.get_by_label("Democracy Lab - Barcelona, 17-19 September").is_checked()
+    # the text A typed is still in the box; sent now, it arrives once
+    a.get_by_role("button", name="Send question").click()
+    a.get_by_text("waiting for review by the moderators").wait_for()
+    assert a.locator("#mine li").count() == 2
+    mod.locator("#pending li", has_text="Sent while the server is down?").wait_for()
+    assert mod.locator("#pending li", has_text="Sent while the server is down?").count() == 1
+    assert views.dialogs == []  # nothing anyone typed ran as script
+
+
+def test_moderator_keyboard_shortcuts(views):
+    a, mod = views.attendee_a, views.moderator
+    mod.get_by_label("Pre-moderation").check()
+    for text in ("First from the keyboard?", "Second from the keyboard?"):
+        a.get_by_label("Your question", exact=True).fill(text)
+        a.get_by_role("button", name="Send question").click()
+        mod.locator("#pending li", has_text=text).wait_for()
+    mod.locator("body").click(position={"x": 5, "y": 5})
+    mod.keyboard.press("j")  # the first question
+    assert "First from the keyboard?" in mod.evaluate("document.activeElement.innerText")
+    mod.keyboard.press("a")
+    mod.locator("#live li", has_text="First from the keyboard?").wait_for()
+    # the focus stays in the queue, on the next question, so the moderator can go on
+    mod.wait_for_function("document.activeElement.innerText.includes('Second from the keyboard?')")
+    mod.keyboard.press("d")
+    mod.locator("#closed li", has_text="Second from the keyboard?").wait_for()
+    mod.locator("#live li", has_text="First from the keyboard?").focus()
+    mod.keyboard.press("s")
+    views.projector.locator("blockquote", has_text="First from the keyboard?").wait_for()
+    mod.keyboard.press("e")
+    mod.get_by_label("Edit the question").fill("First, edited from the keyboard?")
+    mod.keyboard.press("Enter")
+    views.projector.locator("blockquote", has_text="First, edited from the keyboard?").wait_for()
+    assert "Tab to a question" in mod.locator("details.shortcuts").inner_text()
+
+
+def test_attendee_uses_the_keyboard(views):
+    a = views.attendee_a
+    a.get_by_label("Your question", exact=True).focus()
+    a.keyboard.type("Typed without a mouse?")
+    assert a.locator("#question-counter").inner_text() == "22 of 300 characters"
+    a.keyboard.press("Tab")  # the name field
+    a.keyboard.press("Tab")  # the send button
+    a.keyboard.press("Enter")
+    item = a.locator("#questions li", has_text="Typed without a mouse?")
+    item.wait_for()
+    item.get_by_role("button", name="Upvote").focus()
+    a.keyboard.press("Enter")
+    item.locator("button.upvote[aria-pressed=true]").wait_for()
+    # the focus stays on the button through the redraw
+    assert a.evaluate("document.activeElement.classList.contains('upvote')")
+
+
+def test_list_does_not_jump_under_the_readers_thumb(views):
+    a, b = views.attendee_a, views.attendee_b
+    for n in range(8):
+        a.get_by_label("Your question", exact=True).fill(
+            f"Question number {n} about the programmes?"
+        )
+        a.get_by_role("button", name="Send question").click()
+        a.get_by_text(f"Question number {n} about").first.wait_for()
+    b.locator("#questions li").nth(7).wait_for()
+    b.locator("#questions li").nth(5).scroll_into_view_if_needed()
+    b.evaluate("window.scrollBy(0, 200)")
+    before = b.locator("#questions li .question-text").all_inner_texts()
+    # someone upvotes the last question and asks a new one: B's list stays as it is
+    a.locator("#questions li", has_text="number 7").get_by_role("button", name="Upvote").click()
+    a.get_by_label("Your question", exact=True).fill("A brand new question?")
+    a.get_by_role("button", name="Send question").click()
+    show = b.get_by_role("button", name="Show 1 new question")
+    show.wait_for()
+    assert b.locator("#questions li .question-text").all_inner_texts() == before
+    show.click()
+    assert (
+        b.locator("#questions li .question-text").first.inner_text()
+        == "Question number 7 about the programmes?"
+    )
+    assert b.locator("#questions li", has_text="A brand new question?").count() == 1
+
+
+def test_several_moderators_stay_in_sync(views, server, browser):
+    other = browser.new_context(viewport={"width": 1280, "height": 800})
+    second = other.new_page()
+    second.goto(f"{server.url}/e/{CODE}/moderate?key={KEY}")
+    second.wait_for_selector("#connection[data-state=connected]")
+    views.attendee_a.get_by_label("Your question", exact=True).fill("Do both moderators see this?")
+    views.attendee_a.get_by_role("button", name="Send question").click()
+    item = views.moderator.locator("#live li", has_text="Do both moderators see this?")
+    item.get_by_role("button", name="Mark answered").click()
+    second.locator("#answered li", has_text="Do both moderators see this?").wait_for()
+    second.get_by_label("Pre-moderation").check()
+    views.moderator.wait_for_function("document.getElementById('premoderation').checked")
+    other.close()
+
+
+def test_small_screens_and_zoom_do_not_scroll_sideways(views):
+    for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
+        page.set_viewport_size({"width": width, "height": 800})
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (page.url, width)
+    # the projector fits a 1280x720 screen without scrolling
+    views.projector.set_viewport_size({"width": 1280, "height": 720})
+    size = views.projector.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    assert size[0] <= 1280 and size[1] <= 720
+
+
+def test_axe_finds_no_accessibility_violations(views):
+    from axe_playwright_python.sync_playwright import Axe
+
+    a, b, mod, screen = views.attendee_a, views.attendee_b, views.moderator, views.projector
+    a.get_by_label("Your question", exact=True).fill("Is the Accelerator open to small towns?")
+    a.get_by_role("button", name="Send question").click()
+    question_in_mod = mod.locator("#live li", has_text="small towns")
+    question_in_mod.wait_for()
+    mod.get_by_label("Pre-moderation").check()
+    a.get_by_label("Your question", exact=True).fill("A pending one?")
+    a.get_by_role("button", name="Send question").click()
+    mod.locator("#pending li").first.wait_for()
+    mod.locator("article.poll", has_text=PROGRAMME_POLL).get_by_role(
+        "button", name="Open poll"
+    ).click()
+    b.locator("form.poll").wait_for()
+
+    axe = Axe()
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+    def check(page, state: str) -> None:
+        page.wait_for_timeout(700)  # let the bars finish moving
+        results = axe.run(page, options=options)
+        assert results.violations_count == 0, f"{state}:\n{results.generate_report()}"
+
+    check(a, "attendee with a poll and questions")
+    check(mod, "moderator with a pending question and an open poll")
+    check(screen, "projector with an open poll")
+    mod.locator("article.poll", has_text=PROGRAMME_POLL).get_by_role(
+        "button", name="Close poll"
+    ).click()
+    question_in_mod.get_by_role("button", name="Put on screen").click()
+    screen.locator("blockquote").wait_for()
+    check(screen, "projector with a question on screen")
+    mod.locator("article.poll", has_text=PROGRAMME_POLL).get_by_role(
+        "button", name="Show results"
+    ).click()
+    b.locator("form.poll .results").wait_for()
+    check(b, "attendee with poll results")
+    index = b.context.new_page()
+    index.goto(b.url.split("/e/")[0] + "/")
+    check(index, "home page")
+    index.goto(b.url.split("/e/")[0] + "/e/no-such-webinar")
+    check(index, "not found page")

@@ -163,3 +163,29 @@ def test_no_third_party_requests_from_pages(client):
                     # only the webinar's own join URL may be an absolute link
                     assert "localhost" in line, line
         assert "<script>" not in page  # no inline script
+
+
+def test_attendee_page_weighs_under_150_kb_with_all_its_assets(client):
+    import re
+
+    page = client.get(f"/e/{CODE}")
+    html = page.get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
+    sizes = {}
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        sizes[asset] = len(response.data)
+        response.close()
+    total = len(page.data) + sum(sizes.values())
+    assert total < 150 * 1024, sizes
+
+
+def test_the_socket_io_client_is_served_with_its_licence(client):
+    script = client.get("/static/vendor/socket.io-4.8.1.min.js")
+    assert script.status_code == 200 and b"Socket.IO v4.8.1" in script.data
+    licence = client.get("/static/vendor/socket.io-LICENSE.txt")
+    assert licence.status_code == 200 and b"Permission is hereby granted" in licence.data
+    script.close()
+    licence.close()
