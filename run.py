@@ -43,6 +43,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--store", default=env("LIVE_STORE_URL"), help="sqlite:///file or memory://"
     )
     parser.add_argument(
+        "--redis",
+        default=env("LIVE_REDIS_URL"),
+        help="redis://host:port/db: the shared store and message queue of several processes",
+    )
+    parser.add_argument(
         "--public-url",
         default=env("LIVE_PUBLIC_URL"),
         help="address attendees use (default: http://<LAN address>:<port>)",
@@ -83,6 +88,8 @@ def main(argv: list[str]) -> None:
         config["WEBINAR_FILE"] = args.webinar
     if args.store:
         config["STORE_URL"] = args.store
+    if args.redis:
+        config["REDIS_URL"] = args.redis
     app = create_app(config)
     live = app.extensions["live"]
     code = live.default_code

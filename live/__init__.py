@@ -9,23 +9,28 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import socketio as socketio_server
 from flask import Flask
 from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .broadcast import Broadcaster
 from .config import Config
 from .identity import Identities, new_moderator_key
-from .store import Store, store_from_url
+from .store import Store, StoreUnavailable, store_from_url
 from .webinar_file import default_webinar_path, load_webinar_file
 
 socketio = SocketIO()
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
+# well within the store's expiry of a connection (30 s in Redis)
+PRESENCE_REFRESH_SECONDS = 10.0
 
 
 @dataclass
@@ -61,34 +66,80 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     # ensure the instance folder exists: it holds the database and the secret key
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
 
     # the handlers must be registered before init_app, which hands them to each new server
     from . import routes, sockets  # noqa: F401
 
     store = open_store(app)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = secret_key(app, store)
     default_code = load_webinar(app, store)
+    broadcaster = Broadcaster(
+        store,
+        emit=lambda event, data, room: socketio.emit(event, data, to=room),
+        tick=app.config["TICK_MS"] / 1000,
+    )
+    live = Live(store, Identities(app.config["SECRET_KEY"]), broadcaster, default_code)
+    app.extensions["live"] = live
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
         cors_allowed_origins=origin_check(app),
         # frames far larger than any event are refused before they are parsed
         max_http_buffer_size=64 * 1024,
-    )
-    broadcaster = Broadcaster(
-        store,
-        emit=lambda event, data, room: socketio.emit(event, data, to=room),
-        tick=app.config["TICK_MS"] / 1000,
-    )
-    app.extensions["live"] = Live(
-        store, Identities(app.config["SECRET_KEY"]), broadcaster, default_code
+        client_manager=client_manager(app, live),
     )
 
     app.register_blueprint(routes.bp)
+    if app.config["PROXY_COUNT"]:
+        # wraps Socket.IO's middleware too, so that its origin check sees the public scheme and host
+        hops = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if app.config["TICK_MS"] > 0:
         socketio.start_background_task(broadcaster.run, socketio.sleep)
+        socketio.start_background_task(keep_presence, live, socketio.sleep)
     return app
+
+
+def client_manager(app: Flask, live: Live) -> Any:
+    """Join the rooms of all server processes through Redis, or keep them in this process.
+
+    Always passed explicitly: Flask-SocketIO would otherwise keep the manager of an earlier app.
+    """
+    if not app.config["REDIS_URL"]:
+        return socketio_server.Manager()
+    from .redis_queue import RedisQueue
+
+    def resync() -> None:
+        for code in {connection.code for connection in list(live.connections.values())}:
+            try:
+                live.broadcaster.resync(code)
+            except StoreUnavailable:
+                log.warning("resync of %s postponed: the store is unavailable", code)
+
+    return RedisQueue(
+        app.config["REDIS_URL"], channel=app.config["REDIS_PREFIX"], on_resubscribe=resync
+    )
+
+
+def keep_presence(live: Live, sleep: Callable[[float], Any]) -> None:
+    """Confirm this process's attendee connections to the store, and recount who is online.
+
+    A shared store forgets the connections of a process that stopped confirming them (one that
+    crashed), so that its attendees do not stay online as ghosts.
+    """
+    while True:
+        sleep(PRESENCE_REFRESH_SECONDS)
+        by_webinar: dict[str, dict[str, str]] = {}
+        for sid, connection in list(live.connections.items()):
+            if connection.participant and not connection.moderator:
+                by_webinar.setdefault(connection.code, {})[sid] = connection.participant
+        for code, connections in by_webinar.items():
+            try:
+                live.store.refresh(code, connections)
+            except StoreUnavailable:
+                log.warning("presence of %s not refreshed: the store is unavailable", code)
+            live.broadcaster.changed(code, presence=True)
 
 
 def origin_check(app: Flask) -> Any:
@@ -109,7 +160,12 @@ def origin_check(app: Flask) -> Any:
 
 
 def open_store(app: Flask) -> Store:
-    """Open the configured store (the SQLite file in the instance folder by default)."""
+    """Open the configured store: Redis when REDIS_URL is set, else STORE_URL, else the SQLite
+    file in the instance folder."""
+    if app.config["REDIS_URL"]:
+        from .store.redis import RedisStore
+
+        return RedisStore(app.config["REDIS_URL"], prefix=app.config["REDIS_PREFIX"])
     url = app.config["STORE_URL"] or f"sqlite:///{Path(app.instance_path) / 'live.sqlite3'}"
     if url.startswith("sqlite:///"):
         from .store.sqlite import SQLiteStore
@@ -132,8 +188,13 @@ def load_webinar(app: Flask, store: Store) -> str:
     return code
 
 
-def _instance_secret(path: Path) -> str:
-    # one secret per installation, kept across restarts so that tokens and sessions stay valid
+def secret_key(app: Flask, store: Store) -> str:
+    """Return the installation's secret, kept across restarts so that tokens and sessions stay
+    valid: shared through the store by all processes that use it, else in the instance folder."""
+    shared = store.shared_secret(secrets.token_urlsafe(32))
+    if shared:
+        return shared
+    path = Path(app.instance_path) / "secret_key"
     if not path.exists():
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(32))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .payloads import Payload, moderator_poll, public_poll, question_payload, settings_payload
-from .store import Store
+from .store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ class Broadcaster:
         self._public_sent: dict[tuple[str, str, int], Any] = {}
         self._on_air_sent: dict[str, int | None] = {}
         self._online_sent: dict[str, int] = {}
+        self._store_failing = False
 
     def changed(
         self,
@@ -83,6 +84,17 @@ class Broadcaster:
                 _Changes(set(questions), set(polls), on_air, settings, presence)
             )
 
+    def resync(self, code: str) -> None:
+        """Send the webinar's whole state again with the next tick (after updates may have been
+        lost, as when this process lost its message queue for a while)."""
+        questions = tuple(q.id for q in self.store.questions(code))
+        polls = tuple(p.id for p in self.store.polls(code))
+        with self._flushing:
+            for key in [key for key in self._public_sent if key[0] == code]:
+                del self._public_sent[key]
+            self._online_sent.pop(code, None)
+        self.changed(code, questions, polls, on_air=True, settings=True, presence=True)
+
     def flush(self) -> None:
         """Send one update per room for everything marked since the last flush."""
         with self._flushing:
@@ -91,10 +103,24 @@ class Broadcaster:
             for code, changes in pending.items():
                 try:
                     self._send(code, changes)
+                except StoreUnavailable as error:
+                    # the store's outage is logged once; the update waits for its return
+                    if not self._store_failing:
+                        log.warning("updates wait: the store is unavailable (%s)", error)
+                    self._store_failing = True
+                    self._retry(code, changes)
+                    continue
                 except Exception:
                     log.exception("update for webinar %s failed; retrying next tick", code)
-                    with self._lock:
-                        self._pending.setdefault(code, _Changes()).merge(changes)
+                    self._retry(code, changes)
+                    continue
+                if self._store_failing:
+                    log.info("updates flow again")
+                    self._store_failing = False
+
+    def _retry(self, code: str, changes: _Changes) -> None:
+        with self._lock:
+            self._pending.setdefault(code, _Changes()).merge(changes)
 
     def run(self, sleep: Callable[[float], Any]) -> None:
         """Flush forever; a slow flush (a big room) stretches the tick instead of piling up."""

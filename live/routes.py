@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from flask import (
@@ -25,6 +26,7 @@ from .identity import key_matches
 from .payloads import snapshot
 from .qr import qr_png, qr_svg
 from .sockets import current_live
+from .store import StoreUnavailable
 
 bp = Blueprint("live", __name__)
 access_log = logging.getLogger("live.access")
@@ -185,7 +187,8 @@ def healthz() -> Response:
         store.ping()
     except Exception:
         return _json_error(503, "unavailable", "The store cannot be reached.")
-    return jsonify(ok=True, store=store.kind)
+    # the process id tells which process behind a proxy answered
+    return jsonify(ok=True, store=store.kind, process=os.getpid())
 
 
 @bp.app_errorhandler(LiveError)
@@ -193,6 +196,14 @@ def on_live_error(error: LiveError) -> Any:
     if request.path.startswith("/api/") or not _wants_html():
         return _json_error(error.status, error.code, error.message)
     return render_template("error.html", message=error.message, status=error.status), error.status
+
+
+@bp.app_errorhandler(StoreUnavailable)
+def on_store_unavailable(_: StoreUnavailable) -> Any:
+    message = "The webinar's storage is unavailable for a moment. Please try again shortly."
+    if request.path.startswith("/api/") or not _wants_html():
+        return _json_error(503, "unavailable", message)
+    return render_template("error.html", message=message, status=503), 503
 
 
 @bp.app_errorhandler(HTTPException)

@@ -44,8 +44,16 @@ def on_connect(auth: Any = None) -> None:
     live = current_live()
     try:
         connection = _authenticate(live, auth)
+        webinar = service.get_webinar(live.store, connection.code)
+        state = snapshot(live.store, webinar, connection.moderator, connection.participant)
+        if connection.participant is not None and not connection.moderator:
+            live.store.join(webinar.code, request.sid, connection.participant)  # type: ignore[attr-defined]
     except LiveError as error:
         raise ConnectionRefusedError(error.message, {"error": error.code}) from None
+    except StoreUnavailable:
+        # not final: the page tries again
+        message = "Storage is unavailable for a moment; trying again."
+        raise ConnectionRefusedError(message, {"error": "unavailable"}) from None
     live.connections[request.sid] = connection  # type: ignore[attr-defined]
     code = connection.code
     if connection.moderator:
@@ -54,10 +62,8 @@ def on_connect(auth: Any = None) -> None:
         join_room(public_room(code))
     if not connection.moderator and connection.participant is not None:
         join_room(participant_room(code, connection.participant))
-        live.store.join(code, request.sid, connection.participant)  # type: ignore[attr-defined]
         live.broadcaster.changed(code, presence=True)
-    webinar = service.get_webinar(live.store, code)
-    emit("snapshot", snapshot(live.store, webinar, connection.moderator, connection.participant))
+    emit("snapshot", state)
 
 
 def _authenticate(live: Live, auth: Any) -> Connection:
@@ -91,7 +97,11 @@ def on_disconnect(*_: Any) -> None:
     live = current_live()
     connection = live.connections.pop(request.sid, None)  # type: ignore[attr-defined]
     if connection is not None and not connection.moderator and connection.participant:
-        live.store.leave(connection.code, request.sid)  # type: ignore[attr-defined]
+        try:
+            live.store.leave(connection.code, request.sid)  # type: ignore[attr-defined]
+        except StoreUnavailable:
+            # a shared store lets the connection expire by itself
+            log.warning("could not record that a connection left: the store is unavailable")
         live.broadcaster.changed(connection.code, presence=True)
 
 
@@ -128,7 +138,8 @@ def event(name: str, fields: set[str], moderator: bool = False, participant: boo
                 return {"ok": True, **handler(live, connection, payload)}
             except LiveError as error:
                 return error_ack(error)
-            except StoreUnavailable:
+            except StoreUnavailable as error:
+                log.warning("'%s' refused: the store is unavailable (%s)", name, error)
                 return {
                     "ok": False,
                     "error": "unavailable",

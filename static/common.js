@@ -96,9 +96,12 @@ const Live = (() => {
     });
     socket.on("connect_error", (err) => {
       const refused = err && err.data && err.data.error;
-      if (refused) {
+      if (refused === "unavailable") {
+        // the server is there but its storage is not: try again (Socket.IO does not, here)
+        show("reconnecting", "Reconnecting: the server is busy…");
+        setTimeout(() => socket.connect(), 2000);
+      } else if (refused) {
         show("refused", `Not connected: ${err.message}`);
-        socket.disconnect();
       } else {
         show(navigator.onLine ? "reconnecting" : "offline",
              navigator.onLine ? "Reconnecting…" : "Offline: waiting for the network…");

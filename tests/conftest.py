@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,6 +13,8 @@ from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
 
 from live import Live, create_app, socketio
+
+from .servers import RedisServer
 
 MODERATOR_KEY = "test-moderator-key"
 CODE = "nets4dem"
@@ -101,6 +105,23 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A Redis of the tests' own: LIVE_TEST_REDIS_URL, or a redis-server started on a free port.
+
+    Tests share it, so each one uses keys of its own (a unique store prefix), never the machine's
+    Redis on 6379.
+    """
+    if os.environ.get("LIVE_TEST_REDIS_URL"):
+        yield os.environ["LIVE_TEST_REDIS_URL"]
+        return
+    if shutil.which("redis-server") is None:
+        require_or_skip("redis", "redis-server is not installed")
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")

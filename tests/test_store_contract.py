@@ -6,6 +6,7 @@ A new backend plugs in by adding its name to ``BACKENDS`` and a branch in ``make
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -14,23 +15,27 @@ import pytest
 
 from live.domain import Poll, Question, Webinar, WebinarSettings
 from live.store import Store, store_from_url
+from live.store.redis import RedisStore
 from live.store.sqlite import SQLiteStore
 
-BACKENDS = ["memory", "sqlite"]
+BACKENDS = ["memory", "sqlite", pytest.param("redis", marks=pytest.mark.redis)]
 START = datetime(2024, 6, 27, 8, 0, tzinfo=UTC)
 
 
-def make_store(kind: str, tmp_path) -> Store:
-    if kind == "memory":
+def make_store(request, tmp_path) -> Store:
+    if request.param == "memory":
         return store_from_url("memory://")
-    if kind == "sqlite":
+    if request.param == "sqlite":
         return store_from_url(f"sqlite:///{tmp_path / 'live.sqlite3'}")
-    raise AssertionError(kind)
+    if request.param == "redis":
+        # keys of this test only, in the tests' own Redis
+        return RedisStore(request.getfixturevalue("redis_url"), prefix=f"test-{uuid.uuid4().hex}")
+    raise AssertionError(request.param)
 
 
 @pytest.fixture(params=BACKENDS)
 def store(request, tmp_path) -> Iterator[Store]:
-    backend = make_store(request.param, tmp_path)
+    backend = make_store(request, tmp_path)
     backend.create_webinar(webinar("w1"), "key-1", [draft_poll("w1")])
     backend.create_webinar(webinar("w2"), "key-2", [])
     yield backend
@@ -234,3 +239,37 @@ def test_sqlite_survives_reopening(tmp_path):
     assert again.results("w1", poll.id).counts == (0, 1, 0)
     assert again._read("PRAGMA journal_mode")[0][0] == "wal"
     again.close()
+
+
+@pytest.mark.redis
+def test_redis_forgets_connections_of_a_crashed_process(redis_url):
+    import time
+
+    store = RedisStore(redis_url, prefix=f"test-{uuid.uuid4().hex}", presence_ttl=0.3)
+    store.create_webinar(webinar("w1"), "k", [])
+    store.join("w1", "c1", "p1")  # a process that will crash
+    store.join("w1", "c2", "p2")  # a process that keeps confirming its connection
+    assert store.online("w1") == 2
+    time.sleep(0.2)
+    store.refresh("w1", {"c2": "p2"})
+    time.sleep(0.2)
+    assert store.online("w1") == 1
+    store.leave("w1", "c2")
+    assert store.online("w1") == 0
+    store.close()
+
+
+@pytest.mark.redis
+def test_redis_keys_are_namespaced_per_webinar(redis_url):
+    prefix = f"test-{uuid.uuid4().hex}"
+    store = RedisStore(redis_url, prefix=prefix)
+    store.create_webinar(webinar("w1"), "k", [draft_poll("w1")])
+    store.add_question(question())
+    keys = set(store.redis.scan_iter(f"{prefix}:*"))
+    per_webinar = {key for key in keys if key.startswith(f"{prefix}:{{w1}}:")}
+    assert per_webinar and keys - per_webinar == {
+        f"{prefix}:webinars",
+        f"{prefix}:question_ids",
+        f"{prefix}:poll_ids",
+    }
+    store.close()

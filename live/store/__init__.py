@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..domain import Poll, PollResults, Question, Webinar
 
@@ -137,7 +139,20 @@ class Store(ABC):
     def online(self, code: str) -> int:
         """Count the distinct attendees with at least one open connection."""
 
+    def refresh(self, code: str, connections: dict[str, str]) -> None:
+        """Confirm that this process's connections (connection -> participant) are still open.
+
+        Backends shared by several processes let entries expire unless refreshed, so that the
+        attendees of a crashed process stop counting as online; the others have nothing to do.
+        """
+        return None
+
     # -- service --------------------------------------------------------------------------------
+    def shared_secret(self, candidate: str) -> str | None:
+        """Return the secret that signs tokens, kept in a store shared by several processes
+        (the first process's ``candidate`` wins); None for stores that serve one process."""
+        return None
+
     def ping(self) -> None:
         """Raise ``StoreUnavailable`` if the backend cannot serve requests."""
         return None
@@ -163,8 +178,18 @@ class LocalPresence:
         return len(set(self._connections.get(code, {}).values()))
 
 
+def stored_time(stamp: str, zone: str) -> datetime:
+    """Read a stored ISO time back in the webinar's named zone (kept beside it: ISO drops names)."""
+    moment = datetime.fromisoformat(stamp)
+    try:
+        return moment.astimezone(ZoneInfo(zone))
+    except (KeyError, ValueError):
+        # a fixed offset such as "UTC+02:00" rather than a zone name: keep the offset
+        return moment
+
+
 def store_from_url(url: str) -> Store:
-    """Open the store a URL names: ``memory://``, ``sqlite:///path/to/file.sqlite3``."""
+    """Open the store a URL names: ``memory://``, ``sqlite:///path``, ``redis://host:port/db``."""
     if url == "memory://":
         from .memory import MemoryStore
 
@@ -173,4 +198,8 @@ def store_from_url(url: str) -> Store:
         from .sqlite import SQLiteStore
 
         return SQLiteStore(url.removeprefix("sqlite:///"))
-    raise ValueError(f"unknown store URL {url!r}: use memory:// or sqlite:///path")
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from .redis import RedisStore
+
+        return RedisStore(url)
+    raise ValueError(f"unknown store URL {url!r}: use memory://, sqlite:///path or redis://host")

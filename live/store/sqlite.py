@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ..domain import (
     ON_AIR_STATUSES,
@@ -26,7 +25,7 @@ from ..domain import (
     Webinar,
     WebinarSettings,
 )
-from . import LocalPresence, Store, StoreUnavailable
+from . import LocalPresence, Store, StoreUnavailable, stored_time
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS webinars (
@@ -161,8 +160,8 @@ class SQLiteStore(LocalPresence, Store):
             title=row["title"],
             description=row["description"],
             organiser=row["organiser"],
-            starts_at=_aware(row["starts_at"], row["timezone"]),
-            ends_at=_aware(row["ends_at"], row["timezone"]),
+            starts_at=stored_time(row["starts_at"], row["timezone"]),
+            ends_at=stored_time(row["ends_at"], row["timezone"]),
             programmes=tuple(Programme(**p) for p in json.loads(row["programmes"])),
             settings=WebinarSettings(
                 premoderation=bool(row["premoderation"]),
@@ -399,16 +398,6 @@ class SQLiteStore(LocalPresence, Store):
     @staticmethod
     def _one(db: sqlite3.Connection, table: str, row_id: int | None) -> sqlite3.Row:
         return db.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
-
-
-def _aware(stamp: str, zone: str) -> datetime:
-    """Read a stored time back in the webinar's named zone (kept beside it, as ISO drops names)."""
-    moment = datetime.fromisoformat(stamp)
-    try:
-        return moment.astimezone(ZoneInfo(zone))
-    except (KeyError, ValueError):
-        # a fixed offset such as "UTC+02:00" rather than a zone name: keep the offset
-        return moment
 
 
 def _question(row: sqlite3.Row) -> Question:

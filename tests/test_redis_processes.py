@@ -1,0 +1,211 @@
+"""Several real server processes sharing one real Redis: one room, nothing lost or counted twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+
+from .conftest import require_or_skip
+from .servers import LiveServer, RedisServer
+from .test_e2e import CODE, KEY, Client, join
+
+pytestmark = [pytest.mark.redis, pytest.mark.e2e]
+
+
+@pytest.fixture
+def redis_server(tmp_path) -> Iterator[RedisServer]:
+    """A Redis of this test alone (it gets stopped and started), with AOF on."""
+    if shutil.which("redis-server") is None:
+        require_or_skip("redis", "redis-server is not installed")
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    server = RedisServer(folder).start()
+    yield server
+    server.stop()
+
+
+def live_process(tmp_path: Path, name: str, redis_url: str) -> LiveServer:
+    folder = tmp_path / name
+    folder.mkdir()
+    # each process has its own instance folder: the secret key comes from Redis
+    return LiveServer(folder, LIVE_REDIS_URL=redis_url).start()
+
+
+@pytest.fixture
+def processes(tmp_path, redis_server) -> Iterator[tuple[LiveServer, LiveServer]]:
+    a = live_process(tmp_path, "a", redis_server.url)
+    b = live_process(tmp_path, "b", redis_server.url)
+    yield a, b
+    a.stop()
+    b.stop()
+
+
+@pytest.fixture
+def clients() -> Iterator[list[Client]]:
+    opened: list[Client] = []
+    yield opened
+    for client in opened:
+        client.sio.disconnect()
+
+
+def attendee(server: LiveServer, clients: list[Client], token: str | None = None) -> Client:
+    client = Client(server, {"webinar": CODE, "participant": token or join(server)}).connect()
+    clients.append(client)
+    return client
+
+
+def moderator(server: LiveServer, clients: list[Client]) -> Client:
+    client = Client(server, {"webinar": CODE, "key": KEY}).connect()
+    clients.append(client)
+    return client
+
+
+def test_a_question_asked_on_one_process_reaches_the_other_within_a_second(processes, clients):
+    a, b = processes
+    on_a, on_b = attendee(a, clients), attendee(b, clients)
+    asked = on_a.call("ask", {"text": "Seen on the other process?"})
+    assert asked["ok"]
+    sent = time.monotonic()
+    on_b.wait_for(lambda: on_b.seen(asked["question"]["id"]), timeout=1.0)
+    assert time.monotonic() - sent < 1.0
+    # and both processes count both attendees as online
+    on_a.wait_for(lambda: any(u.get("online") == 2 for u in on_a.updates), timeout=5)
+
+
+async def storm(urls: list[str], tokens: list[str], question: int, poll: int) -> None:
+    """Connect every participant (alternating processes), then upvote and vote all at once."""
+    sios = []
+    for n, token in enumerate(tokens):
+        sio = socketio.AsyncClient(reconnection=False)
+        await sio.connect(
+            urls[n % 2], auth={"webinar": CODE, "participant": token}, transports=["websocket"]
+        )
+        sios.append(sio)
+
+    async def act(n: int, sio: socketio.AsyncClient) -> list[dict[str, Any]]:
+        calls = [sio.call("upvote", {"question": question, "up": True}) for _ in range(3)]
+        # everyone votes twice, changing their mind: only the second ballot counts
+        calls.append(sio.call("vote", {"poll": poll, "options": [n % 4]}))
+        first = await asyncio.gather(*calls)
+        second = await sio.call("vote", {"poll": poll, "options": [n % 2, 3]})
+        return [*first, second]
+
+    try:
+        acks = await asyncio.gather(*(act(n, sio) for n, sio in enumerate(sios)))
+    finally:
+        await asyncio.gather(*(sio.disconnect() for sio in sios))
+    refused = [ack for per_client in acks for ack in per_client if not ack["ok"]]
+    assert not refused, refused[:3]
+
+
+def test_a_hundred_participants_on_two_processes_count_exactly(processes, clients):
+    a, b = processes
+    mod = moderator(a, clients)
+    asker = attendee(b, clients)
+    question = asker.call("ask", {"text": "Everybody upvote this"})["question"]["id"]
+    poll = mod.snapshots[0]["polls"][0]["id"]
+    assert mod.call("poll", {"poll": poll, "action": "open"})["ok"]
+    tokens = [join(a if n % 2 else b) for n in range(100)]
+
+    asyncio.run(storm([a.url, b.url], tokens, question, poll))
+
+    for server in (a, b):
+        snap = moderator(server, clients).snapshots[0]
+        assert [q["upvotes"] for q in snap["questions"] if q["id"] == question] == [100]
+        results = next(p for p in snap["polls"] if p["id"] == poll)["results"]
+        assert results["voters"] == 100
+        assert results["counts"] == [50, 50, 0, 100]
+    # the attendees of both processes got the final counts through the coalesced updates
+    asker.wait_for(lambda: (asker.seen(question) or {}).get("upvotes") == 100, timeout=5)
+
+
+def test_kill_9_one_process_and_its_clients_carry_on_on_the_other(processes, clients):
+    a, b = processes
+    token = join(a)
+    on_a, mod = attendee(a, clients, token), moderator(b, clients)
+    asked = [
+        on_a.call("ask", {"text": f"Before the crash {n}"})["question"]["id"] for n in range(3)
+    ]
+    assert on_a.call("upvote", {"question": asked[0], "up": True})["ok"]
+    poll = mod.snapshots[0]["polls"][1]["id"]
+    assert mod.call("poll", {"poll": poll, "action": "open"})["ok"]
+    assert on_a.call("vote", {"poll": poll, "options": [2]})["ok"]
+
+    a.kill()
+    # the proxy sends the attendee to the other process: a full snapshot, nothing lost
+    again = attendee(b, clients, token)
+    snap = again.snapshots[0]
+    assert [q["id"] for q in snap["questions"]] == asked
+    assert snap["me"]["upvoted"] == [asked[0]] and snap["me"]["ballots"] == {str(poll): [2]}
+    assert again.call("ask", {"text": "After the crash"})["ok"]
+    mod.wait_for(
+        lambda: any(
+            q["text"] == "After the crash" for u in mod.updates for q in u.get("questions", [])
+        )
+    )
+
+
+def health(server: LiveServer) -> int:
+    try:
+        with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_redis_stops_mid_event_and_comes_back(processes, redis_server, clients):
+    a, b = processes
+    on_a, on_b, mod = attendee(a, clients), attendee(b, clients), moderator(a, clients)
+    kept = on_a.call("ask", {"text": "Asked before Redis stopped"})["question"]["id"]
+    assert on_b.call("upvote", {"question": kept, "up": True})["ok"]
+    poll = mod.snapshots[0]["polls"][0]["id"]
+    assert mod.call("poll", {"poll": poll, "action": "open"})["ok"]
+    assert on_b.call("vote", {"poll": poll, "options": [1]})["ok"]
+
+    redis_server.stop()
+    for client, event, payload in (
+        (on_a, "ask", {"text": "Asked while Redis is down"}),
+        (on_b, "upvote", {"question": kept, "up": False}),
+        (on_b, "vote", {"poll": poll, "options": [2]}),
+        (mod, "moderate", {"question": kept, "action": "answer"}),
+    ):
+        ack = client.call(event, payload)
+        assert ack == {"ok": False, "error": "unavailable", "message": ack["message"]}, ack
+    assert health(a) == 503 and health(b) == 503  # the processes are alive and say why
+    assert on_a.sio.connected and on_b.sio.connected
+
+    redis_server.start()  # the same AOF file: what was acknowledged is back
+    assert health(a) == 200 and health(b) == 200
+    deadline = time.monotonic() + 15
+    while (ack := on_a.call("ask", {"text": "Asked after Redis came back"}))["ok"] is False:
+        assert time.monotonic() < deadline, ack
+        time.sleep(0.2)
+    # the other process's attendee gets it: the message queue subscribed again
+    on_b.wait_for(lambda: on_b.seen(ack["question"]["id"]), timeout=15)
+    snap = attendee(b, clients).snapshots[0]
+    texts = [q["text"] for q in snap["questions"]]
+    assert texts == ["Asked before Redis stopped", "Asked after Redis came back"]
+    assert snap["questions"][0]["upvotes"] == 1
+    results = next(p for p in moderator(b, clients).snapshots[0]["polls"] if p["id"] == poll)
+    assert results["results"]["counts"] == [0, 1, 0, 0]
+
+
+def test_the_secret_is_shared_so_a_token_works_on_every_process(processes):
+    a, b = processes
+    token = join(a)
+    sio = socketio.Client(reconnection=False)
+    sio.connect(b.url, auth={"webinar": CODE, "participant": token}, transports=["websocket"])
+    assert sio.connected
+    sio.disconnect()
+    with urllib.request.urlopen(f"{b.url}/api/webinars/{CODE}", timeout=5) as response:
+        assert json.load(response)["webinar"]["code"] == CODE
