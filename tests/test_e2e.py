@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 import socketio
 
 from .servers import LiveServer
@@ -21,13 +22,21 @@ KEY = "e2e-moderator-key"
 class Client:
     """A python-socketio client that keeps the latest snapshot and every update."""
 
-    def __init__(self, server: LiveServer, auth: dict[str, Any]) -> None:
-        self.server = server
+    def __init__(
+        self, url: str, auth: dict[str, Any], cookies: dict[str, str] | None = None
+    ) -> None:
+        self.url = url
         self.auth = auth
         self.snapshots: list[dict[str, Any]] = []
         self.updates: list[dict[str, Any]] = []
         self.changed = threading.Condition()
-        self.sio = socketio.Client(reconnection_delay=0.2, reconnection_delay_max=0.5)
+        # cookies go with every request, as a browser's do (a proxy routes on them)
+        session = requests.Session()
+        for name, value in (cookies or {}).items():
+            session.cookies.set(name, value)
+        self.sio = socketio.Client(
+            reconnection_delay=0.2, reconnection_delay_max=0.5, http_session=session
+        )
         self.sio.on("snapshot", self._on("snapshots"))
         self.sio.on("update", self._on("updates"))
 
@@ -39,8 +48,9 @@ class Client:
 
         return handler
 
-    def connect(self) -> Client:
-        self.sio.connect(self.server.url, auth=self.auth, transports=["websocket"], wait_timeout=10)
+    def connect(self, **options: Any) -> Client:
+        options.setdefault("transports", ["websocket"])
+        self.sio.connect(self.url, auth=self.auth, wait_timeout=10, **options)
         self.wait_for(lambda: self.snapshots)
         return self
 
@@ -85,13 +95,13 @@ def clients() -> Iterator[list[Client]]:
 
 
 def attendee(server: LiveServer, clients: list[Client], token: str | None = None) -> Client:
-    client = Client(server, {"webinar": CODE, "participant": token or join(server)}).connect()
+    client = Client(server.url, {"webinar": CODE, "participant": token or join(server)}).connect()
     clients.append(client)
     return client
 
 
 def moderator(server: LiveServer, clients: list[Client]) -> Client:
-    client = Client(server, {"webinar": CODE, "key": KEY}).connect()
+    client = Client(server.url, {"webinar": CODE, "key": KEY}).connect()
     clients.append(client)
     return client
 
