@@ -68,6 +68,7 @@ class Broadcaster:
         self._on_air_sent: dict[str, int | None] = {}
         self._online_sent: dict[str, int] = {}
         self._store_failing = False
+        self.last_cost = 0.0
 
     def changed(
         self,
@@ -117,18 +118,28 @@ class Broadcaster:
                 if self._store_failing:
                     log.info("updates flow again")
                     self._store_failing = False
+        self.last_cost = 0.0
 
     def _retry(self, code: str, changes: _Changes) -> None:
         with self._lock:
             self._pending.setdefault(code, _Changes()).merge(changes)
 
     def run(self, sleep: Callable[[float], Any]) -> None:
-        """Flush forever; a slow flush (a big room) stretches the tick instead of piling up."""
+        """Flush forever, adapting the tick to the cost of the fan-out.
+
+        Sending one update to 5,000 sockets costs a large part of a second of CPU. If the next
+        flush came before those sends were done, updates would queue behind each other and
+        latency would grow without bound. So each flush waits for its own sends to be done, and
+        the pause after it lasts at least a quarter as long, which leaves a fifth of the time at
+        least to read and handle what attendees send (bench/: S2 measures the trade-off).
+        """
         while True:
             started = time.monotonic()
             self.flush()
-            spent = time.monotonic() - started
-            sleep(max(self.tick, spent))
+            # one yield lets the sends this flush queued run, so that they count in its cost
+            sleep(0)
+            self.last_cost = time.monotonic() - started
+            sleep(max(self.tick - self.last_cost, self.last_cost / 4))
 
     def _send(self, code: str, changes: _Changes) -> None:
         store = self.store
@@ -144,16 +155,18 @@ class Broadcaster:
         questions = store.questions(code, question_ids) if question_ids else []
         polls = store.polls(code, changes.polls) if changes.polls else []
 
-        if changes.presence:
-            online = store.online(code)
-            if online != self._online_sent.get(code):
-                common["online"] = self._online_sent[code] = online
         if changes.settings:
             webinar = store.get_webinar(code)
             if webinar is not None:
                 common["settings"] = settings_payload(webinar)
 
         moderators = dict(common)
+        if changes.presence:
+            # for moderators only: attendees' pages do not show it, and in a join storm it
+            # would change every tick for thousands of them
+            online = store.online(code)
+            if online != self._online_sent.get(code):
+                moderators["online"] = self._online_sent[code] = online
         if questions:
             moderators["questions"] = [question_payload(q, on_air) for q in questions]
         if polls:

@@ -27,7 +27,7 @@ class Config:
     # signs participant tokens and moderator sessions (default: generated once in instance/)
     SECRET_KEY: str | None = None
     # how often coalesced updates go out, in milliseconds (0: only when flush() is called)
-    TICK_MS = 150
+    TICK_MS = 100
     # eventlet (default), gevent or threading: run.py patches the standard library accordingly
     ASYNC_MODE = "eventlet"
     # the most simultaneous connections one process accepts (eventlet's own default is 1,024)

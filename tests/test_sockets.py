@@ -434,3 +434,16 @@ def test_malformed_payloads_get_error_acks(room, live, event, payload, code):
 def test_event_with_two_arguments_is_refused(room):
     a = room.attendee()
     assert a.emit("ask", {"text": "x"}, "extra", callback=True)["error"] == "bad_request"
+
+
+def test_moderators_follow_who_is_online_and_attendees_are_not_flooded(room):
+    mod = room.moderator()
+    token = room.token()
+    a, a_again, b = room.attendee(token), room.attendee(token), room.attendee()
+    room.flush()
+    assert received(mod, "update")[-1]["online"] == 2  # two tabs of A count once
+    assert all("online" not in u for u in received(a, "update"))
+    b.disconnect()
+    room.flush()
+    assert received(mod, "update") == [{"online": 1}]
+    assert received(a, "update") == []

@@ -1,0 +1,236 @@
+"""The benchmark's command line.
+
+    python -m bench run S1 [--target live|gevent|baseline|node] [--attendees N] [--rate R]
+                           [--duration S] [--json FILE]
+    python -m bench suite [--out FILE] [--quick]      every scenario and comparison, in one run
+    python -m bench report FILE [--plot PNG]          tables (Markdown) and the plot from a suite
+
+``make bench`` runs the suite and the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .report import plot, summary, tables
+from .scenario import SCENARIOS, Run, Scenario, pin_generator
+from .targets import (
+    BaselineTarget,
+    ExternalTarget,
+    LiveTarget,
+    NodeTarget,
+    Target,
+    node_available,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cores_plan(processes: int) -> tuple[list[str | None], set[int] | None]:
+    """Server cores and generator cores: apart where the machine has cores to spare."""
+    count = os.cpu_count() or 1
+    if processes == 1 and count >= 2:
+        return ["0"], set(range(1, count))
+    if processes >= 2 and count >= processes + 1:
+        return [str(n) for n in range(processes)], set(range(processes, count))
+    # not enough cores: server processes pinned apart, the generator shares them
+    return (
+        [str(n % count) for n in range(processes)] if count >= processes else [None] * processes
+    ), None
+
+
+def make_target(kind: str, processes: int) -> tuple[Target, set[int] | None]:
+    server_cores, generator_cores = cores_plan(processes)
+    if kind == "live":
+        return LiveTarget(server_cores, "eventlet"), generator_cores
+    if kind == "gevent":
+        return LiveTarget(server_cores, "gevent"), generator_cores
+    if kind == "baseline":
+        return BaselineTarget(server_cores[0]), generator_cores
+    if kind == "node":
+        return NodeTarget(server_cores[0]), generator_cores
+    raise SystemExit(f"unknown target {kind!r}")
+
+
+def run_one(scenario: Scenario, kind: str, external: Target | None = None) -> dict[str, Any]:
+    """Start the target, run the scenario against it, stop it; return the figures."""
+    target, generator_cores = (
+        make_target(kind, scenario.processes) if external is None else (external, {1})
+    )
+    pinned = pin_generator(generator_cores)
+    try:
+        result = run_async(Run(scenario, target).run())
+    finally:
+        target.stop()
+        pin_generator(set(range(os.cpu_count() or 1)))
+    print(file=sys.stderr)
+    result["kind"] = kind
+    result["pinned"] = pinned
+    print(summary(result), file=sys.stderr)
+    return result
+
+
+def run_async(coroutine: Any) -> Any:
+    """Run the generator on uvloop where it is installed: it halves the generator's own CPU."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coroutine)
+
+
+def machine() -> dict[str, Any]:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_gib": memory,
+        "python": platform.python_version(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit,
+    }
+
+
+def suite(quick: bool) -> dict[str, Any]:
+    """Every scenario, the floors beside the app, and the sweep for the plot."""
+    scale = 0.2 if quick else 1.0
+
+    def sized(scenario: Scenario, attendees: int | None = None) -> Scenario:
+        attendees = attendees or scenario.attendees
+        return replace(
+            scenario,
+            attendees=max(50, int(attendees * scale)),
+            duration=max(5.0, scenario.duration * (0.25 if quick else 0.5))
+            if scenario.duration
+            else 0,
+        )
+
+    runs: list[dict[str, Any]] = []
+    plan: list[tuple[Scenario, str]] = [
+        (SCENARIOS["S1"] if not quick else sized(SCENARIOS["S1"]), "live"),
+        (SCENARIOS["S1"] if not quick else sized(SCENARIOS["S1"]), "baseline"),
+        (SCENARIOS["S2"] if not quick else sized(SCENARIOS["S2"]), "live"),
+        (SCENARIOS["S2"] if not quick else sized(SCENARIOS["S2"]), "baseline"),
+        (SCENARIOS["S2"] if not quick else sized(SCENARIOS["S2"]), "gevent"),
+        (SCENARIOS["S3"] if not quick else sized(SCENARIOS["S3"]), "live"),
+        (SCENARIOS["S4"] if not quick else sized(SCENARIOS["S4"]), "live"),
+    ]
+    if node_available():
+        plan[4:4] = [
+            (SCENARIOS["S1"] if not quick else sized(SCENARIOS["S1"]), "node"),
+            (SCENARIOS["S2"] if not quick else sized(SCENARIOS["S2"]), "node"),
+        ]
+    # the sweep: 100 actions per second, half ballots, for the plot against the number of attendees
+    for attendees in (500, 2000):
+        for kind in ("live", "baseline"):
+            plan.append(
+                (
+                    sized(
+                        replace(SCENARIOS["S2"], name=f"sweep-{attendees}", duration=30), attendees
+                    ),
+                    kind,
+                )
+            )
+    for scenario, kind in plan:
+        print(f"== {scenario.name} on {kind}: {scenario.attendees} attendees", file=sys.stderr)
+        try:
+            runs.append(run_one(scenario, kind))
+        except Exception as error:  # noqa: BLE001 (a failed run is a figure too)
+            runs.append(
+                {
+                    "scenario": {"name": scenario.name, "attendees": scenario.attendees},
+                    "kind": kind,
+                    "error": f"{type(error).__name__}: {error}",
+                }
+            )
+            print(f"   failed: {error}", file=sys.stderr)
+    return {
+        "machine": machine(),
+        "command": " ".join(["python -m bench", *sys.argv[1:]]),
+        "runs": runs,
+    }
+
+
+def main(argv: list[str]) -> None:
+    # each simulated attendee holds a socket: a file
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    commands = parser.add_subparsers(dest="command", required=True)
+    one = commands.add_parser("run", help="one scenario against one target")
+    one.add_argument("scenario", choices=sorted(SCENARIOS))
+    one.add_argument("--target", default="live", choices=["live", "gevent", "baseline", "node"])
+    one.add_argument("--attendees", type=int)
+    one.add_argument("--rate", type=float)
+    one.add_argument("--duration", type=float)
+    one.add_argument("--json", type=Path)
+    one.add_argument(
+        "--url", help="drive a server started by hand (moderator key bench-moderator-key)"
+    )
+    one.add_argument("--pid", type=int, help="its process id, for CPU and memory")
+    everything = commands.add_parser("suite", help="every scenario and comparison")
+    everything.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "suite.json")
+    everything.add_argument(
+        "--quick", action="store_true", help="a fifth of the attendees, shorter"
+    )
+    report = commands.add_parser("report", help="Markdown tables and the plot from a suite file")
+    report.add_argument("file", type=Path)
+    report.add_argument("--plot", type=Path, default=ROOT / "docs" / "benchmarks.png")
+    args = parser.parse_args(argv)
+
+    if args.command == "run":
+        scenario = SCENARIOS[args.scenario]
+        changes = {
+            k: v
+            for k, v in (
+                ("attendees", args.attendees),
+                ("rate", args.rate),
+                ("duration", args.duration),
+            )
+            if v is not None
+        }
+        external = ExternalTarget(args.url, args.pid) if args.url else None
+        result = run_one(replace(scenario, **changes), args.target, external)
+        text = json.dumps(result, indent=2)
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(text)
+        print(text)
+    elif args.command == "suite":
+        results = suite(args.quick)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2))
+        print(tables(results))
+        print(f"\nwritten: {args.out}", file=sys.stderr)
+    else:
+        results = json.loads(args.file.read_text())
+        print(tables(results))
+        plot(results, args.plot)
+        print(f"\nplot: {args.plot}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,137 @@
+"""A simulated attendee: raw Engine.IO 4 / Socket.IO 5 over one WebSocket, in asyncio.
+
+A full python-socketio client per attendee costs threads and far too much CPU for thousands in one
+process; this speaks just the part of the protocol an attendee uses (docs/protocol.md): the open
+packet, the namespace connect with ``auth``, pings, ``snapshot`` and ``update`` events, and events
+with acknowledgements.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+
+@dataclass
+class Seen:
+    """What one attendee knows of the room: the latest counts, and when each change arrived."""
+
+    upvotes: dict[int, int] = field(default_factory=dict)
+    voters: dict[int, int] = field(default_factory=dict)
+    updates: int = 0
+    # (arrival time, ("q" or "p", id), count): kept for sampled attendees only
+    timeline: list[tuple[float, tuple[str, int], int]] = field(default_factory=list)
+
+
+class Attendee:
+    """One attendee's connection: ``connect``, then ``call`` events; ``seen`` fills by itself."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        auth: dict[str, Any],
+        sampled: bool = False,
+    ) -> None:
+        self.session = session
+        self.url = base_url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+        self.auth = auth
+        self.sampled = sampled
+        self.seen = Seen()
+        self.snapshot: dict[str, Any] | None = None
+        self.closed_unexpectedly = False
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._acks: dict[int, asyncio.Future[Any]] = {}
+        self._next_ack = 0
+        self._reader: asyncio.Task[None] | None = None
+        self._closing = False
+
+    async def connect(self, timeout: float = 30) -> None:
+        """Open the WebSocket, join the namespace with ``auth`` and wait for the snapshot."""
+        self._ws = await self.session.ws_connect(
+            self.url, autoping=True, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=5)
+        )
+        opened = await asyncio.wait_for(self._ws.receive_str(), timeout)
+        if not opened.startswith("0"):
+            raise ConnectionError(f"unexpected open packet {opened[:80]!r}")
+        await self._ws.send_str("40" + json.dumps(self.auth))
+        while self.snapshot is None:
+            message = await asyncio.wait_for(self._ws.receive_str(), timeout)
+            if message.startswith("44"):
+                raise ConnectionError(f"refused: {message[2:200]}")
+            if message == "2":
+                await self._ws.send_str("3")
+            elif message.startswith('42["snapshot"'):
+                self.snapshot = json.loads(message[2:])[1]
+                self._apply_snapshot(self.snapshot)
+        self._reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def call(self, event: str, payload: Any, timeout: float = 30) -> Any:
+        """Emit an event and wait for its acknowledgement."""
+        assert self._ws is not None
+        self._next_ack += 1
+        ack_id = self._next_ack
+        future = self._acks[ack_id] = asyncio.get_running_loop().create_future()
+        await self._ws.send_str(f"42{ack_id}" + json.dumps([event, payload]))
+        try:
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            self._acks.pop(ack_id, None)
+
+    async def close(self) -> None:
+        self._closing = True
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+    async def _read(self) -> None:
+        assert self._ws is not None
+        async for message in self._ws:
+            if message.type != aiohttp.WSMsgType.TEXT:
+                break
+            data = message.data
+            if data == "2":
+                await self._ws.send_str("3")
+            elif data.startswith('42["update"'):
+                self._apply_update(json.loads(data[2:])[1], time.monotonic())
+            elif data.startswith("43"):
+                bracket = data.index("[")
+                future = self._acks.get(int(data[2:bracket]))
+                if future is not None and not future.done():
+                    future.set_result(json.loads(data[bracket:])[0])
+        if not self._closing:
+            self.closed_unexpectedly = True
+
+    def _apply_snapshot(self, snap: dict[str, Any]) -> None:
+        for question in snap.get("questions", []):
+            self.seen.upvotes[question["id"]] = question["upvotes"]
+        for poll in snap.get("polls", []):
+            if poll.get("results"):
+                self.seen.voters[poll["id"]] = poll["results"]["voters"]
+
+    def _apply_update(self, update: dict[str, Any], now: float) -> None:
+        seen = self.seen
+        seen.updates += 1
+        for question in update.get("questions", ()):
+            seen.upvotes[question["id"]] = question["upvotes"]
+            if self.sampled:
+                seen.timeline.append((now, ("q", question["id"]), question["upvotes"]))
+        for poll in update.get("polls", ()):
+            results = poll.get("results")
+            if results:
+                seen.voters[poll["id"]] = results["voters"]
+                if self.sampled:
+                    seen.timeline.append((now, ("p", poll["id"]), results["voters"]))
+
+
+async def join_token(session: aiohttp.ClientSession, base_url: str, code: str) -> str:
+    """Get a participant token from the real join endpoint."""
+    async with session.post(f"{base_url}/api/webinars/{code}/join") as response:
+        response.raise_for_status()
+        return str((await response.json())["participant"])

@@ -1,0 +1,178 @@
+"""Readable summaries, Markdown tables and the plot of benchmark results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def summary(result: dict[str, Any]) -> str:
+    """Say in a few lines what one run measured."""
+    s = result["scenario"]
+    lines = [f"{s['name']} on {result['target']}: {s['attendees']} attendees"]
+    join = result["join"]
+    lines.append(
+        f"  join: {join['per_second']}/s over {join['seconds']} s, {join['failures']} failed, "
+        f"p50 {join['latency_p50_ms']} ms, p99 {join['latency_p99_ms']} ms"
+    )
+    lines.append(
+        f"  memory: {result['memory_per_attendee_kb']} KB per attendee "
+        f"({result['server_rss_mb']} MB in all)"
+    )
+    if "latency_ms" in result:
+        lat, act = result["latency_ms"], result["actions"]
+        lines.append(f"  actions: {act['acked']}/{act['sent']} acked at {act['per_second']}/s")
+        lines.append(
+            f"  latency: p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, "
+            f"max {lat['max']} ms; effects seen {result['effects']['seen']}/{result['effects']['expected']}"
+        )
+        lines.append(
+            f"  exact counts: {result['exact_attendees']}/{result['attendees_connected']} attendees; "
+            f"disconnects {result['disconnects']}"
+        )
+        lines.append(
+            f"  server CPU {result['server_cpu_share']:.0%}, {result['cpu_us_per_delivered_update']} µs "
+            f"per delivered update ({result['updates_delivered']} delivered, "
+            f"{result['updates_per_attendee_per_second']}/attendee/s)"
+        )
+        bound = (
+            " — THE GENERATOR WAS THE BOTTLENECK: this run does not count"
+            if result["generator_bound"]
+            else ""
+        )
+        lines.append(f"  generator CPU {result['generator_cpu']:.0%}{bound}")
+    return "\n".join(lines)
+
+
+def _row(cells: list[Any]) -> str:
+    return "| " + " | ".join("" if c is None else str(c) for c in cells) + " |"
+
+
+def tables(results: dict[str, Any]) -> str:
+    """The Markdown tables of docs/BENCHMARKS.md."""
+    runs = [r for r in results["runs"] if "error" not in r]
+    out = [
+        "### Vote storms",
+        "",
+        _row(
+            [
+                "scenario",
+                "server",
+                "attendees",
+                "actions/s",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "max ms",
+                "exact",
+                "disconnects",
+                "server CPU",
+                "µs CPU per update",
+                "updates/attendee/s",
+                "KB per attendee",
+                "generator CPU",
+            ]
+        ),
+        _row(["---"] * 15),
+    ]
+    for r in runs:
+        if "latency_ms" not in r:
+            continue
+        lat = r["latency_ms"]
+        bound = " (bottleneck)" if r["generator_bound"] else ""
+        out.append(
+            _row(
+                [
+                    r["scenario"]["name"],
+                    r["target"],
+                    r["attendees_connected"],
+                    r["actions"]["per_second"],
+                    lat["p50"],
+                    lat["p95"],
+                    lat["p99"],
+                    lat["max"],
+                    f"{r['exact_attendees']}/{r['attendees_connected']}",
+                    r["disconnects"],
+                    f"{r['server_cpu_share']:.0%}",
+                    r["cpu_us_per_delivered_update"],
+                    r["updates_per_attendee_per_second"],
+                    r["memory_per_attendee_kb"],
+                    f"{r['generator_cpu']:.0%}{bound}",
+                ]
+            )
+        )
+    out += [
+        "",
+        "### Joining",
+        "",
+        _row(
+            [
+                "scenario",
+                "server",
+                "attendees",
+                "joined/s",
+                "seconds",
+                "failures",
+                "p50 ms",
+                "p99 ms",
+                "generator CPU",
+            ]
+        ),
+        _row(["---"] * 9),
+    ]
+    for r in runs:
+        j = r["join"]
+        out.append(
+            _row(
+                [
+                    r["scenario"]["name"],
+                    r["target"],
+                    r["scenario"]["attendees"],
+                    j["per_second"],
+                    j["seconds"],
+                    j["failures"],
+                    j["latency_p50_ms"],
+                    j["latency_p99_ms"],
+                    f"{j['generator_cpu']:.0%}",
+                ]
+            )
+        )
+    failed = [r for r in results["runs"] if "error" in r]
+    if failed:
+        out += [
+            "",
+            "Runs that failed: "
+            + "; ".join(f"{r['scenario']['name']} on {r['kind']}: {r['error']}" for r in failed),
+        ]
+    return "\n".join(out)
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    """Plot p99 latency and CPU per delivered update against the number of attendees."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    series: dict[str, list[tuple[int, float, float]]] = {}
+    for r in results["runs"]:
+        name = r.get("scenario", {}).get("name", "")
+        if "error" in r or "latency_ms" not in r or not (name.startswith("sweep") or name == "S2"):
+            continue
+        series.setdefault(r["target"], []).append(
+            (r["attendees_connected"], r["latency_ms"]["p99"], r["cpu_us_per_delivered_update"])
+        )
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for target, points in sorted(series.items()):
+        points.sort()
+        xs = [p[0] for p in points]
+        left.plot(xs, [p[1] for p in points], marker="o", label=target)
+        right.plot(xs, [p[2] for p in points], marker="o", label=target)
+    left.set(title="p99 latency, 100 actions/s", xlabel="attendees", ylabel="ms")
+    right.set(title="server CPU per delivered update", xlabel="attendees", ylabel="µs")
+    for axis in (left, right):
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)

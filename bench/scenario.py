@@ -1,0 +1,319 @@
+"""One benchmark run: attendees join, then act at a steady rate, and we measure what they see.
+
+Latency of an action is measured from the moment an actor sends it to the moment each sampled
+attendee receives an update that includes it: for an upvote, the first update in which the
+question's count reaches the count the ack returned (counts only rise: each actor upvotes a
+question once); for a ballot, the first update in which the poll's voters reach the ballot's
+rank among the acknowledged ballots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import aiohttp
+
+from .client import Attendee, join_token
+from .targets import CODE, KEY, Target, cpu_seconds, rss_bytes
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    attendees: int
+    rate: float  # actions per second
+    duration: float  # seconds of actions
+    ballots: float = 0.0  # share of the actions that are ballots
+    join_rate: float = 400.0  # attendees arriving per second
+    processes: int = 1
+    questions: int = 10
+    sampled: int = 50
+
+
+SCENARIOS = {
+    "smoke": Scenario("smoke", 50, 10, 3, ballots=0.5, join_rate=100, sampled=10),
+    "S1": Scenario("S1", 1000, 20, 60),
+    "S2": Scenario("S2", 5000, 100, 60, ballots=0.5),
+    "S3": Scenario("S3", 10000, 100, 60, ballots=0.5, processes=2),
+    "S4": Scenario("S4", 5000, 0, 0, join_rate=250),
+}
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+class Run:
+    """Drive one target through one scenario and collect the figures."""
+
+    def __init__(self, scenario: Scenario, target: Target, progress: bool = True) -> None:
+        self.scenario = scenario
+        self.target = target
+        self.progress = progress
+        self.attendees: list[Attendee | None] = [None] * scenario.attendees
+        self.join_failures: list[str] = []
+        self.join_latencies: list[float] = []
+        self.actions: list[dict[str, Any]] = []
+        self.phase = "starting"
+
+    async def run(self) -> dict[str, Any]:
+        s = self.scenario
+        connector = aiohttp.TCPConnector(limit=0)
+        # no cookie jar: every simulated attendee is a browser of its own
+        async with aiohttp.ClientSession(
+            connector=connector, cookie_jar=aiohttp.DummyCookieJar()
+        ) as session:
+            self.session = session
+            reporter = asyncio.get_running_loop().create_task(self._report())
+            questions, poll = await self._setup()
+            rss_before = sum(rss_bytes(pid) for pid in self.target.pids)
+            join = await self._join_all()
+            await asyncio.sleep(1)  # let the joins' own updates settle
+            rss_after = sum(rss_bytes(pid) for pid in self.target.pids)
+            result: dict[str, Any] = {
+                "scenario": asdict(s),
+                "target": self.target.name,
+                "join": join,
+            }
+            connected = sum(a is not None for a in self.attendees)
+            result["memory_per_attendee_kb"] = round(
+                (rss_after - rss_before) / max(connected, 1) / 1024, 1
+            )
+            result["server_rss_mb"] = round(rss_after / 2**20, 1)
+            if s.rate and s.duration:
+                result.update(await self._act(questions, poll))
+            result["disconnects"] = sum(bool(a and a.closed_unexpectedly) for a in self.attendees)
+            reporter.cancel()
+            await asyncio.gather(*(a.close() for a in self.attendees if a), return_exceptions=True)
+        return result
+
+    async def _setup(self) -> tuple[list[int], int]:
+        """Ask the questions and open the poll with its results shown (the floors have them)."""
+        if not self.target.moderated:
+            return list(range(1, self.scenario.questions + 1)), 1
+        url = self.target.urls[0]
+        moderator = Attendee(self.session, url, {"webinar": CODE, "key": KEY})
+        await moderator.connect()
+        asker = Attendee(
+            self.session,
+            url,
+            {"webinar": CODE, "participant": await join_token(self.session, url, CODE)},
+        )
+        await asker.connect()
+        questions = []
+        for n in range(self.scenario.questions):
+            ack = await asker.call("ask", {"text": f"Benchmark question {n + 1}?"})
+            questions.append(ack["question"]["id"])
+        assert moderator.snapshot is not None
+        poll = moderator.snapshot["polls"][0]["id"]
+        for action in ("open", "show_results"):
+            assert (await moderator.call("poll", {"poll": poll, "action": action}))["ok"]
+        await moderator.close()
+        await asker.close()
+        return questions, poll
+
+    async def _join_all(self) -> dict[str, Any]:
+        s = self.scenario
+        self.phase = "joining"
+        every = max(1, s.attendees // max(s.sampled, 1))
+        limit = asyncio.Semaphore(1000)
+
+        async def join_one(i: int) -> None:
+            url = self.target.urls[i % len(self.target.urls)]
+            async with limit:
+                started = time.monotonic()
+                try:
+                    token = await join_token(self.session, url, CODE)
+                    attendee = Attendee(
+                        self.session,
+                        url,
+                        {"webinar": CODE, "participant": token},
+                        sampled=i % every == 0,
+                    )
+                    await attendee.connect(timeout=60)
+                    self.attendees[i] = attendee
+                    self.join_latencies.append(time.monotonic() - started)
+                except Exception as error:  # noqa: BLE001 (every failure is a figure)
+                    self.join_failures.append(f"{type(error).__name__}: {error}"[:200])
+
+        started, cpu = time.monotonic(), time.process_time()
+        tasks = []
+        for i in range(s.attendees):
+            delay = started + i / s.join_rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.get_running_loop().create_task(join_one(i)))
+        await asyncio.gather(*tasks)
+        wall = time.monotonic() - started
+        return {
+            "seconds": round(wall, 2),
+            "per_second": round(len(self.join_latencies) / wall, 1),
+            "failures": len(self.join_failures),
+            "failure_examples": sorted(set(self.join_failures))[:3],
+            "latency_p50_ms": _ms(percentile(self.join_latencies, 0.5)),
+            "latency_p99_ms": _ms(percentile(self.join_latencies, 0.99)),
+            "generator_cpu": round((time.process_time() - cpu) / wall, 2),
+        }
+
+    async def _act(self, questions: list[int], poll: int) -> dict[str, Any]:
+        s = self.scenario
+        self.phase = "acting"
+        live = [a for a in self.attendees if a is not None]
+        total = int(s.rate * s.duration)
+        ballot_every = round(1 / s.ballots) if s.ballots else 0
+        counters = {"upvote": 0, "ballot": 0}
+        updates_before = sum(a.seen.updates for a in live)
+        cpu_before = sum(cpu_seconds(pid) for pid in self.target.pids)
+        gen_before, started = time.process_time(), time.monotonic()
+
+        async def act(i: int) -> None:
+            is_ballot = ballot_every and i % ballot_every == 0
+            kind = "ballot" if is_ballot else "upvote"
+            n = counters[kind]
+            counters[kind] += 1
+            if is_ballot:
+                actor = live[(len(live) - 1 - n) % len(live)]
+                event, payload, key = "vote", {"poll": poll, "options": [n % 4]}, ("p", poll)
+            else:
+                actor = live[n % len(live)]
+                question = questions[(n // len(live)) % len(questions)]
+                event, payload, key = "upvote", {"question": question, "up": True}, ("q", question)
+            record: dict[str, Any] = {"kind": kind, "key": key, "sent": time.monotonic()}
+            self.actions.append(record)
+            try:
+                ack = await actor.call(event, payload)
+            except Exception as error:  # noqa: BLE001
+                ack = {"ok": False, "error": type(error).__name__}
+            record["acked"] = time.monotonic()
+            record["ok"] = bool(ack.get("ok"))
+            if record["ok"] and kind == "upvote":
+                record["count"] = ack["question"]["upvotes"]
+
+        tasks = []
+        for i in range(total):
+            delay = started + i / s.rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.get_running_loop().create_task(act(i)))
+        await asyncio.gather(*tasks)
+        acting = time.monotonic() - started
+        gen_cpu = (time.process_time() - gen_before) / acting
+
+        # ballots: an ack's rank among the acknowledged ballots is the voters count that shows it
+        ballots = sorted(
+            (a for a in self.actions if a["kind"] == "ballot" and a["ok"]), key=lambda a: a["acked"]
+        )
+        for rank, action in enumerate(ballots, start=1):
+            action["count"] = rank
+        expected_upvotes = {q: 0 for q in questions}
+        for action in self.actions:
+            if action["ok"] and action["kind"] == "upvote":
+                expected_upvotes[action["key"][1]] += 1
+        expected_voters = len(ballots)
+
+        self.phase = "settling"
+
+        def exact(a: Attendee) -> bool:
+            counts_ok = all(a.seen.upvotes.get(q) == n for q, n in expected_upvotes.items())
+            return counts_ok and (not ballot_every or a.seen.voters.get(poll) == expected_voters)
+
+        settle_started = time.monotonic()
+        while time.monotonic() - settle_started < 15 and not all(exact(a) for a in live):
+            await asyncio.sleep(0.2)
+        window = time.monotonic() - started
+        cpu = sum(cpu_seconds(pid) for pid in self.target.pids) - cpu_before
+        delivered = sum(a.seen.updates for a in live) - updates_before
+
+        latencies, missing = self._latencies(live)
+        acked = sum(a["ok"] for a in self.actions)
+        return {
+            "actions": {
+                "sent": len(self.actions),
+                "acked": acked,
+                "refused": len(self.actions) - acked,
+                "per_second": round(len(self.actions) / acting, 1),
+            },
+            "latency_ms": {
+                name: _ms(percentile(latencies, share))
+                for name, share in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99), ("max", 1.0))
+            },
+            "effects": {"expected": len(latencies) + missing, "seen": len(latencies)},
+            "updates_delivered": delivered,
+            "updates_per_attendee_per_second": round(delivered / len(live) / window, 2),
+            "exact_attendees": sum(exact(a) for a in live),
+            "attendees_connected": len(live),
+            "exact": all(exact(a) for a in live),
+            "settle_seconds": round(time.monotonic() - settle_started, 2),
+            "server_cpu_seconds": round(cpu, 2),
+            "server_cpu_share": round(cpu / window, 2),
+            "cpu_us_per_delivered_update": round(1e6 * cpu / delivered, 2) if delivered else None,
+            "generator_cpu": round(gen_cpu, 2),
+            "generator_bound": gen_cpu > 0.9,
+        }
+
+    def _latencies(self, live: list[Attendee]) -> tuple[list[float], int]:
+        latencies: list[float] = []
+        missing = 0
+        for attendee in (a for a in live if a.sampled):
+            series: dict[tuple[str, int], tuple[list[int], list[float]]] = {}
+            for moment, key, count in attendee.seen.timeline:
+                counts, times = series.setdefault(key, ([], []))
+                counts.append(count)
+                times.append(moment)
+            for action in self.actions:
+                if not action["ok"]:
+                    continue
+                counts, times = series.get(action["key"], ([], []))
+                # counts only rise: the first update that reached the action's count showed it
+                at = bisect.bisect_left(counts, action["count"])
+                if at == len(counts):
+                    missing += 1
+                else:
+                    latencies.append(max(0.0, times[at] - action["sent"]))
+        return latencies, missing
+
+    async def _report(self) -> None:
+        tty = sys.stderr.isatty()
+        cpu, wall = time.process_time(), time.monotonic()
+        while True:
+            await asyncio.sleep(1 if tty else 5)
+            now_cpu, now = time.process_time(), time.monotonic()
+            share = (now_cpu - cpu) / (now - wall)
+            cpu, wall = now_cpu, now
+            connected = sum(a is not None for a in self.attendees)
+            acked = sum(1 for a in self.actions if "acked" in a)
+            updates = sum(a.seen.updates for a in self.attendees if a)
+            line = (
+                f"[{self.scenario.name} {self.target.name}] {self.phase}: "
+                f"{connected}/{self.scenario.attendees} joined, {len(self.join_failures)} failed | "
+                f"actions {acked}/{len(self.actions)} acked | updates {updates} | "
+                f"generator CPU {share:.0%}"
+            )
+            if self.progress:
+                print(
+                    ("\r" + line.ljust(150)) if tty else line,
+                    end="" if tty else "\n",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+def pin_generator(cores: set[int] | None) -> bool:
+    """Run this process (the generator) on the given cores; say whether it could."""
+    if cores and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, cores)
+        return True
+    return False
