@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck screenshots clean
+.PHONY: run test lint typecheck screenshots bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check live tests run.py
 	$(BIN)/ruff format --check live tests run.py
+
+# the whole benchmark (about 15 minutes), then its tables and plot; see docs/BENCHMARKS.md
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench suite --out bench/results/suite.json
+	$(BIN)/python -m bench report bench/results/suite.json --plot docs/benchmarks.png
 
 # PNGs of the three views in docs/screenshots/ (needs /usr/bin/chromium)
 screenshots: $(STAMP)

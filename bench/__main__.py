@@ -115,45 +115,35 @@ def machine() -> dict[str, Any]:
 
 
 def suite(quick: bool) -> dict[str, Any]:
-    """Every scenario, the floors beside the app, and the sweep for the plot."""
-    scale = 0.2 if quick else 1.0
+    """Every scenario, the floors beside the app, and a sweep over attendees for the plot."""
 
-    def sized(scenario: Scenario, attendees: int | None = None) -> Scenario:
-        attendees = attendees or scenario.attendees
+    def sized(scenario: Scenario) -> Scenario:
+        # --quick: a fifth of the attendees and a quarter of the duration, to try the suite out
+        if not quick:
+            return scenario
         return replace(
-            scenario,
-            attendees=max(50, int(attendees * scale)),
-            duration=max(5.0, scenario.duration * (0.25 if quick else 0.5))
-            if scenario.duration
-            else 0,
+            scenario, attendees=max(50, scenario.attendees // 5), duration=scenario.duration / 4
         )
 
-    runs: list[dict[str, Any]] = []
+    s1, s2, s3, s4 = (sized(SCENARIOS[name]) for name in ("S1", "S2", "S3", "S4"))
     plan: list[tuple[Scenario, str]] = [
-        (SCENARIOS["S1"] if not quick else sized(SCENARIOS["S1"]), "live"),
-        (SCENARIOS["S1"] if not quick else sized(SCENARIOS["S1"]), "baseline"),
-        (SCENARIOS["S2"] if not quick else sized(SCENARIOS["S2"]), "live"),
-        (SCENARIOS["S2"] if not quick else sized(SCENARIOS["S2"]), "baseline"),
-        (SCENARIOS["S2"] if not quick else sized(SCENARIOS["S2"]), "gevent"),
-        (SCENARIOS["S3"] if not quick else sized(SCENARIOS["S3"]), "live"),
-        (SCENARIOS["S4"] if not quick else sized(SCENARIOS["S4"]), "live"),
+        (s1, "live"),
+        (s1, "baseline"),
+        (s2, "live"),
+        (s2, "baseline"),
+        (s2, "gevent"),
+        (s3, "live"),
+        (s4, "live"),
     ]
     if node_available():
-        plan[4:4] = [
-            (SCENARIOS["S1"] if not quick else sized(SCENARIOS["S1"]), "node"),
-            (SCENARIOS["S2"] if not quick else sized(SCENARIOS["S2"]), "node"),
-        ]
-    # the sweep: 100 actions per second, half ballots, for the plot against the number of attendees
+        plan += [(s1, "node"), (s2, "node")]
+    # the sweep: S2's load (100 actions per second, half ballots) at fewer attendees
     for attendees in (500, 2000):
-        for kind in ("live", "baseline"):
-            plan.append(
-                (
-                    sized(
-                        replace(SCENARIOS["S2"], name=f"sweep-{attendees}", duration=30), attendees
-                    ),
-                    kind,
-                )
-            )
+        sweep = sized(
+            replace(SCENARIOS["S2"], name=f"sweep-{attendees}", attendees=attendees, duration=30)
+        )
+        plan += [(sweep, "live"), (sweep, "baseline")]
+    runs: list[dict[str, Any]] = []
     for scenario, kind in plan:
         print(f"== {scenario.name} on {kind}: {scenario.attendees} attendees", file=sys.stderr)
         try:

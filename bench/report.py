@@ -24,15 +24,17 @@ def summary(result: dict[str, Any]) -> str:
         lines.append(f"  actions: {act['acked']}/{act['sent']} acked at {act['per_second']}/s")
         lines.append(
             f"  latency: p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, "
-            f"max {lat['max']} ms; effects seen {result['effects']['seen']}/{result['effects']['expected']}"
+            f"max {lat['max']} ms; effects seen "
+            f"{result['effects']['seen']}/{result['effects']['expected']}"
         )
         lines.append(
-            f"  exact counts: {result['exact_attendees']}/{result['attendees_connected']} attendees; "
+            f"  exact counts: {result['exact_attendees']}/{result['attendees_connected']}; "
             f"disconnects {result['disconnects']}"
         )
         lines.append(
-            f"  server CPU {result['server_cpu_share']:.0%}, {result['cpu_us_per_delivered_update']} µs "
-            f"per delivered update ({result['updates_delivered']} delivered, "
+            f"  server CPU {result['server_cpu_share']:.0%}, "
+            f"{result['cpu_us_per_delivered_update']} µs per delivered update "
+            f"({result['updates_delivered']} delivered, "
             f"{result['updates_per_attendee_per_second']}/attendee/s)"
         )
         bound = (

@@ -41,7 +41,7 @@ SCENARIOS = {
     "S1": Scenario("S1", 1000, 20, 60),
     "S2": Scenario("S2", 5000, 100, 60, ballots=0.5),
     "S3": Scenario("S3", 10000, 100, 60, ballots=0.5, processes=2),
-    "S4": Scenario("S4", 5000, 0, 0, join_rate=250),
+    "S4": Scenario("S4", 5000, 0, 0, join_rate=500),
 }
 
 

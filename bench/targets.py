@@ -99,9 +99,8 @@ class LiveTarget(Target):
 
     def __init__(self, cores: list[str | None], async_mode: str = "eventlet") -> None:
         super().__init__()
-        self.name = (
-            f"live ({async_mode}{', %d processes + Redis' % len(cores) if len(cores) > 1 else ''})"
-        )
+        shared = f", {len(cores)} processes + Redis" if len(cores) > 1 else ""
+        self.name = f"live ({async_mode}{shared})"
         env = {
             "LIVE_MODERATOR_KEY": KEY,
             "LIVE_ASYNC_MODE": async_mode,

@@ -76,18 +76,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     default_code = load_webinar(app, store)
     broadcaster = Broadcaster(
         store,
-        emit=lambda event, data, room: socketio.emit(event, data, to=room),
+        # each process sends to its own clients; processes exchange marks (redis_queue.py)
+        emit=lambda event, data, room: socketio.emit(event, data, to=room, ignore_queue=True),
         tick=app.config["TICK_MS"] / 1000,
     )
     live = Live(store, Identities(app.config["SECRET_KEY"]), broadcaster, default_code)
     app.extensions["live"] = live
+    manager = client_manager(app, live)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
         cors_allowed_origins=origin_check(app),
         # frames far larger than any event are refused before they are parsed
         max_http_buffer_size=64 * 1024,
-        client_manager=client_manager(app, live),
+        client_manager=manager,
     )
 
     app.register_blueprint(routes.bp)
@@ -117,9 +119,22 @@ def client_manager(app: Flask, live: Live) -> Any:
             except StoreUnavailable:
                 log.warning("resync of %s postponed: the store is unavailable", code)
 
-    return RedisQueue(
-        app.config["REDIS_URL"], channel=app.config["REDIS_PREFIX"], on_resubscribe=resync
+    def changed_elsewhere(changes: dict[str, Any]) -> None:
+        code = changes.pop("code")
+        changes["questions"], changes["polls"] = (
+            tuple(changes["questions"]),
+            tuple(changes["polls"]),
+        )
+        live.broadcaster.changed(code, **changes, shared=False)
+
+    queue = RedisQueue(
+        app.config["REDIS_URL"],
+        channel=app.config["REDIS_PREFIX"],
+        on_resubscribe=resync,
+        on_changed=changed_elsewhere,
     )
+    live.broadcaster.share = queue.share_changes
+    return queue
 
 
 def keep_presence(live: Live, sleep: Callable[[float], Any]) -> None:

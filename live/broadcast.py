@@ -60,6 +60,8 @@ class Broadcaster:
         self.store = store
         self.emit = emit
         self.tick = tick
+        # tells the other server processes what changed (set when they share a store)
+        self.share: Callable[[dict[str, Any]], None] | None = None
         self._lock = threading.Lock()
         self._flushing = threading.Lock()
         self._pending: dict[str, _Changes] = {}
@@ -78,12 +80,34 @@ class Broadcaster:
         on_air: bool = False,
         settings: bool = False,
         presence: bool = False,
+        shared: bool = True,
     ) -> None:
-        """Mark what a handler changed; it goes out with the next tick."""
+        """Mark what a handler changed; it goes out with the next tick.
+
+        With several processes, each sends updates to its own attendees only, reading the state
+        from the shared store; the marks travel between processes (``shared``: tell the others),
+        which costs one small message per change instead of every process sending every other
+        process's updates.
+        """
         with self._lock:
             self._pending.setdefault(code, _Changes()).merge(
                 _Changes(set(questions), set(polls), on_air, settings, presence)
             )
+        if shared and self.share is not None:
+            self.share(
+                {
+                    "code": code,
+                    "questions": list(questions),
+                    "polls": list(polls),
+                    "on_air": on_air,
+                    "settings": settings,
+                    "presence": presence,
+                }
+            )
+
+    def recent_online(self, code: str) -> int | None:
+        """Return the online count sent last (at most a tick old), if there is one."""
+        return self._online_sent.get(code)
 
     def resync(self, code: str) -> None:
         """Send the webinar's whole state again with the next tick (after updates may have been
@@ -94,7 +118,9 @@ class Broadcaster:
             for key in [key for key in self._public_sent if key[0] == code]:
                 del self._public_sent[key]
             self._online_sent.pop(code, None)
-        self.changed(code, questions, polls, on_air=True, settings=True, presence=True)
+        self.changed(
+            code, questions, polls, on_air=True, settings=True, presence=True, shared=False
+        )
 
     def flush(self) -> None:
         """Send one update per room for everything marked since the last flush."""

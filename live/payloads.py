@@ -87,8 +87,18 @@ def moderator_poll(store: Store, poll: Poll) -> Payload:
     return poll_payload(poll, store.results(poll.webinar, poll.id))
 
 
-def snapshot(store: Store, webinar: Webinar, moderator: bool, participant: str | None) -> Payload:
-    """Build the full state one client may see, sent on connect and on request."""
+def snapshot(
+    store: Store,
+    webinar: Webinar,
+    moderator: bool,
+    participant: str | None,
+    online: int | None = None,
+) -> Payload:
+    """Build the full state one client may see, sent on connect and on request.
+
+    ``online`` may be given when a recent count will do: counting is the one read that grows
+    with the size of the room.
+    """
     code = webinar.code
     on_air = store.on_air(code)
     questions = store.questions(code)
@@ -116,6 +126,6 @@ def snapshot(store: Store, webinar: Webinar, moderator: bool, participant: str |
         "questions": question_list,
         "polls": poll_list,
         "on_air": on_air,
-        "online": store.online(code),
+        "online": store.online(code) if online is None else online,
         "me": me,
     }

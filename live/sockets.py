@@ -17,7 +17,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from . import Connection, Live, service, socketio
 from .broadcast import moderator_room, participant_room, public_room
-from .domain import Forbidden, InvalidInput, LiveError
+from .domain import Forbidden, InvalidInput, LiveError, Webinar
 from .identity import key_matches
 from .payloads import moderator_poll, question_payload, settings_payload, snapshot
 from .store import StoreUnavailable
@@ -43,9 +43,15 @@ def on_connect(auth: Any = None) -> None:
     """
     live = current_live()
     try:
-        connection = _authenticate(live, auth)
-        webinar = service.get_webinar(live.store, connection.code)
-        state = snapshot(live.store, webinar, connection.moderator, connection.participant)
+        if not isinstance(auth, dict):
+            raise InvalidInput("Connect with auth: {webinar, participant} or {webinar, key}.")
+        webinar = service.get_webinar(live.store, auth.get("webinar"))
+        connection = _authenticate(live, auth, webinar)
+        # attendees' pages do not show the count: a recent one spares a join storm a recount each
+        online = None if connection.moderator else live.broadcaster.recent_online(webinar.code)
+        state = snapshot(
+            live.store, webinar, connection.moderator, connection.participant, online=online
+        )
         if connection.participant is not None and not connection.moderator:
             live.store.join(webinar.code, request.sid, connection.participant)  # type: ignore[attr-defined]
     except LiveError as error:
@@ -66,10 +72,7 @@ def on_connect(auth: Any = None) -> None:
     emit("snapshot", state)
 
 
-def _authenticate(live: Live, auth: Any) -> Connection:
-    if not isinstance(auth, dict):
-        raise InvalidInput("Connect with auth: {webinar, participant} or {webinar, key}.")
-    webinar = service.get_webinar(live.store, auth.get("webinar"))
+def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connection:
     participant = None
     if "participant" in auth:
         participant = live.identities.participant(webinar.code, auth["participant"])

@@ -439,7 +439,7 @@ def test_event_with_two_arguments_is_refused(room):
 def test_moderators_follow_who_is_online_and_attendees_are_not_flooded(room):
     mod = room.moderator()
     token = room.token()
-    a, a_again, b = room.attendee(token), room.attendee(token), room.attendee()
+    a, _second_tab, b = room.attendee(token), room.attendee(token), room.attendee()
     room.flush()
     assert received(mod, "update")[-1]["online"] == 2  # two tabs of A count once
     assert all("online" not in u for u in received(a, "update"))

@@ -66,7 +66,7 @@ class RedisStore(Store):
         self,
         url: str,
         prefix: str = "live",
-        timeout: float = 2.0,
+        timeout: float = 5.0,
         presence_ttl: float = PRESENCE_TTL,
         max_connections: int = 32,
     ) -> None:

@@ -1,0 +1,39 @@
+"""The benchmark's generator keeps working: a small smoke run against the real server.
+
+No timing is asserted here (timings on these machines are noisy; see docs/BENCHMARKS.md): only
+that every attendee joins, every action is acknowledged, every effect is seen and every attendee
+ends with exact counts.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .servers import ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def test_smoke_run_of_the_load_generator(tmp_path):
+    out = tmp_path / "smoke.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "run", "smoke", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads(out.read_text())
+    assert result["join"]["failures"] == 0
+    assert result["attendees_connected"] == 50
+    assert result["actions"]["acked"] == result["actions"]["sent"] == 30
+    assert result["effects"]["seen"] == result["effects"]["expected"] > 0
+    assert result["exact"] is True and result["disconnects"] == 0
+    assert result["latency_ms"]["p99"] is not None
+    assert result["cpu_us_per_delivered_update"] > 0
+    assert "smoke on live" in run.stderr  # the readable summary
