@@ -19,8 +19,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check live tests run.py
-	$(BIN)/ruff format --check live tests run.py
+	$(BIN)/ruff check live tests bench run.py
+	$(BIN)/ruff format --check live tests bench run.py
 
 # the whole benchmark (about 15 minutes), then its tables and plot; see docs/BENCHMARKS.md
 bench: $(STAMP)
