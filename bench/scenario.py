@@ -176,7 +176,8 @@ class Run:
         gen_before, started = time.process_time(), time.monotonic()
 
         async def act(i: int) -> None:
-            is_ballot = ballot_every and i % ballot_every == 0
+            # each attendee votes once (so that voters only rise): past that, upvotes instead
+            is_ballot = ballot_every and i % ballot_every == 0 and counters["ballot"] < len(live)
             kind = "ballot" if is_ballot else "upvote"
             n = counters[kind]
             counters[kind] += 1
