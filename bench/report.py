@@ -156,25 +156,54 @@ def plot(results: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    series: dict[str, list[tuple[int, float, float]]] = {}
+    series: dict[str, list[tuple[int, float, float, bool]]] = {}
     for r in results["runs"]:
         name = r.get("scenario", {}).get("name", "")
         if "error" in r or "latency_ms" not in r or not (name.startswith("sweep") or name == "S2"):
             continue
         series.setdefault(r["target"], []).append(
-            (r["attendees_connected"], r["latency_ms"]["p99"], r["cpu_us_per_delivered_update"])
+            (
+                r["attendees_connected"],
+                r["latency_ms"]["p99"],
+                r["cpu_us_per_delivered_update"],
+                r["generator_bound"],
+            )
         )
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4))
     for target, points in sorted(series.items()):
         points.sort()
         xs = [p[0] for p in points]
-        left.plot(xs, [p[1] for p in points], marker="o", label=target)
-        right.plot(xs, [p[2] for p in points], marker="o", label=target)
-    left.set(title="p99 latency, 100 actions/s", xlabel="attendees", ylabel="ms")
+        line = left.plot(xs, [p[1] for p in points], marker="o", label=target)[0]
+        right.plot(xs, [p[2] for p in points], marker="o", label=target, color=line.get_color())
+        # hollow: the generator was the bottleneck, the run does not count
+        bound = [p for p in points if p[3]]
+        for axis, index in ((left, 1), (right, 2)):
+            axis.scatter(
+                [p[0] for p in bound],
+                [p[index] for p in bound],
+                s=90,
+                facecolors="white",
+                edgecolors=line.get_color(),
+                zorder=3,
+            )
+    left.set(
+        title="p99 latency at 100 actions/s (log scale)",
+        xlabel="attendees",
+        ylabel="ms",
+        yscale="log",
+    )
+    left.axhline(1000, color="grey", linestyle="--", linewidth=0.8)
     right.set(title="server CPU per delivered update", xlabel="attendees", ylabel="µs")
     for axis in (left, right):
         axis.grid(alpha=0.3)
         axis.legend(fontsize=8)
-    figure.tight_layout()
+    figure.text(
+        0.5,
+        0.01,
+        "hollow points: the load generator was the bottleneck (the run does not count)",
+        ha="center",
+        fontsize=8,
+    )
+    figure.tight_layout(rect=(0, 0.03, 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
