@@ -14,6 +14,7 @@ import bisect
 import os
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -146,13 +147,7 @@ class Run:
                     self.join_failures.append(f"{type(error).__name__}: {error}"[:200])
 
         started, cpu = time.monotonic(), time.process_time()
-        tasks = []
-        for i in range(s.attendees):
-            delay = started + i / s.join_rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.get_running_loop().create_task(join_one(i)))
-        await asyncio.gather(*tasks)
+        await paced(s.attendees, s.join_rate, join_one)
         wall = time.monotonic() - started
         return {
             "seconds": round(wall, 2),
@@ -199,13 +194,7 @@ class Run:
             if record["ok"] and kind == "upvote":
                 record["count"] = ack["question"]["upvotes"]
 
-        tasks = []
-        for i in range(total):
-            delay = started + i / s.rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.get_running_loop().create_task(act(i)))
-        await asyncio.gather(*tasks)
+        await paced(total, s.rate, act)
         acting = time.monotonic() - started
         gen_cpu = (time.process_time() - gen_before) / acting
 
@@ -306,6 +295,18 @@ class Run:
                     file=sys.stderr,
                     flush=True,
                 )
+
+
+async def paced(count: int, rate: float, start: Callable[[int], Awaitable[None]]) -> None:
+    """Start ``count`` tasks at ``rate`` per second (on schedule, however long each takes)."""
+    began = time.monotonic()
+    tasks = []
+    for i in range(count):
+        delay = began + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.get_running_loop().create_task(start(i)))
+    await asyncio.gather(*tasks)
 
 
 def _ms(seconds: float | None) -> float | None:

@@ -107,6 +107,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture
+def clients() -> Iterator[list[Any]]:
+    """The real Socket.IO clients a test opens (tests/test_e2e.py's Client); closed after it."""
+    opened: list[Any] = []
+    yield opened
+    for client in opened:
+        client.sio.disconnect()
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory) -> Iterator[str]:
     """A Redis of the tests' own: LIVE_TEST_REDIS_URL, or a redis-server started on a free port.

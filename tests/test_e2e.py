@@ -86,14 +86,6 @@ def server(tmp_path) -> Iterator[LiveServer]:
     live_server.stop()
 
 
-@pytest.fixture
-def clients() -> Iterator[list[Client]]:
-    opened: list[Client] = []
-    yield opened
-    for client in opened:
-        client.sio.disconnect()
-
-
 def attendee(server: LiveServer, clients: list[Client], token: str | None = None) -> Client:
     client = Client(server.url, {"webinar": CODE, "participant": token or join(server)}).connect()
     clients.append(client)

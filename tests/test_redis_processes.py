@@ -18,7 +18,7 @@ import socketio
 
 from .conftest import require_or_skip
 from .servers import LiveServer, RedisServer
-from .test_e2e import CODE, KEY, Client, join
+from .test_e2e import CODE, attendee, join, moderator
 
 pytestmark = [pytest.mark.redis, pytest.mark.e2e]
 
@@ -49,26 +49,6 @@ def processes(tmp_path, redis_server) -> Iterator[tuple[LiveServer, LiveServer]]
     yield a, b
     a.stop()
     b.stop()
-
-
-@pytest.fixture
-def clients() -> Iterator[list[Client]]:
-    opened: list[Client] = []
-    yield opened
-    for client in opened:
-        client.sio.disconnect()
-
-
-def attendee(server: LiveServer, clients: list[Client], token: str | None = None) -> Client:
-    client = Client(server.url, {"webinar": CODE, "participant": token or join(server)}).connect()
-    clients.append(client)
-    return client
-
-
-def moderator(server: LiveServer, clients: list[Client]) -> Client:
-    client = Client(server.url, {"webinar": CODE, "key": KEY}).connect()
-    clients.append(client)
-    return client
 
 
 def test_a_question_asked_on_one_process_reaches_the_other_within_a_second(processes, clients):

@@ -81,7 +81,8 @@ class RedisStore(Store):
             decode_responses=True,
             health_check_interval=10,
         )
-        self.redis = redis.Redis(connection_pool=pool)
+        # Any: redis-py's types cannot say that decode_responses=True answers with str
+        self.redis: Any = redis.Redis(connection_pool=pool)
         self.prefix = prefix
         self.presence_ttl = presence_ttl
         lua = resources.files("live.store") / "lua"
@@ -174,18 +175,24 @@ class RedisStore(Store):
         )
         return self.questions(question.webinar, [int(question_id)])[0]
 
-    def questions(self, code: str, ids: Iterable[int] | None = None) -> list[Question]:
+    def _hashes(
+        self, code: str, index: str, kind: str, ids: Iterable[int] | None
+    ) -> list[tuple[int, dict[str, str]]]:
+        """Read the hashes of a webinar's questions or polls (all in the index, or ``ids``) in
+        one round trip; those that do not exist are left out."""
         w = self._w(code)
         wanted = (
-            [int(i) for i in self.redis.zrange(f"{w}:questions", 0, -1)]
+            [int(i) for i in self.redis.zrange(f"{w}:{index}", 0, -1)]
             if ids is None
             else sorted(set(ids))
         )
         pipe = self.redis.pipeline(transaction=False)
-        for question_id in wanted:
-            pipe.hgetall(f"{w}:q:{question_id}")
-        rows = pipe.execute()
-        return [_question(code, qid, row) for qid, row in zip(wanted, rows, strict=True) if row]
+        for object_id in wanted:
+            pipe.hgetall(f"{w}:{kind}:{object_id}")
+        return [(i, row) for i, row in zip(wanted, pipe.execute(), strict=True) if row]
+
+    def questions(self, code: str, ids: Iterable[int] | None = None) -> list[Question]:
+        return [_question(code, qid, row) for qid, row in self._hashes(code, "questions", "q", ids)]
 
     def set_status(
         self, code: str, question_id: int, status: str, only_from: Iterable[str]
@@ -247,17 +254,7 @@ class RedisStore(Store):
         return self.polls(poll.webinar, [poll_id])[0]
 
     def polls(self, code: str, ids: Iterable[int] | None = None) -> list[Poll]:
-        w = self._w(code)
-        wanted = (
-            [int(i) for i in self.redis.zrange(f"{w}:polls", 0, -1)]
-            if ids is None
-            else sorted(set(ids))
-        )
-        pipe = self.redis.pipeline(transaction=False)
-        for poll_id in wanted:
-            pipe.hgetall(f"{w}:poll:{poll_id}")
-        rows = pipe.execute()
-        return [_poll(code, pid, row) for pid, row in zip(wanted, rows, strict=True) if row]
+        return [_poll(code, pid, row) for pid, row in self._hashes(code, "polls", "poll", ids)]
 
     def set_poll_state(
         self, code: str, poll_id: int, state: str, only_from: Iterable[str]
