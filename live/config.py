@@ -34,6 +34,8 @@ class Config:
     MAX_CONNECTIONS = 20000
     # other origins (["https://webinars.example.org"]) allowed to open Socket.IO connections
     ALLOWED_ORIGINS: list[str] = []
+    # who may embed the pages in a frame (CSP frame-ancestors), e.g. "'self' https://webinars.example.org"
+    FRAME_ANCESTORS = "'self'"
     # where run.py listens
     HOST = "0.0.0.0"
     PORT = 5000

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from playwright.sync_api import expect
 
 from .servers import LiveServer
 
@@ -168,7 +169,7 @@ def test_moderator_keyboard_shortcuts(views):
     mod.keyboard.press("a")
     mod.locator("#live li", has_text="First from the keyboard?").wait_for()
     # the focus stays in the queue, on the next question, so the moderator can go on
-    mod.wait_for_function("document.activeElement.innerText.includes('Second from the keyboard?')")
+    expect(mod.locator("li.question", has_text="Second from the keyboard?")).to_be_focused()
     mod.keyboard.press("d")
     mod.locator("#closed li", has_text="Second from the keyboard?").wait_for()
     mod.locator("#live li", has_text="First from the keyboard?").focus()
@@ -236,7 +237,7 @@ def test_several_moderators_stay_in_sync(views, server, browser):
     item.get_by_role("button", name="Mark answered").click()
     second.locator("#answered li", has_text="Do both moderators see this?").wait_for()
     second.get_by_label("Pre-moderation").check()
-    views.moderator.wait_for_function("document.getElementById('premoderation').checked")
+    expect(views.moderator.get_by_label("Pre-moderation")).to_be_checked()
     other.close()
 
 

@@ -190,3 +190,16 @@ def test_the_socket_io_client_is_served_with_its_licence(client):
     assert licence.status_code == 200 and b"Permission is hereby granted" in licence.data
     script.close()
     licence.close()
+
+
+def test_pages_allow_only_their_own_scripts_and_frames(app, client):
+    for path in ("/", f"/e/{CODE}", f"/e/{CODE}/present", "/healthz"):
+        headers = client.get(path).headers
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert "frame-ancestors 'self'" in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+    app.config["FRAME_ANCESTORS"] = "'self' https://webinars.example.org"
+    policy = client.get(f"/e/{CODE}").headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://webinars.example.org" in policy
