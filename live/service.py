@@ -5,6 +5,7 @@ Called by the Socket.IO handlers and the HTTP routes (which only parse and reply
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,8 @@ from .domain import (
     Webinar,
 )
 from .store import Store
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -58,9 +61,22 @@ def get_poll(store: Store, code: str, poll_id: object) -> Poll:
 
 
 def ask(
-    store: Store, webinar: Webinar, participant: str, text: object, name: object = None
+    store: Store,
+    webinar: Webinar,
+    participant: str,
+    text: object,
+    name: object = None,
+    idempotency_key: object = None,
 ) -> Question:
-    """Store an attendee's question: live at once, or pending under pre-moderation."""
+    """Store an attendee's question: live at once, or pending under pre-moderation.
+
+    The same ``idempotency_key`` from the same participant asks once: a retry gets the question
+    the first attempt stored.
+    """
+    if idempotency_key is not None and (
+        not isinstance(idempotency_key, str) or not IDEMPOTENCY_KEY.match(idempotency_key)
+    ):
+        raise InvalidInput("'idempotency_key' is 1-64 letters, digits, '-' or '_'.")
     settings = webinar.settings
     question = Question(
         id=0,
@@ -71,7 +87,7 @@ def ask(
         created_at=datetime.now(UTC),
         status="pending" if settings.premoderation else "live",
     )
-    return store.add_question(question)
+    return store.add_question(question, idempotency_key)
 
 
 def upvote(store: Store, code: str, participant: str, question_id: object, up: object) -> Question:

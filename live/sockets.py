@@ -162,13 +162,18 @@ def event(name: str, fields: set[str], moderator: bool = False, participant: boo
     return register
 
 
-@event("ask", {"text", "name"}, participant=True)
+@event("ask", {"text", "name", "idempotency_key"}, participant=True)
 def on_ask(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     """Sent by an attendee with a new question; everyone (or, under pre-moderation, the moderators
     and the author) sees it with the next update."""
     webinar = service.get_webinar(live.store, connection.code)
     question = service.ask(
-        live.store, webinar, str(connection.participant), payload.get("text"), payload.get("name")
+        live.store,
+        webinar,
+        str(connection.participant),
+        payload.get("text"),
+        payload.get("name"),
+        payload.get("idempotency_key"),
     )
     live.broadcaster.changed(webinar.code, questions=(question.id,))
     return {"question": question_payload(question, None)}

@@ -31,10 +31,20 @@
   }
   text.addEventListener("input", updateCounter);
 
+  // one key per draft: a retry after a timeout, whose first try may have arrived, asks once
+  let draftKey = null;
+  text.addEventListener("input", () => { draftKey = null; });
+  function newKey() {
+    // getRandomValues works on plain http too (phones on the venue's network), randomUUID does not
+    return [...crypto.getRandomValues(new Uint8Array(16))]
+      .map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
   $("ask-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const message = $("ask-message");
-    const payload = { text: text.value };
+    draftKey = draftKey || newKey();
+    const payload = { text: text.value, idempotency_key: draftKey };
     const name = $("question-name").value.trim();
     if (name && !$("name-field").hidden) payload.name = name;
     const button = $("send-question");
@@ -47,6 +57,7 @@
       text.focus();
       return;
     }
+    draftKey = null;
     state.questions.set(ack.question.id, ack.question);
     known.add(ack.question.id);
     if (state.me) state.me.questions.add(ack.question.id);

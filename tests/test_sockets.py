@@ -126,6 +126,18 @@ def test_question_reaches_everyone_in_one_update(people, room):
         assert [q["id"] for q in update["questions"]] == [question["id"]]
 
 
+def test_a_retried_ask_stores_one_question(people, room, live):
+    a, b, _ = people
+    payload = {"text": "Sent twice after a timeout?", "idempotency_key": "draft-1"}
+    first, retry = ack(a, "ask", payload), ack(a, "ask", payload)
+    assert first["ok"] and retry == first
+    assert [q.text for q in live.store.questions(CODE)] == ["Sent twice after a timeout?"]
+    room.flush()
+    assert len(received(b, "update")[0]["questions"]) == 1
+    assert ack(a, "ask", {"text": "x", "idempotency_key": "not a key!"})["error"] == "bad_request"
+    assert ack(a, "ask", {"text": "x", "idempotency_key": 7})["error"] == "bad_request"
+
+
 def test_anonymous_question(people, room):
     a, b, _ = people
     assert ack(a, "ask", {"text": "Anonymous?"})["question"]["name"] is None

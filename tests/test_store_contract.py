@@ -273,3 +273,15 @@ def test_redis_keys_are_namespaced_per_webinar(redis_url):
         f"{prefix}:poll_ids",
     }
     store.close()
+
+
+def test_an_idempotency_key_asks_once(store):
+    first = store.add_question(question(participant="p1"), idempotency_key="k-1")
+    again = store.add_question(replace(question(participant="p1"), text="Twice?"), "k-1")
+    assert again == first and [q.id for q in store.questions("w1")] == [first.id]
+    # the same key from someone else, or in another webinar, or a new key: new questions
+    other = store.add_question(question(participant="p2"), idempotency_key="k-1")
+    elsewhere = store.add_question(question(code="w2", participant="p1"), idempotency_key="k-1")
+    new_key = store.add_question(question(participant="p1"), idempotency_key="k-2")
+    assert len({first.id, other.id, elsewhere.id, new_key.id}) == 4
+    assert len(store.questions("w1")) == 3

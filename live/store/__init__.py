@@ -52,8 +52,13 @@ class Store(ABC):
 
     # -- questions ------------------------------------------------------------------------------
     @abstractmethod
-    def add_question(self, question: Question) -> Question:
-        """Store a new question (its ``id`` is ignored) and return it with the id it was given."""
+    def add_question(self, question: Question, idempotency_key: str | None = None) -> Question:
+        """Store a new question (its ``id`` is ignored) and return it with the id it was given.
+
+        With an ``idempotency_key``, a second call by the same participant in the same webinar
+        with the same key stores nothing and returns the question the first call stored (a
+        client retrying after a timeout asks once).
+        """
 
     @abstractmethod
     def questions(self, code: str, ids: Iterable[int] | None = None) -> list[Question]:

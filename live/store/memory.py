@@ -26,6 +26,7 @@ class MemoryStore(LocalPresence, Store):
         self._on_air: dict[str, int | None] = {}
         self._polls: dict[str, dict[int, Poll]] = {}
         self._ballots: dict[tuple[str, int], dict[str, tuple[int, ...]]] = {}
+        self._asked: dict[tuple[str, str, str | None], int] = {}
         self._next_id = 0
 
     def _new_id(self) -> int:
@@ -65,10 +66,15 @@ class MemoryStore(LocalPresence, Store):
             settings = replace(webinar.settings, **changes)
             self._webinars[code] = replace(webinar, settings=settings)
 
-    def add_question(self, question: Question) -> Question:
+    def add_question(self, question: Question, idempotency_key: str | None = None) -> Question:
         with self._lock:
+            key = (question.webinar, question.participant, idempotency_key)
+            if idempotency_key is not None and key in self._asked:
+                return self._questions[question.webinar][self._asked[key]]
             question = replace(question, id=self._new_id(), upvotes=0)
             self._questions[question.webinar][question.id] = question
+            if idempotency_key is not None:
+                self._asked[key] = question.id
             return question
 
     def questions(self, code: str, ids: Iterable[int] | None = None) -> list[Question]:

@@ -160,7 +160,7 @@ class RedisStore(Store):
         self.redis.hset(f"{self._w(code)}:webinar", mapping=encoded)
 
     # -- questions ------------------------------------------------------------------------------
-    def add_question(self, question: Question) -> Question:
+    def add_question(self, question: Question, idempotency_key: str | None = None) -> Question:
         w = self._w(question.webinar)
         args = [
             w,
@@ -169,10 +169,10 @@ class RedisStore(Store):
             question.participant,
             question.created_at.isoformat(),
             question.status,
+            "" if idempotency_key is None else f"{question.participant} {idempotency_key}",
         ]
-        question_id = self._run(
-            "add_question", [f"{self.prefix}:question_ids", f"{w}:questions"], args
-        )
+        keys = [f"{self.prefix}:question_ids", f"{w}:questions", f"{w}:asked"]
+        question_id = self._run("add_question", keys, args)
         return self.questions(question.webinar, [int(question_id)])[0]
 
     def _hashes(

@@ -54,6 +54,13 @@ CREATE TABLE IF NOT EXISTS questions (
     upvotes INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS questions_by_webinar ON questions (webinar, id);
+CREATE TABLE IF NOT EXISTS asked (
+    webinar TEXT NOT NULL,
+    participant TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    question INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+    PRIMARY KEY (webinar, participant, idempotency_key)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS upvotes (
     question INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
     participant TEXT NOT NULL,
@@ -191,8 +198,16 @@ class SQLiteStore(LocalPresence, Store):
             )
 
     # -- questions ------------------------------------------------------------------------------
-    def add_question(self, question: Question) -> Question:
+    def add_question(self, question: Question, idempotency_key: str | None = None) -> Question:
         with self._write() as db:
+            if idempotency_key is not None:
+                earlier = db.execute(
+                    "SELECT question FROM asked WHERE webinar = ? AND participant = ?"
+                    " AND idempotency_key = ?",
+                    (question.webinar, question.participant, idempotency_key),
+                ).fetchone()
+                if earlier:
+                    return _question(self._one(db, "questions", earlier[0]))
             cursor = db.execute(
                 "INSERT INTO questions (webinar, text, name, participant, created_at, status)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -205,6 +220,12 @@ class SQLiteStore(LocalPresence, Store):
                     question.status,
                 ),
             )
+            if idempotency_key is not None:
+                db.execute(
+                    "INSERT INTO asked (webinar, participant, idempotency_key, question)"
+                    " VALUES (?, ?, ?, ?)",
+                    (question.webinar, question.participant, idempotency_key, cursor.lastrowid),
+                )
             return _question(self._one(db, "questions", cursor.lastrowid))
 
     def questions(self, code: str, ids: Iterable[int] | None = None) -> list[Question]:
