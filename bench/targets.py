@@ -105,6 +105,8 @@ class LiveTarget(Target):
             "LIVE_MODERATOR_KEY": KEY,
             "LIVE_ASYNC_MODE": async_mode,
             "LIVE_ACCESS_LOG": "false",
+            # the generator is thousands of browsers behind one address
+            "LIVE_NEW_PARTICIPANTS_PER_MINUTE": "0",
             "PYTHONUNBUFFERED": "1",
         }
         if len(cores) > 1:

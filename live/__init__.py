@@ -23,6 +23,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .broadcast import Broadcaster
 from .config import Config
 from .identity import Identities, new_moderator_key
+from .limits import RateLimiter
 from .store import Store, StoreUnavailable, store_from_url
 from .webinar_file import default_webinar_path, load_webinar_file
 
@@ -50,6 +51,8 @@ class Live:
     identities: Identities
     broadcaster: Broadcaster
     default_code: str
+    new_participants: RateLimiter = field(default_factory=lambda: RateLimiter(0))
+    wrong_keys: RateLimiter = field(default_factory=lambda: RateLimiter(0))
     connections: dict[str, Connection] = field(default_factory=dict)
 
 
@@ -80,7 +83,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         emit=lambda event, data, room: socketio.emit(event, data, to=room, ignore_queue=True),
         tick=app.config["TICK_MS"] / 1000,
     )
-    live = Live(store, Identities(app.config["SECRET_KEY"]), broadcaster, default_code)
+    live = Live(
+        store,
+        Identities(app.config["SECRET_KEY"]),
+        broadcaster,
+        default_code,
+        new_participants=RateLimiter(int(app.config["NEW_PARTICIPANTS_PER_MINUTE"])),
+        wrong_keys=RateLimiter(int(app.config["WRONG_KEYS_PER_MINUTE"])),
+    )
     app.extensions["live"] = live
     manager = client_manager(app, live)
     socketio.init_app(

@@ -36,6 +36,10 @@ class Config:
     ALLOWED_ORIGINS: list[str] = []
     # who may embed the pages in a frame (CSP frame-ancestors), e.g. "'self' https://webinars.example.org"
     FRAME_ANCESTORS = "'self'"
+    # new anonymous identities per address and minute (a city hall behind one address joins too)
+    NEW_PARTICIPANTS_PER_MINUTE = 600
+    # wrong moderator keys per address and minute; past it, every key is refused for a while
+    WRONG_KEYS_PER_MINUTE = 10
     # where run.py listens
     HOST = "0.0.0.0"
     PORT = 5000

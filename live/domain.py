@@ -78,6 +78,13 @@ class Forbidden(LiveError):
     status = 403
 
 
+class TooMany(LiveError):
+    """Too many attempts from one address: try again later."""
+
+    code = "rate_limited"
+    status = 429
+
+
 class Conflict(LiveError):
     """The request is well formed but the object is not in a state that allows it."""
 

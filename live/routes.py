@@ -21,11 +21,10 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from . import exports, service
-from .domain import LiveError, NotFound, Webinar
-from .identity import key_matches
+from .domain import LiveError, NotFound, TooMany, Webinar
 from .payloads import snapshot
 from .qr import qr_png, qr_svg
-from .sockets import current_live
+from .sockets import current_live, moderator_key_valid
 from .store import StoreUnavailable
 
 bp = Blueprint("live", __name__)
@@ -50,7 +49,9 @@ def _is_moderator(code: str) -> bool:
     # API clients send the key in a header rather than the URL, where proxies would log it
     header = request.headers.get("Authorization", "")
     given = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
-    return key_matches(given, current_live().store.moderator_key(code))
+    return given is not None and moderator_key_valid(
+        current_live(), code, given, request.remote_addr
+    )
 
 
 def _participant_token(code: str) -> str:
@@ -63,6 +64,11 @@ def _participant_token(code: str) -> str:
             return token
         except LiveError:
             pass
+    # a new identity is a new voter: mint them at a pace a whole city hall can join at, no faster
+    if not current_live().new_participants.allow(request.remote_addr or "unknown"):
+        raise TooMany(
+            "Too many new participants from your network just now; try again in a minute."
+        )
     return identities.issue(code)[1]
 
 
@@ -116,7 +122,7 @@ def moderate(code: str) -> Any:
     webinar = _webinar(code)
     given = request.args.get("key") if request.method == "GET" else request.form.get("key")
     if given is not None:
-        if not key_matches(given, current_live().store.moderator_key(webinar.code)):
+        if not moderator_key_valid(current_live(), webinar.code, given, request.remote_addr):
             page = render_template("moderator_key.html", webinar=webinar, wrong=True)
             return page, 403
         session["moderates"] = sorted({*session.get("moderates", []), webinar.code})

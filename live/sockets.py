@@ -17,7 +17,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from . import Connection, Live, service, socketio
 from .broadcast import moderator_room, participant_room, public_room
-from .domain import Forbidden, InvalidInput, LiveError, Webinar
+from .domain import Forbidden, InvalidInput, LiveError, TooMany, Webinar
 from .identity import key_matches
 from .payloads import moderator_poll, question_payload, settings_payload, snapshot
 from .store import StoreUnavailable
@@ -28,6 +28,17 @@ Ack = dict[str, Any]
 
 def current_live() -> Live:
     return current_app.extensions["live"]  # type: ignore[no-any-return]
+
+
+def moderator_key_valid(live: Live, code: str, given: object, address: str | None) -> bool:
+    """Check a moderator key, counting wrong ones per address: past the limit, refuse any key."""
+    address = address or "unknown"
+    if live.wrong_keys.blocked(address):
+        raise TooMany("Too many wrong moderator keys from your address; wait a minute.")
+    if key_matches(given, live.store.moderator_key(code)):
+        return True
+    live.wrong_keys.allow(address)
+    return False
 
 
 def error_ack(error: LiveError) -> Ack:
@@ -77,7 +88,7 @@ def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connect
     if "participant" in auth:
         participant = live.identities.participant(webinar.code, auth["participant"])
     if "key" in auth:
-        if not key_matches(auth["key"], live.store.moderator_key(webinar.code)):
+        if not moderator_key_valid(live, webinar.code, auth["key"], request.remote_addr):
             raise Forbidden("The moderator key is not valid for this webinar.", "bad_key")
         return Connection(webinar.code, moderator=True, participant=participant)
     if auth.get("moderator") is True:

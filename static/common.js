@@ -96,7 +96,7 @@ const Live = (() => {
     });
     socket.on("connect_error", (err) => {
       const refused = err && err.data && err.data.error;
-      if (refused === "unavailable") {
+      if (refused === "unavailable" || refused === "rate_limited") {
         // the server is there but its storage is not: try again (Socket.IO does not, here)
         show("reconnecting", "Reconnecting: the server is busy…");
         setTimeout(() => socket.connect(), 2000);

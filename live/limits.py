@@ -1,0 +1,59 @@
+"""Per-address rate limits: new anonymous identities and wrong moderator keys.
+
+Kept in each process (a token bucket per address). Behind a proxy the address is the client's only
+when ``LIVE_PROXY_COUNT`` says which ``X-Forwarded-For`` entry to trust.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+# forget buckets beyond this many addresses (the full ones: they hold no information)
+MAX_TRACKED = 50_000
+
+
+class RateLimiter:
+    """Allow each key ``limit`` events per ``period`` seconds, refilled continuously."""
+
+    def __init__(
+        self, limit: int, period: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self.period = period
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        """Take one token for ``key``; say whether there was one."""
+        if self.limit <= 0:
+            return True
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.limit), now))
+            tokens = min(float(self.limit), tokens + (now - last) * self.limit / self.period)
+            allowed = tokens >= 1
+            self._buckets[key] = (tokens - 1 if allowed else tokens, now)
+            if len(self._buckets) > MAX_TRACKED:
+                self._prune(now)
+            return allowed
+
+    def blocked(self, key: str) -> bool:
+        """Say whether ``key`` has no token left, without taking one."""
+        if self.limit <= 0:
+            return False
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.limit), now))
+        return tokens + (now - last) * self.limit / self.period < 1
+
+    def _prune(self, now: float) -> None:
+        full = [
+            key
+            for key, (tokens, last) in self._buckets.items()
+            if tokens + (now - last) * self.limit / self.period >= self.limit
+        ]
+        for key in full:
+            del self._buckets[key]

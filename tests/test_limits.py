@@ -1,0 +1,52 @@
+"""Per-address limits on new identities and wrong moderator keys."""
+
+from __future__ import annotations
+
+from live.limits import RateLimiter
+
+from .conftest import CODE, MODERATOR_KEY
+
+
+def test_token_bucket_refills_with_time():
+    now = [0.0]
+    limiter = RateLimiter(3, period=60, clock=lambda: now[0])
+    assert [limiter.allow("a") for _ in range(4)] == [True, True, True, False]
+    assert limiter.allow("b")  # another address has its own bucket
+    assert limiter.blocked("a") and not limiter.blocked("b")
+    now[0] = 20.0  # a third of the period: one token back
+    assert limiter.allow("a") and not limiter.allow("a")
+    assert RateLimiter(0).allow("anyone")  # 0 switches the limit off
+
+
+def test_new_identities_are_limited_per_address(app, client, live):
+    live.new_participants = RateLimiter(3)
+    tokens = []
+    for _ in range(3):
+        fresh = app.test_client()  # a new browser each time, from the same address
+        tokens.append(fresh.post(f"/api/webinars/{CODE}/join").get_json()["participant"])
+    assert len(set(tokens)) == 3
+    refused = app.test_client().post(f"/api/webinars/{CODE}/join")
+    assert refused.status_code == 429 and refused.get_json()["error"] == "rate_limited"
+    page = app.test_client().get(f"/e/{CODE}", headers={"Accept": "text/html"})
+    assert page.status_code == 429 and "try again in a minute" in page.get_data(as_text=True)
+    # a browser that already has its identity keeps it
+    client.set_cookie(f"live_participant_{CODE}", tokens[0])
+    assert client.post(f"/api/webinars/{CODE}/join").get_json()["participant"] == tokens[0]
+    # another address is not affected
+    other = app.test_client().post(
+        f"/api/webinars/{CODE}/join", environ_base={"REMOTE_ADDR": "10.0.0.9"}
+    )
+    assert other.status_code == 200
+
+
+def test_wrong_moderator_keys_are_limited_per_address(client, live, room):
+    live.wrong_keys = RateLimiter(2)
+    assert client.get(f"/e/{CODE}/moderate?key=guess-1").status_code == 403
+    # sockets count too (the same browser, so the same address)
+    assert not room.connect({"webinar": CODE, "key": "guess-2"}, client).is_connected()
+    # past the limit even the right key is refused for a while: guessing does not pay
+    blocked = client.get(f"/e/{CODE}/moderate?key={MODERATOR_KEY}")
+    assert blocked.status_code == 429
+    assert not room.connect({"webinar": CODE, "key": MODERATOR_KEY}, client).is_connected()
+    headers = {"Authorization": f"Bearer {MODERATOR_KEY}"}
+    assert client.get(f"/e/{CODE}/export.json", headers=headers).status_code == 429
