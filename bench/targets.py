@@ -107,6 +107,7 @@ class LiveTarget(Target):
             "LIVE_ACCESS_LOG": "false",
             # the generator is thousands of browsers behind one address
             "LIVE_NEW_PARTICIPANTS_PER_MINUTE": "0",
+            "LIVE_QUESTIONS_PER_MINUTE": "0",
             "PYTHONUNBUFFERED": "1",
         }
         if len(cores) > 1:

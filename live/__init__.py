@@ -41,6 +41,8 @@ class Connection:
     code: str
     moderator: bool
     participant: str | None
+    # events refused in a row for flooding
+    refused: int = 0
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Live:
     default_code: str
     new_participants: RateLimiter = field(default_factory=lambda: RateLimiter(0))
     wrong_keys: RateLimiter = field(default_factory=lambda: RateLimiter(0))
+    socket_events: RateLimiter = field(default_factory=lambda: RateLimiter(0))
+    questions_asked: RateLimiter = field(default_factory=lambda: RateLimiter(0))
     connections: dict[str, Connection] = field(default_factory=dict)
 
 
@@ -90,6 +94,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         default_code,
         new_participants=RateLimiter(int(app.config["NEW_PARTICIPANTS_PER_MINUTE"])),
         wrong_keys=RateLimiter(int(app.config["WRONG_KEYS_PER_MINUTE"])),
+        # a burst of three seconds' worth, then the steady pace
+        socket_events=RateLimiter(3 * int(app.config["EVENTS_PER_SECOND"]), period=3),
+        questions_asked=RateLimiter(int(app.config["QUESTIONS_PER_MINUTE"])),
     )
     app.extensions["live"] = live
     manager = client_manager(app, live)

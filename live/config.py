@@ -40,6 +40,10 @@ class Config:
     NEW_PARTICIPANTS_PER_MINUTE = 600
     # wrong moderator keys per address and minute; past it, every key is refused for a while
     WRONG_KEYS_PER_MINUTE = 10
+    # events one connection may send per second (bursts of three seconds' worth pass)
+    EVENTS_PER_SECOND = 10
+    # questions one participant may ask per minute
+    QUESTIONS_PER_MINUTE = 10
     # where run.py listens
     HOST = "0.0.0.0"
     PORT = 5000

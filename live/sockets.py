@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request, session
-from flask_socketio import ConnectionRefusedError, emit, join_room
+from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from . import Connection, Live, service, socketio
 from .broadcast import moderator_room, participant_room, public_room
@@ -28,6 +28,22 @@ Ack = dict[str, Any]
 
 def current_live() -> Live:
     return current_app.extensions["live"]  # type: ignore[no-any-return]
+
+
+# a connection refused this many times in a row for flooding is closed
+FLOOD_REFUSALS = 50
+
+
+def _keep_pace(live: Live, connection: Connection) -> None:
+    """Refuse a connection's events beyond its pace; close a connection that keeps flooding."""
+    if live.socket_events.allow(request.sid):  # type: ignore[attr-defined]
+        connection.refused = 0
+        return
+    connection.refused += 1
+    if connection.refused >= FLOOD_REFUSALS:
+        log.warning("closing a connection to %s that keeps flooding events", connection.code)
+        disconnect()
+    raise TooMany("Slow down: too many actions at once.")
 
 
 def moderator_key_valid(live: Live, code: str, given: object, address: str | None) -> bool:
@@ -137,6 +153,7 @@ def event(name: str, fields: set[str], moderator: bool = False, participant: boo
             try:
                 if connection is None:
                     raise Forbidden("This connection is not admitted to a webinar.")
+                _keep_pace(live, connection)
                 if moderator and not connection.moderator:
                     raise Forbidden("Only moderators may do this.", "forbidden")
                 if participant and connection.participant is None:
@@ -178,6 +195,8 @@ def on_ask(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     """Sent by an attendee with a new question; everyone (or, under pre-moderation, the moderators
     and the author) sees it with the next update."""
     webinar = service.get_webinar(live.store, connection.code)
+    if not live.questions_asked.allow(f"{webinar.code} {connection.participant}"):
+        raise TooMany("You asked many questions in the last minute; wait a little.")
     question = service.ask(
         live.store,
         webinar,

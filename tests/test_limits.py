@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from live.limits import RateLimiter
 
-from .conftest import CODE, MODERATOR_KEY
+from .conftest import CODE, MODERATOR_KEY, ack
 
 
 def test_token_bucket_refills_with_time():
@@ -50,3 +50,31 @@ def test_wrong_moderator_keys_are_limited_per_address(client, live, room):
     assert not room.connect({"webinar": CODE, "key": MODERATOR_KEY}, client).is_connected()
     headers = {"Authorization": f"Bearer {MODERATOR_KEY}"}
     assert client.get(f"/e/{CODE}/export.json", headers=headers).status_code == 429
+
+
+def test_a_flooding_connection_is_slowed_then_closed(room, live):
+    flooder, neighbour = room.attendee(), room.attendee()
+    qid = ack(neighbour, "ask", {"text": "Something to upvote"})["question"]["id"]
+    replies = [ack(flooder, "upvote", {"question": qid, "up": n % 2 == 0}) for n in range(40)]
+    assert all(r["ok"] for r in replies[:30])  # a burst of three seconds' worth passes
+    assert {r["error"] for r in replies[30:]} == {"rate_limited"}
+    for _ in range(60):
+        if not flooder.is_connected():
+            break
+        ack(flooder, "upvote", {"question": qid, "up": True})
+    assert not flooder.is_connected()
+    # everyone else goes on
+    assert ack(neighbour, "upvote", {"question": qid, "up": True})["ok"]
+    assert live.store.questions(CODE)[0].upvotes == 1
+
+
+def test_questions_per_participant_per_minute(app, room, live):
+    live.questions_asked = RateLimiter(3)
+    token = room.token()
+    first_tab, second_tab = room.attendee(token), room.attendee(token)
+    assert all(ack(first_tab, "ask", {"text": f"Question {n}?"})["ok"] for n in range(2))
+    assert ack(second_tab, "ask", {"text": "Third?"})["ok"]
+    refused = ack(second_tab, "ask", {"text": "Fourth?"})
+    assert refused["error"] == "rate_limited" and "wait" in refused["message"]
+    assert ack(room.attendee(), "ask", {"text": "Someone else?"})["ok"]
+    assert len(live.store.questions(CODE)) == 4
