@@ -32,8 +32,7 @@ class RateLimiter:
             return True
         now = self.clock()
         with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.limit), now))
-            tokens = min(float(self.limit), tokens + (now - last) * self.limit / self.period)
+            tokens = self._tokens(key, now)
             allowed = tokens >= 1
             self._buckets[key] = (tokens - 1 if allowed else tokens, now)
             if len(self._buckets) > MAX_TRACKED:
@@ -44,16 +43,15 @@ class RateLimiter:
         """Say whether ``key`` has no token left, without taking one."""
         if self.limit <= 0:
             return False
-        now = self.clock()
         with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.limit), now))
-        return tokens + (now - last) * self.limit / self.period < 1
+            return self._tokens(key, self.clock()) < 1
+
+    def _tokens(self, key: str, now: float) -> float:
+        """Return the tokens ``key`` has now: what it kept, refilled for the time since."""
+        tokens, last = self._buckets.get(key, (float(self.limit), now))
+        return min(float(self.limit), tokens + (now - last) * self.limit / self.period)
 
     def _prune(self, now: float) -> None:
-        full = [
-            key
-            for key, (tokens, last) in self._buckets.items()
-            if tokens + (now - last) * self.limit / self.period >= self.limit
-        ]
+        full = [key for key in self._buckets if self._tokens(key, now) >= self.limit]
         for key in full:
             del self._buckets[key]
