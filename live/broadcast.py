@@ -70,7 +70,6 @@ class Broadcaster:
         self._on_air_sent: dict[str, int | None] = {}
         self._online_sent: dict[str, int] = {}
         self._store_failing = False
-        self.last_cost = 0.0
 
     def changed(
         self,
@@ -144,7 +143,6 @@ class Broadcaster:
                 if self._store_failing:
                     log.info("updates flow again")
                     self._store_failing = False
-        self.last_cost = 0.0
 
     def _retry(self, code: str, changes: _Changes) -> None:
         with self._lock:
@@ -164,8 +162,8 @@ class Broadcaster:
             self.flush()
             # one yield lets the sends this flush queued run, so that they count in its cost
             sleep(0)
-            self.last_cost = time.monotonic() - started
-            sleep(max(self.tick - self.last_cost, self.last_cost / 4))
+            cost = time.monotonic() - started
+            sleep(max(self.tick - cost, cost / 4))
 
     def _send(self, code: str, changes: _Changes) -> None:
         store = self.store
