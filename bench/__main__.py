@@ -4,6 +4,8 @@
                            [--duration S] [--json FILE]
     python -m bench suite [--out FILE] [--quick]      every scenario and comparison, in one run
     python -m bench report FILE [--plot PNG]          tables (Markdown) and the plot from a suite
+    python -m bench soak [--attendees N] [--minutes M] [--churn C] [--json FILE]
+                                                      a long run with churn: memory, open files
 
 ``make bench`` runs the suite and the report.
 """
@@ -25,6 +27,7 @@ from typing import Any
 
 from .report import plot, summary, tables
 from .scenario import SCENARIOS, Run, Scenario, pin_generator
+from .soak import Soak, SoakRun
 from .targets import (
     BaselineTarget,
     ExternalTarget,
@@ -79,6 +82,18 @@ def run_one(scenario: Scenario, kind: str, external: Target | None = None) -> di
     result["pinned"] = pinned
     print(summary(result), file=sys.stderr)
     return result
+
+
+def soak_once(plan: Soak) -> dict[str, Any]:
+    """Start one app process, soak it, stop it; return the samples and the verdict figures."""
+    target, generator_cores = make_target("live", 1)
+    pinned = pin_generator(generator_cores)
+    try:
+        result = run_async(SoakRun(plan, target).run())
+    finally:
+        target.stop()
+        pin_generator(set(range(os.cpu_count() or 1)))
+    return {"machine": machine(), "pinned": pinned, **result}
 
 
 def run_async(coroutine: Any) -> Any:
@@ -189,6 +204,12 @@ def main(argv: list[str]) -> None:
     report = commands.add_parser("report", help="Markdown tables and the plot from a suite file")
     report.add_argument("file", type=Path)
     report.add_argument("--plot", type=Path, default=ROOT / "docs" / "benchmarks.png")
+    soak = commands.add_parser("soak", help="a long run with churn: memory and open files")
+    soak.add_argument("--attendees", type=int, default=Soak.attendees)
+    soak.add_argument("--minutes", type=float, default=Soak.minutes)
+    soak.add_argument("--churn", type=float, default=Soak.churn, help="leaving per second")
+    soak.add_argument("--rate", type=float, default=Soak.rate, help="actions per second")
+    soak.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -215,6 +236,15 @@ def main(argv: list[str]) -> None:
         args.out.write_text(json.dumps(results, indent=2))
         print(tables(results))
         print(f"\nwritten: {args.out}", file=sys.stderr)
+    elif args.command == "soak":
+        plan = Soak(args.attendees, args.minutes, args.churn, args.rate)
+        plan = replace(plan, warm_up=min(plan.warm_up, plan.minutes * 60 / 4))
+        result = soak_once(plan)
+        text = json.dumps(result, indent=2)
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(text)
+        print(text)
     else:
         results = json.loads(args.file.read_text())
         print(tables(results))

@@ -188,13 +188,15 @@ def export(code: str, fmt: str) -> Response:
 @bp.get("/healthz")
 def healthz() -> Response:
     """Say whether this process and its store can serve (for load balancers and monitors)."""
-    store = current_live().store
+    live = current_live()
     try:
-        store.ping()
+        live.store.ping()
     except Exception:
         return _json_error(503, "unavailable", "The store cannot be reached.")
-    # the process id tells which process behind a proxy answered
-    return jsonify(ok=True, store=store.kind, process=os.getpid())
+    # the process id tells which process behind a proxy answered; connections are its own sockets
+    return jsonify(
+        ok=True, store=live.store.kind, process=os.getpid(), connections=len(live.connections)
+    )
 
 
 @bp.app_errorhandler(LiveError)

@@ -149,9 +149,15 @@ def test_export_with_session_cookie(client):
     assert client.get(f"/e/{CODE}/export.json").status_code == 200
 
 
-def test_healthz(client):
+def test_healthz(client, room):
     health = client.get("/healthz").get_json()
     assert health["ok"] is True and health["store"] == "memory" and health["process"] > 0
+    assert health["connections"] == 0
+    attendee, moderator = room.attendee(), room.moderator()
+    assert client.get("/healthz").get_json()["connections"] == 2
+    attendee.disconnect()
+    assert client.get("/healthz").get_json()["connections"] == 1
+    moderator.disconnect()
 
 
 def test_no_third_party_requests_from_pages(client):
