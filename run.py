@@ -26,11 +26,18 @@ elif ASYNC_MODE == "gevent":
 import argparse  # noqa: E402
 import logging  # noqa: E402
 import resource  # noqa: E402
+import signal  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
 
+import greenlet  # noqa: E402
+from flask import Flask  # noqa: E402
+
 from live import create_app, socketio  # noqa: E402
 from live.qr import qr_text  # noqa: E402
+from live.shutdown import drain  # noqa: E402
+
+log = logging.getLogger("live.run")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -78,6 +85,40 @@ def raise_open_files_limit(wanted: int) -> int:
     return soft
 
 
+def stop_gracefully_on_sigterm(app: Flask) -> None:
+    """On SIGTERM, drain the process (live/shutdown.py), then end the server's accept loop, so
+    that ``socketio.run`` returns and the process exits with status 0.
+
+    Under eventlet and gevent the server runs in this (the main) greenlet; threading, a
+    development mode, keeps Python's default: SIGTERM ends the process at once.
+    """
+    if ASYNC_MODE not in ("eventlet", "gevent"):
+        return
+    serving = greenlet.getcurrent()
+
+    def stop() -> None:
+        drain(app.extensions["live"], socketio.server, socketio.sleep)
+        if ASYNC_MODE == "eventlet":
+            from eventlet import hubs
+
+            # eventlet's accept loop ends on SystemExit; thrown from the hub, not from here
+            hubs.get_hub().schedule_call_global(0, serving.throw, SystemExit)
+        else:
+            socketio.wsgi_server.stop(timeout=5)
+
+    def on_sigterm(*_: object) -> None:
+        log.info("SIGTERM: refusing new connections, finishing what is in flight")
+        socketio.start_background_task(stop)
+
+    if ASYNC_MODE == "gevent":
+        import gevent
+
+        # gevent runs the handler in a greenlet of its own, where starting a task is safe
+        gevent.signal_handler(signal.SIGTERM, on_sigterm)
+    else:
+        signal.signal(signal.SIGTERM, on_sigterm)
+
+
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -114,8 +155,11 @@ def main(argv: list[str]) -> None:
         options["max_size"] = max_connections
     if ASYNC_MODE == "threading":
         options["allow_unsafe_werkzeug"] = True
+    stop_gracefully_on_sigterm(app)
     # access lines come from the app, without query strings (a moderator key must not be logged)
     socketio.run(app, host=args.host, port=args.port, log_output=False, **options)
+    live.store.close()
+    log.info("stopped")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from typing import Any
 import aiohttp
 
 from .client import Attendee, join_token
+from .scenario import paced
 from .targets import CODE, KEY, Target, rss_bytes
 
 
@@ -72,7 +73,8 @@ class SoakRun:
         ) as session:
             self.session = session
             questions, poll = await self._setup()
-            await asyncio.gather(*(self._arrive(new=True) for _ in range(self.soak.attendees)))
+            # arrivals at a steady 200 a second, as in the scenarios (not all in one instant)
+            await paced(self.soak.attendees, 200, lambda _: self._arrive(new=True))
             await self._sample(0)
             started = time.monotonic()
             end = started + self.soak.minutes * 60

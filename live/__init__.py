@@ -58,6 +58,10 @@ class Live:
     socket_events: RateLimiter = field(default_factory=lambda: RateLimiter(0))
     questions_asked: RateLimiter = field(default_factory=lambda: RateLimiter(0))
     connections: dict[str, Connection] = field(default_factory=dict)
+    # set while the process stops (live/shutdown.py): new connections are refused
+    draining: bool = False
+    # client events being handled right now
+    in_flight: int = 0
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

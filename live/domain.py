@@ -85,6 +85,13 @@ class TooMany(LiveError):
     status = 429
 
 
+class Unavailable(LiveError):
+    """The server cannot take this now (it is stopping): nothing changed; try again shortly."""
+
+    code = "unavailable"
+    status = 503
+
+
 class Conflict(LiveError):
     """The request is well formed but the object is not in a state that allows it."""
 

@@ -189,6 +189,8 @@ def export(code: str, fmt: str) -> Response:
 def healthz() -> Response:
     """Say whether this process and its store can serve (for load balancers and monitors)."""
     live = current_live()
+    if live.draining:
+        return _json_error(503, "draining", "This process is stopping.")
     try:
         live.store.ping()
     except Exception:

@@ -17,7 +17,7 @@ from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from . import Connection, Live, service, socketio
 from .broadcast import moderator_room, participant_room, public_room
-from .domain import Forbidden, InvalidInput, LiveError, TooMany, Webinar
+from .domain import Forbidden, InvalidInput, LiveError, TooMany, Unavailable, Webinar
 from .identity import key_matches
 from .payloads import moderator_poll, question_payload, settings_payload, snapshot
 from .store import StoreUnavailable
@@ -70,6 +70,8 @@ def on_connect(auth: Any = None) -> None:
     """
     live = current_live()
     try:
+        if live.draining:
+            raise Unavailable("The server is restarting; trying again.")
         if not isinstance(auth, dict):
             raise InvalidInput("Connect with auth: {webinar, participant} or {webinar, key}.")
         webinar = service.get_webinar(live.store, auth.get("webinar"))
@@ -82,9 +84,10 @@ def on_connect(auth: Any = None) -> None:
         if connection.participant is not None and not connection.moderator:
             live.store.join(webinar.code, request.sid, connection.participant)  # type: ignore[attr-defined]
     except LiveError as error:
+        # "unavailable" (this process stopping) is not final: the page tries again
         raise ConnectionRefusedError(error.message, {"error": error.code}) from None
     except StoreUnavailable:
-        # not final: the page tries again
+        # not final either: the page tries again
         message = "Storage is unavailable for a moment; trying again."
         raise ConnectionRefusedError(message, {"error": "unavailable"}) from None
     live.connections[request.sid] = connection  # type: ignore[attr-defined]
@@ -150,9 +153,13 @@ def event(name: str, fields: set[str], moderator: bool = False, participant: boo
         def on_event(payload: Any = None, *extra: Any) -> Ack:
             live = current_live()
             connection = live.connections.get(request.sid)  # type: ignore[attr-defined]
+            live.in_flight += 1
             try:
                 if connection is None:
                     raise Forbidden("This connection is not admitted to a webinar.")
+                if live.draining:
+                    # refused, not half-done: the client knows nothing changed
+                    raise Unavailable("The server is restarting; try again in a moment.")
                 _keep_pace(live, connection)
                 if moderator and not connection.moderator:
                     raise Forbidden("Only moderators may do this.", "forbidden")
@@ -183,6 +190,8 @@ def event(name: str, fields: set[str], moderator: bool = False, participant: boo
                     "error": "internal",
                     "message": "Something went wrong on the server.",
                 }
+            finally:
+                live.in_flight -= 1
 
         socketio.on_event(name, on_event)
         return handler

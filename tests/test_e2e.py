@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -39,6 +40,13 @@ class Client:
         )
         self.sio.on("snapshot", self._on("snapshots"))
         self.sio.on("update", self._on("updates"))
+        self.sio.on("disconnect", self._close_dropped_transport)
+
+    def _close_dropped_transport(self, *_: Any) -> None:
+        # python-engineio leaves open a WebSocket that the server dropped (a ResourceWarning later)
+        ws = getattr(self.sio.eio, "ws", None)
+        if ws is not None:
+            ws.shutdown()
 
     def _on(self, where: str):  # noqa: ANN202
         def handler(data: dict[str, Any]) -> None:
@@ -191,6 +199,56 @@ def test_kill_9_and_restart_loses_nothing_acknowledged(tmp_path, clients):
         mod_again = moderator(server, clients)
         results = mod_again.snapshots[0]["polls"][0]["results"]
         assert results["counts"] == [0, 1, 1, 1] and results["voters"] == 2
+    finally:
+        server.stop()
+
+
+def test_sigterm_answers_what_is_in_flight_and_clients_come_back(tmp_path, clients):
+    """SIGTERM in the middle of an upvote storm: the process exits 0; every action it acknowledged
+    is kept, nothing it did not acknowledge happened, and clients reconnect by themselves."""
+    server = LiveServer(tmp_path).start()
+    try:
+        asker = attendee(server, clients)
+        question = asker.call("ask", {"text": "Will the storm survive a restart?"})["question"]
+        voters = [attendee(server, clients) for _ in range(8)]
+        # per voter: whether their upvote stands, as far as the acks they received say
+        stands = [False] * len(voters)
+        refusals: list[str] = []
+        stop = threading.Event()
+
+        def storm(n: int) -> None:
+            while not stop.is_set():
+                time.sleep(0.1)  # within the pace of one socket (10 events a second)
+                try:
+                    ack = voters[n].call(
+                        "upvote", {"question": question["id"], "up": not stands[n]}
+                    )
+                except Exception:  # noqa: BLE001 (no ack: the connection went)
+                    continue
+                if ack["ok"]:
+                    stands[n] = ack["up"]
+                else:
+                    refusals.append(ack["error"])
+
+        threads = [threading.Thread(target=storm, args=(n,)) for n in range(len(voters))]
+        for thread in threads:
+            thread.start()
+        asker.wait_for(lambda: len(asker.updates) > 5)
+        snapshots_before = len(asker.snapshots)
+        assert server.process is not None
+        server.process.terminate()
+        assert server.process.wait(20) == 0
+        stop.set()
+        for thread in threads:
+            thread.join(15)
+        log = server.log.read_text()
+        assert "drained:" in log and "stopped" in log
+        assert set(refusals) <= {"unavailable"}
+
+        server.start()
+        asker.wait_for(lambda: len(asker.snapshots) > snapshots_before, timeout=20)
+        (seen,) = asker.snapshots[-1]["questions"]
+        assert seen["upvotes"] == sum(stands)
     finally:
         server.stop()
 
