@@ -136,7 +136,7 @@ def main(argv: list[str]) -> None:
     code = live.default_code
     key = live.store.moderator_key(code)
     max_connections = int(app.config["MAX_CONNECTIONS"])
-    open_files = raise_open_files_limit(max_connections + 100)
+    open_files = raise_open_files_limit(max_connections + max(200, max_connections // 10))
 
     attendee = f"{public_url}/e/{code}"
     print(qr_text(attendee), flush=True)
@@ -151,8 +151,11 @@ def main(argv: list[str]) -> None:
 
     options = {}
     if ASYNC_MODE == "eventlet":
-        # eventlet's server accepts only 1,024 connections at once unless told otherwise
-        options["max_size"] = max_connections
+        # eventlet's server accepts only 1,024 connections at once unless told otherwise; room
+        # above the Socket.IO limit keeps pages and /healthz answering when the process is full
+        options["max_size"] = max_connections + max(100, max_connections // 20)
+        # a connection that stays silent (no request, no frame) is closed: no idle pile-up
+        options["socket_timeout"] = app.config["IDLE_TIMEOUT"]
     if ASYNC_MODE == "threading":
         options["allow_unsafe_werkzeug"] = True
     stop_gracefully_on_sigterm(app)

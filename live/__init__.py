@@ -62,6 +62,8 @@ class Live:
     draining: bool = False
     # client events being handled right now
     in_flight: int = 0
+    # when this process last logged that it is full (monotonic seconds)
+    full_logged_at: float | None = None
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -75,6 +77,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_object(Config)
     app.config.from_prefixed_env("LIVE")
     app.config.update(config or {})
+    if app.config["IDLE_TIMEOUT"] <= app.config["PING_INTERVAL"] + app.config["PING_TIMEOUT"]:
+        # healthy clients are silent between pings: a shorter timeout would cut them off
+        raise ValueError("LIVE_IDLE_TIMEOUT must exceed LIVE_PING_INTERVAL + LIVE_PING_TIMEOUT")
     # ensure the instance folder exists: it holds the database and the secret key
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -111,6 +116,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # frames far larger than any event are refused before they are parsed
         max_http_buffer_size=64 * 1024,
         client_manager=manager,
+        ping_interval=app.config["PING_INTERVAL"],
+        ping_timeout=app.config["PING_TIMEOUT"],
     )
 
     app.register_blueprint(routes.bp)

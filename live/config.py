@@ -30,8 +30,16 @@ class Config:
     TICK_MS = 100
     # eventlet (default), gevent or threading: run.py patches the standard library accordingly
     ASYNC_MODE = "eventlet"
-    # the most simultaneous connections one process accepts (eventlet's own default is 1,024)
+    # the most Socket.IO connections one process holds; past it newcomers are refused with "full"
+    # (and told to retry) and the log says so once a minute
     MAX_CONNECTIONS = 20000
+    # seconds between the server's pings, and how long it waits for the answer before it drops a
+    # connection whose client vanished without closing it (a phone that lost its network)
+    PING_INTERVAL = 25
+    PING_TIMEOUT = 20
+    # seconds a TCP connection may stay silent (no request, no WebSocket frame) before it is
+    # closed; longer than PING_INTERVAL + PING_TIMEOUT, since healthy clients answer every ping
+    IDLE_TIMEOUT = 60
     # other origins (["https://webinars.example.org"]) allowed to open Socket.IO connections
     ALLOWED_ORIGINS: list[str] = []
     # who may embed the pages in a frame (CSP frame-ancestors), e.g. "'self' https://webinars.example.org"

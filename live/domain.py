@@ -92,6 +92,13 @@ class Unavailable(LiveError):
     status = 503
 
 
+class Full(LiveError):
+    """This server process holds as many connections as it is allowed: try again later."""
+
+    code = "full"
+    status = 503
+
+
 class Conflict(LiveError):
     """The request is well formed but the object is not in a state that allows it."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from . import Connection, Live, service, socketio
 from .broadcast import moderator_room, participant_room, public_room
-from .domain import Forbidden, InvalidInput, LiveError, TooMany, Unavailable, Webinar
+from .domain import Forbidden, Full, InvalidInput, LiveError, TooMany, Unavailable, Webinar
 from .identity import key_matches
 from .payloads import moderator_poll, question_payload, settings_payload, snapshot
 from .store import StoreUnavailable
@@ -57,6 +58,27 @@ def moderator_key_valid(live: Live, code: str, given: object, address: str | Non
     return False
 
 
+# how often a process that keeps turning people away says so in its log
+FULL_LOG_EVERY = 60.0
+
+
+def _refuse_when_full(live: Live) -> None:
+    """Refuse a newcomer when this process holds ``MAX_CONNECTIONS`` (the page retries later)."""
+    limit = int(current_app.config["MAX_CONNECTIONS"])
+    if len(live.connections) < limit:
+        return
+    now = time.monotonic()
+    if live.full_logged_at is None or now - live.full_logged_at >= FULL_LOG_EVERY:
+        live.full_logged_at = now
+        log.warning(
+            "connection limit reached: %d connections held (LIVE_MAX_CONNECTIONS=%d); "
+            "refusing newcomers until some leave",
+            len(live.connections),
+            limit,
+        )
+    raise Full("This server is full at the moment; the page tries again by itself.")
+
+
 def error_ack(error: LiveError) -> Ack:
     return {"ok": False, "error": error.code, "message": error.message}
 
@@ -72,6 +94,7 @@ def on_connect(auth: Any = None) -> None:
     try:
         if live.draining:
             raise Unavailable("The server is restarting; trying again.")
+        _refuse_when_full(live)
         if not isinstance(auth, dict):
             raise InvalidInput("Connect with auth: {webinar, participant} or {webinar, key}.")
         webinar = service.get_webinar(live.store, auth.get("webinar"))

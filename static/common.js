@@ -96,10 +96,12 @@ const Live = (() => {
     });
     socket.on("connect_error", (err) => {
       const refused = err && err.data && err.data.error;
-      if (refused === "unavailable" || refused === "rate_limited") {
-        // the server is there but its storage is not: try again (Socket.IO does not, here)
+      if (refused === "unavailable" || refused === "rate_limited" || refused === "full") {
+        // not final (storage away, process restarting or full): try again, spread out in time
+        // so that a crowd does not come back at once (Socket.IO does not retry these by itself)
         show("reconnecting", "Reconnecting: the server is busy…");
-        setTimeout(() => socket.connect(), 2000);
+        const delay = refused === "full" ? 5000 + Math.random() * 10000 : 1000 + Math.random() * 2000;
+        setTimeout(() => socket.connect(), delay);
       } else if (refused) {
         show("refused", `Not connected: ${err.message}`);
       } else {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import urllib.request
@@ -249,6 +250,44 @@ def test_sigterm_answers_what_is_in_flight_and_clients_come_back(tmp_path, clien
         asker.wait_for(lambda: len(asker.snapshots) > snapshots_before, timeout=20)
         (seen,) = asker.snapshots[-1]["questions"]
         assert seen["upvotes"] == sum(stands)
+    finally:
+        server.stop()
+
+
+def test_silent_connections_are_closed_and_a_full_process_says_so(tmp_path, clients):
+    server = LiveServer(
+        tmp_path,
+        LIVE_MAX_CONNECTIONS="1",
+        LIVE_PING_INTERVAL="1",
+        LIVE_PING_TIMEOUT="1",
+        LIVE_IDLE_TIMEOUT="3",
+    ).start()
+    try:
+        # a TCP connection that never sends a request (or a peer that vanished) is closed
+        silent = socket.create_connection(("127.0.0.1", server.port))
+        silent.settimeout(15)
+        assert silent.recv(1) == b""
+        silent.close()
+        # a healthy client is silent between pings, and stays connected past the idle timeout
+        a = attendee(server, clients)
+        time.sleep(5)
+        assert a.sio.connected and a.call("upvote", {"question": 999, "up": True})["error"]
+        # the process holds LIVE_MAX_CONNECTIONS=1: the next one is refused, not queued
+        late = socketio.Client(reconnection=False)
+        refusals: list[Any] = []
+        late.on("connect_error", refusals.append)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            late.connect(
+                server.url,
+                auth={"webinar": CODE, "participant": join(server)},
+                transports=["websocket"],
+                wait_timeout=5,
+            )
+        assert refusals[0]["data"]["error"] == "full"
+        assert "connection limit reached: 1 connections held" in server.log.read_text()
+        # pages and health checks still answer a full process
+        with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
+            assert json.load(response)["connections"] == 1
     finally:
         server.stop()
 

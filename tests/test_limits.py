@@ -78,3 +78,17 @@ def test_questions_per_participant_per_minute(app, room, live):
     assert refused["error"] == "rate_limited" and "wait" in refused["message"]
     assert ack(room.attendee(), "ask", {"text": "Someone else?"})["ok"]
     assert len(live.store.questions(CODE)) == 4
+
+
+def test_a_full_process_refuses_newcomers_and_says_so_once(app, room, caplog):
+    app.config["MAX_CONNECTIONS"] = 2
+    first, second = room.attendee(), room.moderator()
+    with caplog.at_level("WARNING", logger="live.sockets"):
+        refused = [room.attendee() for _ in range(3)]
+    assert not any(client.is_connected() for client in refused)
+    assert first.is_connected() and second.is_connected()
+    limit_lines = [r for r in caplog.records if "connection limit reached" in r.getMessage()]
+    assert len(limit_lines) == 1
+    assert "2 connections held (LIVE_MAX_CONNECTIONS=2)" in limit_lines[0].getMessage()
+    first.disconnect()
+    assert room.attendee().is_connected()  # a place came free
