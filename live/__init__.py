@@ -43,6 +43,8 @@ class Connection:
     participant: str | None
     # events refused in a row for flooding
     refused: int = 0
+    # moderators: the fingerprint of the key they proved; a changed key signs them out
+    key_fingerprint: str = ""
 
 
 @dataclass
@@ -128,6 +130,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["TICK_MS"] > 0:
         socketio.start_background_task(broadcaster.run, socketio.sleep)
         socketio.start_background_task(keep_presence, live, socketio.sleep)
+        socketio.start_background_task(sockets.watch_moderator_keys, app, socketio.sleep)
     return app
 
 

@@ -7,6 +7,7 @@ by another. Moderator keys are compared in constant time and never logged.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 
@@ -51,3 +52,10 @@ def key_matches(given: object, expected: str | None) -> bool:
     if not isinstance(given, str) or not expected:
         return False
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def key_fingerprint(key: str | None) -> str:
+    """A short digest of a moderator key, kept with a moderator's session and connection: when
+    the webinar's key changes, theirs no longer matches and they are signed out. The key itself
+    is never kept there (a session cookie is signed, not encrypted)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:16] if key else ""

@@ -22,9 +22,16 @@ from werkzeug.exceptions import HTTPException
 
 from . import exports, service
 from .domain import LiveError, NotFound, TooMany, Webinar
+from .identity import key_fingerprint
+from .links import attendee_url, moderator_url
 from .payloads import snapshot
 from .qr import qr_png, qr_svg
-from .sockets import current_live, moderator_key_valid
+from .sockets import (
+    current_live,
+    moderator_key_valid,
+    session_moderates,
+    sign_out_stale_moderators,
+)
 from .store import StoreUnavailable
 
 bp = Blueprint("live", __name__)
@@ -33,19 +40,17 @@ PARTICIPANT_COOKIE = "live_participant"
 YEAR = 365 * 24 * 3600
 
 
-def attendee_url(code: str) -> str:
-    """Return the URL attendees open (the configured public address, else this request's host)."""
-    base = current_app.config["PUBLIC_URL"] or request.host_url
-    return f"{base.rstrip('/')}/e/{code}"
-
-
 def _webinar(code: str) -> Webinar:
     return service.get_webinar(current_live().store, code)
 
 
 def _is_moderator(code: str) -> bool:
-    if code in session.get("moderates", []):
+    if session_moderates(current_live(), code):
         return True
+    return _bearer_is_moderator(code)
+
+
+def _bearer_is_moderator(code: str) -> bool:
     # API clients send the key in a header rather than the URL, where proxies would log it
     header = request.headers.get("Authorization", "")
     given = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
@@ -125,7 +130,10 @@ def moderate(code: str) -> Any:
         if not moderator_key_valid(current_live(), webinar.code, given, request.remote_addr):
             page = render_template("moderator_key.html", webinar=webinar, wrong=True)
             return page, 403
-        session["moderates"] = sorted({*session.get("moderates", []), webinar.code})
+        moderates = session.get("moderates")
+        moderates = moderates if isinstance(moderates, dict) else {}
+        # the key's fingerprint, not the key: when the key changes, this session ends
+        session["moderates"] = {**moderates, webinar.code: key_fingerprint(given)}
         session.permanent = True
         # drop the key from the address bar and the browser history
         return redirect(url_for("live.moderate", code=webinar.code), code=303)
@@ -156,6 +164,20 @@ def qr_code_svg(code: str) -> Response:
 def qr_code_png(code: str) -> Response:
     webinar = _webinar(code)
     return Response(qr_png(attendee_url(webinar.code)), mimetype="image/png")
+
+
+@bp.post("/api/webinars/<code>/moderator-key")
+def rotate_moderator_key(code: str) -> Response:
+    """Give the webinar a new moderator key (``Authorization: Bearer <current key>``): every
+    moderator signed in with the old one is signed out at once; the answer holds the new link."""
+    webinar = _webinar(code)
+    # the key in a header only, never a session cookie: no other site can make a browser do this
+    if not _bearer_is_moderator(webinar.code):
+        return _json_error(403, "forbidden", "Send the current moderator key as a Bearer token.")
+    live = current_live()
+    key = service.rotate_moderator_key(live.store, webinar.code)
+    sign_out_stale_moderators(live)
+    return jsonify(moderator_key=key, moderator_url=moderator_url(webinar.code, key))
 
 
 @bp.get("/api/webinars/<code>")

@@ -21,6 +21,7 @@ from .domain import (
     Question,
     Webinar,
 )
+from .identity import new_moderator_key
 from .store import Store
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -181,3 +182,10 @@ def change_settings(store: Store, webinar: Webinar, changes: dict[str, Any]) -> 
 def _check_id(value: object, what: str) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise InvalidInput(f"'{what}' is the id of a {what} (a positive whole number).")
+
+
+def rotate_moderator_key(store: Store, code: str) -> str:
+    """Give a webinar a new moderator key and return it; the old one stops working at once."""
+    key = new_moderator_key()
+    store.set_moderator_key(code, key)
+    return key

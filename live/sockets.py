@@ -19,7 +19,8 @@ from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 from . import Connection, Live, service, socketio
 from .broadcast import moderator_room, participant_room, public_room
 from .domain import Forbidden, Full, InvalidInput, LiveError, TooMany, Unavailable, Webinar
-from .identity import key_matches
+from .identity import key_fingerprint, key_matches
+from .links import moderator_url
 from .payloads import moderator_poll, question_payload, settings_payload, snapshot
 from .store import StoreUnavailable
 
@@ -125,6 +126,16 @@ def on_connect(auth: Any = None) -> None:
     emit("snapshot", state)
 
 
+def session_moderates(live: Live, code: str) -> bool:
+    """Say whether this browser's session proved the webinar's current moderator key."""
+    moderates = session.get("moderates")
+    return isinstance(moderates, dict) and moderates.get(code) == current_fingerprint(live, code)
+
+
+def current_fingerprint(live: Live, code: str) -> str:
+    return key_fingerprint(live.store.moderator_key(code))
+
+
 def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connection:
     participant = None
     if "participant" in auth:
@@ -132,11 +143,14 @@ def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connect
     if "key" in auth:
         if not moderator_key_valid(live, webinar.code, auth["key"], request.remote_addr):
             raise Forbidden("The moderator key is not valid for this webinar.", "bad_key")
-        return Connection(webinar.code, moderator=True, participant=participant)
+        return Connection(
+            webinar.code, True, participant, key_fingerprint=key_fingerprint(auth["key"])
+        )
     if auth.get("moderator") is True:
-        if webinar.code not in session.get("moderates", []):
+        if not session_moderates(live, webinar.code):
             raise Forbidden("Open the moderator link with its key first.", "not_moderator")
-        return Connection(webinar.code, moderator=True, participant=participant)
+        fingerprint = current_fingerprint(live, webinar.code)
+        return Connection(webinar.code, True, participant, key_fingerprint=fingerprint)
     if auth.get("viewer") is True:
         # the projector: public content only, no participant, not counted as online
         return Connection(webinar.code, moderator=False, participant=None)
@@ -159,6 +173,53 @@ def on_disconnect(*_: Any) -> None:
             # a shared store lets the connection expire by itself
             log.warning("could not record that a connection left: the store is unavailable")
         live.broadcaster.changed(connection.code, presence=True)
+
+
+KEY_CHANGED = "The moderator key was changed: open the new moderator link to go on moderating."
+# how often each process checks that its moderators' key is still the webinar's
+KEY_CHECK_SECONDS = 1.0
+
+
+def sign_out_stale_moderators(live: Live) -> int:
+    """Disconnect this process's moderator connections whose key is no longer their webinar's.
+
+    Called at once where a key is changed, and every ``KEY_CHECK_SECONDS`` by each process, so
+    that a change made by another process or the command line reaches every moderator too.
+    """
+    current: dict[str, str] = {}
+    stale = []
+    for sid, connection in list(live.connections.items()):
+        if not connection.moderator:
+            continue
+        if connection.code not in current:
+            current[connection.code] = current_fingerprint(live, connection.code)
+        if connection.key_fingerprint != current[connection.code]:
+            stale.append(sid)
+    for sid in stale:
+        # say why first: a Socket.IO disconnect tells the page not to reconnect by itself
+        socketio.emit(
+            "signed_out",
+            {"reason": "key_changed", "message": KEY_CHANGED},
+            to=sid,
+            ignore_queue=True,
+        )
+        socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+    if stale:
+        log.info("signed out %d moderator connections: their key was changed", len(stale))
+    return len(stale)
+
+
+def watch_moderator_keys(app: Any, sleep: Callable[[float], Any]) -> None:
+    """Sign out moderators whose key was changed elsewhere (background task of each process)."""
+    live: Live = app.extensions["live"]
+    while True:
+        sleep(KEY_CHECK_SECONDS)
+        try:
+            sign_out_stale_moderators(live)
+        except StoreUnavailable:
+            log.warning("moderator keys not checked: the store is unavailable")
+        except Exception:
+            log.exception("moderator keys not checked")
 
 
 Handler = Callable[[Live, Connection, dict[str, Any]], Ack]
@@ -186,6 +247,12 @@ def event(name: str, fields: set[str], moderator: bool = False, participant: boo
                 _keep_pace(live, connection)
                 if moderator and not connection.moderator:
                     raise Forbidden("Only moderators may do this.", "forbidden")
+                if moderator and connection.key_fingerprint != current_fingerprint(
+                    live, connection.code
+                ):
+                    # the key changed (elsewhere, a moment ago): not one more action with the old
+                    sign_out_stale_moderators(live)
+                    raise Forbidden(KEY_CHANGED, "key_changed")
                 if participant and connection.participant is None:
                     raise Forbidden("Connect with a participant token to do this.", "no_token")
                 if extra or not isinstance(payload, dict):
@@ -315,3 +382,13 @@ def on_settings(live: Live, connection: Connection, payload: dict[str, Any]) -> 
     webinar = service.change_settings(live.store, webinar, payload)
     live.broadcaster.changed(webinar.code, settings=True)
     return {"settings": settings_payload(webinar)}
+
+
+@event("rotate_key", set(), moderator=True)
+def on_rotate_key(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
+    """Sent by a moderator to change the webinar's moderator key (a link that leaked): every other
+    moderator is signed out at once; the sender stays and gets the new link to pass on."""
+    key = service.rotate_moderator_key(live.store, connection.code)
+    connection.key_fingerprint = key_fingerprint(key)
+    sign_out_stale_moderators(live)
+    return {"moderator_key": key, "moderator_url": moderator_url(connection.code, key)}

@@ -89,8 +89,18 @@ const Live = (() => {
       document.body.dataset.connection = name;
     };
     const socket = io({ auth, transports: ["websocket", "polling"] });
+    let signedOut = null;
     socket.on("connect", () => show("connected", "Connected"));
-    socket.on("disconnect", () => show("reconnecting", "Reconnecting…"));
+    // sent just before the server ends this connection for good (a changed moderator key)
+    socket.on("signed_out", (notice) => { signedOut = notice.message; });
+    socket.on("disconnect", (reason) => {
+      if (reason === "io server disconnect") {
+        // the server ended it on purpose: Socket.IO does not reconnect, so say so plainly
+        show("refused", signedOut || "Disconnected by the server: reload the page to connect again.");
+      } else if (reason !== "io client disconnect") {
+        show("reconnecting", "Reconnecting…");
+      }
+    });
     socket.io.on("reconnect_attempt", () => {
       if (!navigator.onLine) show("offline", "Offline: waiting for the network…");
     });

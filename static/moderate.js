@@ -219,6 +219,31 @@
     }
   });
 
+  /* -- the moderator key ------------------------------------------------------------------- */
+  $("rotate-key").addEventListener("click", async () => {
+    if (!window.confirm("Change the moderator key? Everyone else using the current moderator link is signed out.")) return;
+    const ack = await send(socket, "rotate_key", {});
+    if (!report(ack, "rotate-message")) return;
+    $("new-key").hidden = false;
+    $("new-moderator-url").value = ack.moderator_url;
+    $("new-moderator-url").focus();
+    $("new-moderator-url").select();
+    // renew this browser's session with the new key, so that a reload keeps it signed in
+    const link = new URL(ack.moderator_url);
+    await fetch(link.pathname + link.search, { credentials: "same-origin" });
+    $("rotate-message").textContent = "Key changed: other moderators were signed out. Keep the new link safe.";
+  });
+
+  $("copy-moderator-url").addEventListener("click", async () => {
+    $("new-moderator-url").select();
+    try {
+      await navigator.clipboard.writeText($("new-moderator-url").value);
+      $("rotate-message").textContent = "New link copied";
+    } catch {
+      $("rotate-message").textContent = "Link selected: press Ctrl+C to copy it";
+    }
+  });
+
   function render(update) {
     if (!state.webinar) return;
     $("premoderation").checked = state.webinar.settings.premoderation;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -238,6 +239,34 @@ def test_several_moderators_stay_in_sync(views, server, browser):
     second.locator("#answered li", has_text="Do both moderators see this?").wait_for()
     second.get_by_label("Pre-moderation").check()
     expect(views.moderator.get_by_label("Pre-moderation")).to_be_checked()
+    other.close()
+
+
+def test_changing_the_moderator_key_from_the_console(views, server, browser):
+    other = browser.new_context(viewport={"width": 1280, "height": 800})
+    changer = other.new_page()
+    changer.on("dialog", lambda dialog: dialog.accept())  # "Change the moderator key?"
+    changer.goto(f"{server.url}/e/{CODE}/moderate?key={KEY}")
+    changer.wait_for_selector("#connection[data-state=connected]")
+    changer.get_by_text("Moderator link", exact=True).click()  # opens the details
+    changer.get_by_role("button", name="Change the moderator key").click()
+    new_link = changer.get_by_label("New moderator link (pass it only to co-moderators)")
+    expect(new_link).to_be_focused()
+    expect(new_link).to_have_value(re.compile(rf"/e/{CODE}/moderate\?key=(?!{KEY})[\w-]+$"))
+    expect(changer.locator("#rotate-message")).to_contain_text("other moderators were signed out")
+    # the other moderator's console says why it stopped, and the attendees carry on
+    expect(views.moderator.locator("#connection")).to_have_text(
+        "The moderator key was changed: open the new moderator link to go on moderating."
+    )
+    expect(views.attendee_a.locator("#connection")).to_have_attribute("data-state", "connected")
+    # the old link opens nothing any more; the changer's console still works after a reload
+    views.moderator.goto(f"{server.url}/e/{CODE}/moderate?key={KEY}")
+    expect(views.moderator.get_by_text("not valid", exact=False)).to_be_visible()
+    changer.reload()
+    changer.wait_for_selector("#connection[data-state=connected]")
+    changer.get_by_label("Pre-moderation").check()
+    expect(changer.locator("#mod-message")).to_have_text("")
+    expect(changer.get_by_label("Pre-moderation")).to_be_checked()
     other.close()
 
 

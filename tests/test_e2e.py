@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -14,7 +16,7 @@ import pytest
 import requests
 import socketio
 
-from .servers import LiveServer
+from .servers import ROOT, LiveServer
 
 pytestmark = pytest.mark.e2e
 CODE = "nets4dem"
@@ -43,10 +45,10 @@ class Client:
         self.sio.on("update", self._on("updates"))
         self.sio.on("disconnect", self._close_dropped_transport)
 
-    def _close_dropped_transport(self, *_: Any) -> None:
+    def _close_dropped_transport(self, reason: str = "") -> None:
         # python-engineio leaves open a WebSocket that the server dropped (a ResourceWarning later)
         ws = getattr(self.sio.eio, "ws", None)
-        if ws is not None:
+        if reason == self.sio.reason.TRANSPORT_ERROR and ws is not None:
             ws.shutdown()
 
     def _on(self, where: str):  # noqa: ANN202
@@ -290,6 +292,32 @@ def test_silent_connections_are_closed_and_a_full_process_says_so(tmp_path, clie
             assert json.load(response)["connections"] == 1
     finally:
         server.stop()
+
+
+def test_the_key_command_signs_out_moderators_of_a_running_server(server, clients, tmp_path):
+    mod = moderator(server, clients)
+    signed_out: list[dict[str, Any]] = []
+    mod.sio.on("signed_out", signed_out.append)
+    changed = subprocess.run(
+        [sys.executable, "-m", "live", "rotate-key", CODE],
+        cwd=ROOT,
+        env={**server.env, "LIVE_PUBLIC_URL": server.url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    new_key = changed.stdout.split(f"New moderator key for {CODE}: ")[1].split()[0]
+    assert f"Moderator link: {server.url}/e/{CODE}/moderate?key={new_key}" in changed.stdout
+    assert "LIVE_MODERATOR_KEY is set" in changed.stderr  # the tests' server sets one
+    # the server finds out by itself (it checks every second) and signs the moderator out
+    deadline = time.monotonic() + 10
+    while not (signed_out and not mod.sio.connected) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert signed_out[0]["reason"] == "key_changed"
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Client(server.url, {"webinar": CODE, "key": KEY}).connect()
+    clients.append(Client(server.url, {"webinar": CODE, "key": new_key}).connect())
 
 
 def test_run_py_prints_the_links(server):

@@ -18,7 +18,7 @@ import socketio
 
 from .conftest import require_or_skip
 from .servers import LiveServer, RedisServer
-from .test_e2e import CODE, attendee, join, moderator
+from .test_e2e import CODE, Client, attendee, join, moderator
 
 pytestmark = [pytest.mark.redis, pytest.mark.e2e]
 
@@ -193,3 +193,27 @@ def test_the_secret_is_shared_so_a_token_works_on_every_process(processes):
     sio.disconnect()
     with urllib.request.urlopen(f"{b.url}/api/webinars/{CODE}", timeout=5) as response:
         assert json.load(response)["webinar"]["code"] == CODE
+
+
+def test_a_new_moderator_key_signs_out_moderators_on_every_process(processes, clients):
+    a, b = processes
+    on_a, on_b = moderator(a, clients), moderator(b, clients)
+    signed_out: list[Any] = []
+    on_b.sio.on("signed_out", signed_out.append)
+    request = urllib.request.Request(
+        f"{a.url}/api/webinars/{CODE}/moderator-key",
+        method="POST",
+        headers={"Authorization": "Bearer e2e-moderator-key"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        new_key = json.load(response)["moderator_key"]
+    # process a signs out its own at once; process b finds out within a second or two
+    deadline = time.monotonic() + 5
+    while (on_a.sio.connected or on_b.sio.connected) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not on_a.sio.connected and not on_b.sio.connected
+    assert signed_out and signed_out[0]["reason"] == "key_changed"
+    # the new key works on both
+    for server in (a, b):
+        auth = {"webinar": CODE, "key": new_key}
+        clients.append(Client(server.url, auth).connect())
