@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 # well within the store's expiry of a connection (30 s in Redis)
 PRESENCE_REFRESH_SECONDS = 10.0
+# the largest WebSocket frame or request body accepted: far above any event, far below the
+# libraries' default of 1 MB
+MAX_MESSAGE_BYTES = 64 * 1024
 
 
 @dataclass
@@ -116,13 +119,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         async_mode=app.config["ASYNC_MODE"],
         cors_allowed_origins=origin_check(app),
         # frames far larger than any event are refused before they are parsed
-        max_http_buffer_size=64 * 1024,
+        max_http_buffer_size=MAX_MESSAGE_BYTES,
         client_manager=manager,
         ping_interval=app.config["PING_INTERVAL"],
         ping_timeout=app.config["PING_TIMEOUT"],
     )
 
     app.register_blueprint(routes.bp)
+    # outside Socket.IO's middleware: python-engineio, refusing an oversized polling body itself,
+    # waits forever for the session's queue to drain, holding the request and its socket
+    app.wsgi_app = refuse_large_bodies(app.wsgi_app, MAX_MESSAGE_BYTES)  # type: ignore[method-assign]
     if app.config["PROXY_COUNT"]:
         # wraps Socket.IO's middleware too, so that its origin check sees the public scheme and host
         hops = int(app.config["PROXY_COUNT"])
@@ -132,6 +138,31 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         socketio.start_background_task(keep_presence, live, socketio.sleep)
         socketio.start_background_task(sockets.watch_moderator_keys, app, socketio.sleep)
     return app
+
+
+def refuse_large_bodies(wsgi_app: Any, limit: int) -> Any:
+    """Answer 413 to a request whose declared body is over ``limit`` bytes, without reading it."""
+
+    def middleware(environ: dict[str, Any], start_response: Any) -> Any:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length <= limit:
+            return wsgi_app(environ, start_response)
+        body = b'{"ok": false, "error": "too_large", "message": "The request is too large."}'
+        start_response(
+            "413 Content Too Large",
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                # the unread body must not be taken for the next request
+                ("Connection", "close"),
+            ],
+        )
+        return [body]
+
+    return middleware
 
 
 def client_manager(app: Flask, live: Live) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import requests
 import socketio
+import websocket
 
 from .servers import ROOT, LiveServer
 
@@ -318,6 +319,45 @@ def test_the_key_command_signs_out_moderators_of_a_running_server(server, client
     with pytest.raises(socketio.exceptions.ConnectionError):
         Client(server.url, {"webinar": CODE, "key": KEY}).connect()
     clients.append(Client(server.url, {"webinar": CODE, "key": new_key}).connect())
+
+
+def test_oversized_frames_and_polling_bodies_are_refused(server, clients):
+    """64 KB is the most one message may carry (the library default is 1 MB)."""
+    token = join(server)
+    watcher = attendee(server, clients)
+    big_ask = "42" + json.dumps(["ask", {"text": "x" * 100_000}])
+    # long polling: the body is refused before it is read
+    base = f"{server.url}/socket.io/?EIO=4&transport=polling"
+    opened = requests.get(base, timeout=5).text
+    sid = json.loads(opened[opened.index("{") :])["sid"]
+    assert requests.post(
+        f"{base}&sid={sid}",
+        data="40" + json.dumps({"webinar": CODE, "participant": token}),
+        timeout=5,
+    ).ok
+    refused = requests.post(f"{base}&sid={sid}", data=big_ask, timeout=5)
+    assert refused.status_code == 413 and refused.json()["error"] == "too_large"
+    # WebSocket: a frame over the limit closes that connection
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket", timeout=5
+    )
+    assert ws.recv().startswith("0")
+    ws.send("40" + json.dumps({"webinar": CODE, "participant": token}))
+    while not ws.recv().startswith("42"):  # the connect ack, then the snapshot
+        pass
+    ws.send(big_ask)
+    try:
+        with pytest.raises((websocket.WebSocketException, OSError)):
+            while True:
+                if not ws.recv():
+                    raise websocket.WebSocketConnectionClosedException()
+    finally:
+        ws.shutdown()
+    # nothing was asked, and everyone else is served as before
+    asked = watcher.call("ask", {"text": "Still here?"})
+    assert asked["ok"] and asked["question"]["id"] == 1
+    with urllib.request.urlopen(f"{server.url}/api/webinars/{CODE}", timeout=5) as response:
+        assert [q["text"] for q in json.load(response)["questions"]] == ["Still here?"]
 
 
 def test_run_py_prints_the_links(server):
