@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import signal
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -217,3 +219,36 @@ def test_a_new_moderator_key_signs_out_moderators_on_every_process(processes, cl
     for server in (a, b):
         auth = {"webinar": CODE, "key": new_key}
         clients.append(Client(server.url, auth).connect())
+
+
+def test_a_frozen_redis_times_out_and_the_process_keeps_serving(processes, redis_server, clients):
+    """Redis slow (here: stopped with SIGSTOP, so connections hang rather than fail): a write waits
+    for the 5 s command timeout and is refused, while the process goes on serving the rest."""
+    a, _ = processes
+    asker, other = attendee(a, clients), attendee(a, clients)
+    assert redis_server.process is not None
+    answer: dict[str, Any] = {}
+
+    def ask() -> None:
+        answer.update(asker.call("ask", {"text": "Asked while Redis is frozen"}))
+
+    redis_server.process.send_signal(signal.SIGSTOP)
+    try:
+        waiting = threading.Thread(target=ask)
+        waiting.start()
+        time.sleep(0.5)  # the ask now waits for Redis
+        # meanwhile the process answers what does not need Redis (the pages' files, pings)
+        with urllib.request.urlopen(f"{a.url}/static/common.js", timeout=5) as response:
+            assert response.status == 200
+        assert waiting.is_alive()  # served while the ask was still waiting: nothing blocked
+        waiting.join(15)
+        assert answer["error"] == "unavailable"
+        assert other.sio.connected and asker.sio.connected
+    finally:
+        redis_server.process.send_signal(signal.SIGCONT)
+    deadline = time.monotonic() + 15
+    while not (ack := asker.call("ask", {"text": "Asked after Redis woke up"}))["ok"]:
+        assert time.monotonic() < deadline, ack
+        time.sleep(0.2)
+    texts = [q["text"] for q in attendee(a, clients).snapshots[0]["questions"]]
+    assert texts == ["Asked after Redis woke up"]  # the refused ask left nothing behind
