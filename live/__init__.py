@@ -58,10 +58,11 @@ class Live:
     identities: Identities
     broadcaster: Broadcaster
     default_code: str
-    new_participants: RateLimiter = field(default_factory=lambda: RateLimiter(0))
-    wrong_keys: RateLimiter = field(default_factory=lambda: RateLimiter(0))
+    # RateLimiter, or a limiter of the same interface shared through the store
+    new_participants: Any = field(default_factory=lambda: RateLimiter(0))
+    wrong_keys: Any = field(default_factory=lambda: RateLimiter(0))
     socket_events: RateLimiter = field(default_factory=lambda: RateLimiter(0))
-    questions_asked: RateLimiter = field(default_factory=lambda: RateLimiter(0))
+    questions_asked: Any = field(default_factory=lambda: RateLimiter(0))
     connections: dict[str, Connection] = field(default_factory=dict)
     # set while the process stops (live/shutdown.py): new connections are refused
     draining: bool = False
@@ -106,11 +107,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         Identities(app.config["SECRET_KEY"]),
         broadcaster,
         default_code,
-        new_participants=RateLimiter(int(app.config["NEW_PARTICIPANTS_PER_MINUTE"])),
-        wrong_keys=RateLimiter(int(app.config["WRONG_KEYS_PER_MINUTE"])),
-        # a burst of three seconds' worth, then the steady pace
+        # per address or participant: shared by all processes when the store is
+        new_participants=store.rate_limiter(
+            "new_participants", int(app.config["NEW_PARTICIPANTS_PER_MINUTE"])
+        ),
+        wrong_keys=store.rate_limiter("wrong_keys", int(app.config["WRONG_KEYS_PER_MINUTE"])),
+        questions_asked=store.rate_limiter("questions", int(app.config["QUESTIONS_PER_MINUTE"])),
+        # per connection, so this process's own: a burst of three seconds' worth, then the pace
         socket_events=RateLimiter(3 * int(app.config["EVENTS_PER_SECOND"]), period=3),
-        questions_asked=RateLimiter(int(app.config["QUESTIONS_PER_MINUTE"])),
     )
     app.extensions["live"] = live
     manager = client_manager(app, live)

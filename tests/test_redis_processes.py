@@ -9,6 +9,7 @@ import signal
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -252,3 +253,23 @@ def test_a_frozen_redis_times_out_and_the_process_keeps_serving(processes, redis
         time.sleep(0.2)
     texts = [q["text"] for q in attendee(a, clients).snapshots[0]["questions"]]
     assert texts == ["Asked after Redis woke up"]  # the refused ask left nothing behind
+
+
+def test_wrong_moderator_keys_are_counted_across_processes(processes):
+    """Ten wrong keys a minute per address (LIVE_WRONG_KEYS_PER_MINUTE), however many processes
+    behind the proxy they reach."""
+    a, b = processes
+
+    def try_key(server: LiveServer, key: str) -> int:
+        data = urllib.parse.urlencode({"key": key}).encode()
+        request = urllib.request.Request(f"{server.url}/e/{CODE}/moderate", data=data)
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert [try_key(a if n % 2 else b, f"guess-{n}") for n in range(10)] == [403] * 10
+    # the budget is spent on both processes, even for the right key, until it refills
+    assert try_key(a, "e2e-moderator-key") == 429
+    assert try_key(b, "e2e-moderator-key") == 429

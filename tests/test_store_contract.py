@@ -285,3 +285,29 @@ def test_an_idempotency_key_asks_once(store):
     new_key = store.add_question(question(participant="p1"), idempotency_key="k-2")
     assert len({first.id, other.id, elsewhere.id, new_key.id}) == 4
     assert len(store.questions("w1")) == 3
+
+
+def test_rate_limits_from_the_store(store):
+    limiter = store.rate_limiter("test", 3, period=60)
+    assert [limiter.allow("10.0.0.1") for _ in range(4)] == [True, True, True, False]
+    assert limiter.blocked("10.0.0.1") and not limiter.blocked("10.0.0.2")
+    assert limiter.allow("10.0.0.2")  # every address has its own budget
+    assert store.rate_limiter("test", 0).allow("10.0.0.1")  # 0 switches it off
+
+
+@pytest.mark.redis
+def test_redis_rate_limits_are_shared_by_processes_and_refill(redis_url):
+    import time
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    one, other = RedisStore(redis_url, prefix=prefix), RedisStore(redis_url, prefix=prefix)
+    first, second = one.rate_limiter("keys", 4, period=1), other.rate_limiter("keys", 4, period=1)
+    assert first.allow("10.0.0.1") and first.allow("10.0.0.1")
+    assert second.allow("10.0.0.1") and second.allow("10.0.0.1")
+    assert not first.allow("10.0.0.1") and second.blocked("10.0.0.1")
+    time.sleep(0.6)  # four a second: two tokens back, not more
+    assert second.allow("10.0.0.1") and first.allow("10.0.0.1")
+    # a bucket expires once it would be full again: nothing piles up in Redis
+    assert one.redis.pttl(f"{prefix}:limit:keys:10.0.0.1") <= 1000
+    one.close()
+    other.close()

@@ -158,6 +158,13 @@ class Store(ABC):
         (the first process's ``candidate`` wins); None for stores that serve one process."""
         return None
 
+    def rate_limiter(self, name: str, limit: int, period: float = 60.0) -> Any:
+        """Return a rate limiter (``allow(key)``, ``blocked(key)``) for ``limit`` events per
+        ``period`` seconds: shared by every process of a shared store, else this process's own."""
+        from ..limits import RateLimiter
+
+        return RateLimiter(limit, period)
+
     def ping(self) -> None:
         """Raise ``StoreUnavailable`` if the backend cannot serve requests."""
         return None

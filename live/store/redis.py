@@ -42,6 +42,7 @@ SCRIPTS = (
     "cast_vote",
     "online",
     "leave",
+    "take_token",
 )
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -329,6 +330,14 @@ class RedisStore(Store):
         self.redis.set(key, candidate, nx=True)
         return self.redis.get(key)  # type: ignore[no-any-return]
 
+    def rate_limiter(self, name: str, limit: int, period: float = 60.0) -> Any:
+        """A limiter whose budgets all processes on this Redis share."""
+        return SharedRateLimiter(self, name, limit, period)
+
+    def take_token(self, bucket: str, limit: int, period: float, take: bool) -> bool:
+        key = f"{self.prefix}:limit:{bucket}"
+        return bool(self._run("take_token", [key], [limit, period, int(take)]))
+
     def ping(self) -> None:
         self.redis.ping()
 
@@ -340,6 +349,29 @@ class RedisStore(Store):
 for _name, _method in list(vars(RedisStore).items()):
     if callable(_method) and not _name.startswith("_"):
         setattr(RedisStore, _name, _guarded(_method))
+
+
+class SharedRateLimiter:
+    """``limits.RateLimiter``'s interface, with each budget kept in Redis: an address gets the
+    same budget however many processes behind the proxy it reaches."""
+
+    def __init__(self, store: RedisStore, name: str, limit: int, period: float) -> None:
+        self.store = store
+        self.name = name
+        self.limit = limit
+        self.period = period
+
+    def allow(self, key: str) -> bool:
+        """Take one token for ``key``; say whether there was one."""
+        if self.limit <= 0:
+            return True
+        return self.store.take_token(f"{self.name}:{key}", self.limit, self.period, take=True)
+
+    def blocked(self, key: str) -> bool:
+        """Say whether ``key`` has no token left, without taking one."""
+        if self.limit <= 0:
+            return False
+        return not self.store.take_token(f"{self.name}:{key}", self.limit, self.period, take=False)
 
 
 def _question(code: str, question_id: int, row: dict[str, str]) -> Question:
