@@ -85,6 +85,25 @@ def raise_open_files_limit(wanted: int) -> int:
     return soft
 
 
+# pending connections the kernel keeps for the server: a QR code on the projector brings hundreds
+# of phones within a second, and the default of 50 would turn most of them away (the kernel caps
+# it at net.core.somaxconn, 4,096 on current Linux)
+LISTEN_BACKLOG = 4096
+
+
+def serve(app: Flask, host: str, port: int, options: dict[str, object]) -> None:
+    """Serve until stopped. Access lines come from the app, without query strings (a moderator key
+    must not be logged), so the servers' own are off."""
+    if ASYNC_MODE != "eventlet":
+        socketio.run(app, host=host, port=port, log_output=False, **options)
+        return
+    import eventlet.wsgi
+
+    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listener = eventlet.listen(address, family, backlog=LISTEN_BACKLOG)
+    eventlet.wsgi.server(listener, app, log_output=False, **options)  # type: ignore[arg-type]
+
+
 def stop_gracefully_on_sigterm(app: Flask) -> None:
     """On SIGTERM, drain the process (live/shutdown.py), then end the server's accept loop, so
     that ``socketio.run`` returns and the process exits with status 0.
@@ -159,8 +178,7 @@ def main(argv: list[str]) -> None:
     if ASYNC_MODE == "threading":
         options["allow_unsafe_werkzeug"] = True
     stop_gracefully_on_sigterm(app)
-    # access lines come from the app, without query strings (a moderator key must not be logged)
-    socketio.run(app, host=args.host, port=args.port, log_output=False, **options)
+    serve(app, args.host, args.port, options)
     live.store.close()
     log.info("stopped")
 
