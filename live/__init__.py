@@ -6,6 +6,8 @@ Socket.IO handlers; ``run.py`` serves it with eventlet.
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import os
 import secrets
@@ -132,7 +134,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(routes.bp)
     # outside Socket.IO's middleware: python-engineio, refusing an oversized polling body itself,
     # waits forever for the session's queue to drain, holding the request and its socket
-    app.wsgi_app = refuse_large_bodies(app.wsgi_app, MAX_MESSAGE_BYTES)  # type: ignore[method-assign]
+    app.wsgi_app = refuse_bad_bodies(app.wsgi_app, MAX_MESSAGE_BYTES)  # type: ignore[method-assign]
     if app.config["PROXY_COUNT"]:
         # wraps Socket.IO's middleware too, so that its origin check sees the public scheme and host
         hops = int(app.config["PROXY_COUNT"])
@@ -144,27 +146,39 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def refuse_large_bodies(wsgi_app: Any, limit: int) -> Any:
-    """Answer 413 to a request whose declared body is over ``limit`` bytes, without reading it."""
+def refuse_bad_bodies(wsgi_app: Any, limit: int) -> Any:
+    """Answer 413 to a request whose declared body is over ``limit`` bytes, without reading it,
+    and 400 to a Socket.IO polling body that is not UTF-8 (python-engineio would log a traceback
+    and drop it with a 200, so that the client never learns it was not taken)."""
+
+    def refuse(start_response: Any, status: str, code: str, message: str) -> list[bytes]:
+        body = json.dumps({"ok": False, "error": code, "message": message}).encode()
+        start_response(
+            status,
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                # an unread body must not be taken for the next request
+                ("Connection", "close"),
+            ],
+        )
+        return [body]
 
     def middleware(environ: dict[str, Any], start_response: Any) -> Any:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length <= limit:
-            return wsgi_app(environ, start_response)
-        body = b'{"ok": false, "error": "too_large", "message": "The request is too large."}'
-        start_response(
-            "413 Content Too Large",
-            [
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(body))),
-                # the unread body must not be taken for the next request
-                ("Connection", "close"),
-            ],
-        )
-        return [body]
+        if length > limit:
+            return refuse(start_response, "413 Content Too Large", "too_large", "Too large.")
+        if length and environ.get("PATH_INFO", "").startswith("/socket.io"):
+            body = environ["wsgi.input"].read(length)
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError:
+                return refuse(start_response, "400 Bad Request", "bad_encoding", "Not UTF-8.")
+            environ["wsgi.input"] = io.BytesIO(body)
+        return wsgi_app(environ, start_response)
 
     return middleware
 

@@ -159,3 +159,8 @@ def test_settings_changes_are_checked():
     ):
         with pytest.raises(InvalidInput):
             with_settings(WebinarSettings(), bad)
+
+
+def test_lone_surrogates_from_json_escapes_are_dropped():
+    # "\ud800" is valid JSON but no character: it must never reach the store or a page
+    assert clean_text("a\ud800b \U0001f600", max_length=100, what="question") == "ab \U0001f600"

@@ -321,8 +321,8 @@ def test_the_key_command_signs_out_moderators_of_a_running_server(server, client
     clients.append(Client(server.url, {"webinar": CODE, "key": new_key}).connect())
 
 
-def test_oversized_frames_and_polling_bodies_are_refused(server, clients):
-    """64 KB is the most one message may carry (the library default is 1 MB)."""
+def test_oversized_or_malformed_frames_and_polling_bodies_are_refused(server, clients):
+    """64 KB is the most one message may carry (the library default is 1 MB); text is UTF-8."""
     token = join(server)
     watcher = attendee(server, clients)
     big_ask = "42" + json.dumps(["ask", {"text": "x" * 100_000}])
@@ -337,22 +337,37 @@ def test_oversized_frames_and_polling_bodies_are_refused(server, clients):
     ).ok
     refused = requests.post(f"{base}&sid={sid}", data=big_ask, timeout=5)
     assert refused.status_code == 413 and refused.json()["error"] == "too_large"
+    not_utf8 = b'42["ask",{"text":"bad \xff\xfe bytes"}]'
+    refused = requests.post(f"{base}&sid={sid}", data=not_utf8, timeout=5)
+    assert refused.status_code == 400 and refused.json()["error"] == "bad_encoding"
+
+    def connected_websocket() -> websocket.WebSocket:
+        ws = websocket.create_connection(
+            f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket", timeout=5
+        )
+        assert ws.recv().startswith("0")
+        ws.send("40" + json.dumps({"webinar": CODE, "participant": token}))
+        while not ws.recv().startswith("42"):  # the connect ack, then the snapshot
+            pass
+        return ws
+
+    def assert_closed(ws: websocket.WebSocket) -> None:
+        try:
+            with pytest.raises((websocket.WebSocketException, OSError)):
+                while True:
+                    if not ws.recv():
+                        raise websocket.WebSocketConnectionClosedException()
+        finally:
+            ws.shutdown()
+
     # WebSocket: a frame over the limit closes that connection
-    ws = websocket.create_connection(
-        f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket", timeout=5
-    )
-    assert ws.recv().startswith("0")
-    ws.send("40" + json.dumps({"webinar": CODE, "participant": token}))
-    while not ws.recv().startswith("42"):  # the connect ack, then the snapshot
-        pass
+    ws = connected_websocket()
     ws.send(big_ask)
-    try:
-        with pytest.raises((websocket.WebSocketException, OSError)):
-            while True:
-                if not ws.recv():
-                    raise websocket.WebSocketConnectionClosedException()
-    finally:
-        ws.shutdown()
+    assert_closed(ws)
+    # WebSocket: a text frame that is not UTF-8 fails the connection too (RFC 6455)
+    ws = connected_websocket()
+    ws.send(not_utf8, opcode=websocket.ABNF.OPCODE_TEXT)
+    assert_closed(ws)
     # nothing was asked, and everyone else is served as before
     asked = watcher.call("ask", {"text": "Still here?"})
     assert asked["ok"] and asked["question"]["id"] == 1
