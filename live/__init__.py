@@ -72,6 +72,8 @@ class Live:
     in_flight: int = 0
     # when this process last logged that it is full (monotonic seconds)
     full_logged_at: float | None = None
+    # per webinar: (when read, its live questions), for suggestions while attendees type
+    live_questions: dict[str, tuple[float, list[Any]]] = field(default_factory=dict)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

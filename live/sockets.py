@@ -22,6 +22,7 @@ from .domain import Forbidden, Full, InvalidInput, LiveError, TooMany, Unavailab
 from .identity import key_fingerprint, key_matches
 from .links import moderator_url
 from .payloads import moderator_poll, question_payload, settings_payload, snapshot
+from .similar import similar_questions
 from .store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -392,3 +393,29 @@ def on_rotate_key(live: Live, connection: Connection, payload: dict[str, Any]) -
     connection.key_fingerprint = key_fingerprint(key)
     sign_out_stale_moderators(live)
     return {"moderator_key": key, "moderator_url": moderator_url(connection.code, key)}
+
+
+# how long a process reuses the list of live questions it compares typed text with
+SUGGEST_CACHE_SECONDS = 1.0
+
+
+def live_questions(live: Live, code: str) -> list[Any]:
+    """The webinar's live (public, open) questions, read at most once a second per process:
+    a room of typists must not turn into a read of every question per keystroke."""
+    now = time.monotonic()
+    cached = live.live_questions.get(code)
+    if cached is None or now - cached[0] > SUGGEST_CACHE_SECONDS:
+        cached = (now, [q for q in live.store.questions(code) if q.status == "live"])
+        live.live_questions[code] = cached
+    return cached[1]
+
+
+@event("suggest", {"text"}, participant=True)
+def on_suggest(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
+    """Sent by an attendee's page while they type a question: up to three similar live questions,
+    so that they can upvote one instead of asking it again."""
+    text = payload.get("text")
+    if not isinstance(text, str):
+        raise InvalidInput("'suggest' takes the text typed so far.")
+    found = similar_questions(text[:2000], live_questions(live, connection.code))
+    return {"questions": [{**question_payload(q, None), "score": score} for q, score in found]}

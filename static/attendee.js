@@ -40,6 +40,55 @@
       .map((b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  /* -- similar questions, while typing ------------------------------------------------------ */
+  let suggestTimer = null;
+  let suggested = [];   // the similar questions shown, as the server sent them
+  text.addEventListener("input", () => {
+    clearTimeout(suggestTimer);
+    // ask the server once typing pauses, not on every key
+    suggestTimer = setTimeout(suggest, 400);
+  });
+
+  async function suggest() {
+    const typed = text.value;
+    const ack = typed.trim().length < 8 ? { ok: true, questions: [] }
+      : await send(socket, "suggest", { text: typed });
+    if (!ack.ok || text.value !== typed) return;  // an answer for an older draft
+    const before = suggested.map((q) => q.id).join();
+    suggested = ack.questions;
+    renderSimilar();
+    if (suggested.length && suggested.map((q) => q.id).join() !== before) {
+      $("similar-announcer").textContent =
+        `${plural(suggested.length, "similar question", "similar questions")} already asked, below the question field.`;
+    }
+  }
+
+  function renderSimilar() {
+    const current = suggested.map((q) => state.questions.get(q.id) || q);
+    Live.syncList($("similar-list"), current, (q) => q.id, createSimilar, updateSimilar);
+    $("similar").hidden = current.length === 0;
+  }
+
+  function createSimilar(q) {
+    const el = h("li", { class: "question similar-question" },
+      h("p", { class: "question-text" }),
+      h("button", { type: "button", class: "upvote", "aria-pressed": "false",
+                    onclick: () => toggleUpvote(q.id) },
+        h("span", { class: "upvote-label" }, "Upvote"),
+        h("span", { class: "count" }),
+        h("span", { class: "visually-hidden count-unit" })));
+    updateSimilar(el, q);
+    return el;
+  }
+
+  function updateSimilar(el, q) {
+    el.querySelector(".question-text").textContent = q.text;
+    el.querySelector("button.upvote").setAttribute(
+      "aria-pressed", String(Boolean(state.me && state.me.upvoted.has(q.id))));
+    el.querySelector(".count").textContent = `${q.upvotes}`;
+    el.querySelector(".count-unit").textContent = q.upvotes === 1 ? " upvote" : " upvotes";
+  }
+
   $("ask-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const message = $("ask-message");
@@ -63,6 +112,8 @@
     if (state.me) state.me.questions.add(ack.question.id);
     text.value = "";
     updateCounter();
+    suggested = [];
+    renderSimilar();
     message.className = "message ok";
     message.textContent = ack.question.status === "pending"
       ? "Sent. Your question is waiting for review by the moderators."
@@ -252,5 +303,6 @@
     renderPolls(update);
     renderMine();
     renderQuestions(update);
+    renderSimilar();
   }
 })();

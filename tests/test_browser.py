@@ -270,6 +270,36 @@ def test_changing_the_moderator_key_from_the_console(views, server, browser):
     other.close()
 
 
+def test_typing_a_question_suggests_similar_ones_to_upvote(views):
+    a, b = views.attendee_a, views.attendee_b
+    a.get_by_label("Your question", exact=True).fill(
+        "When does the Democracy Lab in Barcelona take place?"
+    )
+    a.get_by_role("button", name="Send question").click()
+    b.locator("#questions li", has_text="Democracy Lab in Barcelona").wait_for()
+    b.get_by_label("Your question", exact=True).press_sequentially(
+        "democracy lab barcelona dates", delay=20
+    )
+    similar = b.get_by_role("region", name="Similar question already asked: upvote it instead?")
+    expect(similar).to_be_visible()
+    suggestion = similar.get_by_role("listitem").filter(has_text="Democracy Lab in Barcelona")
+    suggestion.get_by_role("button", name="Upvote 0 upvotes").click()
+    expect(suggestion.get_by_role("button", name="Upvote 1 upvote")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(b.locator("#similar-announcer")).to_contain_text("1 similar question already asked")
+    # the draft stays, nothing was asked; the asker sees the upvote
+    expect(b.get_by_label("Your question", exact=True)).to_have_value(
+        "democracy lab barcelona dates"
+    )
+    expect(
+        a.locator("#questions li", has_text="Democracy Lab in Barcelona").locator(".count")
+    ).to_have_text("1")
+    # text unlike any question: the suggestions go away
+    b.get_by_label("Your question", exact=True).fill("Is there parking near the venue?")
+    expect(similar).to_be_hidden()
+
+
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
     for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
         page.set_viewport_size({"width": width, "height": 800})
@@ -321,7 +351,9 @@ def test_axe_finds_no_accessibility_violations(views):
         "button", name="Show results"
     ).click()
     b.locator("form.poll .results").wait_for()
-    check(b, "attendee with poll results")
+    b.get_by_label("Your question", exact=True).press_sequentially("Accelerator small towns")
+    b.locator("#similar-list li").wait_for()
+    check(b, "attendee with poll results and similar questions")
     index = b.context.new_page()
     index.goto(b.url.split("/e/")[0] + "/")
     check(index, "home page")

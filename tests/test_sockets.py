@@ -459,3 +459,56 @@ def test_moderators_follow_who_is_online_and_attendees_are_not_flooded(room):
     room.flush()
     assert received(mod, "update") == [{"online": 1}]
     assert received(a, "update") == []
+
+
+def test_suggest_finds_similar_live_questions_only(room, live):
+    asker, typist, moderator = room.attendee(), room.attendee(), room.moderator()
+    asked = {}
+    for text in (
+        "When does the Democracy Lab in Barcelona take place?",
+        "Is there funding for travel to Barcelona?",
+        "How long does the Rising Stars mentorship last?",
+        "Will the Democracy Lab sessions be recorded?",
+    ):
+        asked[text] = ack(asker, "ask", {"text": text})["question"]["id"]
+    dismissed = asked["Will the Democracy Lab sessions be recorded?"]
+    assert ack(moderator, "moderate", {"question": dismissed, "action": "dismiss"})["ok"]
+    live.live_questions.clear()  # the one-second cache of this process
+
+    found = ack(typist, "suggest", {"text": "democracy lab barcelona dates"})
+    assert found["ok"]
+    assert [q["id"] for q in found["questions"]] == [
+        asked["When does the Democracy Lab in Barcelona take place?"]
+    ]
+    assert found["questions"][0]["score"] >= 70 and "participant" not in found["questions"][0]
+    travel = ack(typist, "suggest", {"text": "Are travel costs to Barcelona covered?"})
+    assert [q["id"] for q in travel["questions"]] == [
+        asked["Is there funding for travel to Barcelona?"]
+    ]
+    # a start that says nothing yet, and text unlike any question: no suggestion
+    assert ack(typist, "suggest", {"text": "When is"})["questions"] == []
+    assert ack(typist, "suggest", {"text": "Parking near the venue?"})["questions"] == []
+    # at most three, and never a dismissed one
+    for n in range(5):
+        ack(asker, "ask", {"text": f"Democracy Lab question number {n}?"})
+    live.live_questions.clear()
+    many = ack(typist, "suggest", {"text": "Democracy Lab question"})["questions"]
+    assert len(many) == 3 and dismissed not in [q["id"] for q in many]
+    # a question waiting for review is nobody's business but the moderators' and its author's
+    assert ack(moderator, "settings", {"premoderation": True})["ok"]
+    ack(asker, "ask", {"text": "Rising Stars mentorship waiting for review?"})
+    live.live_questions.clear()
+    waiting = ack(typist, "suggest", {"text": "Rising Stars mentorship waiting review"})
+    assert [q["text"] for q in waiting["questions"]] == [
+        "How long does the Rising Stars mentorship last?"
+    ]
+
+
+def test_suggest_refuses_what_is_not_text(room):
+    typist = room.attendee()
+    for payload in ({"text": 3}, {"text": None}, {}, {"text": "x", "more": 1}):
+        assert ack(typist, "suggest", payload)["error"] == "bad_request"
+    assert (
+        ack(room.connect({"webinar": CODE, "viewer": True}), "suggest", {"text": "a b"})["error"]
+        == "no_token"
+    )
