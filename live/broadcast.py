@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .domain import dismissed_counts
 from .payloads import Payload, moderator_poll, public_poll, question_payload, settings_payload
 from .store import Store, StoreUnavailable
 
@@ -44,6 +45,7 @@ class _Changes:
     on_air: bool = False
     settings: bool = False
     presence: bool = False
+    dismissed: bool = False
 
     def merge(self, other: _Changes) -> None:
         self.questions |= other.questions
@@ -51,6 +53,7 @@ class _Changes:
         self.on_air |= other.on_air
         self.settings |= other.settings
         self.presence |= other.presence
+        self.dismissed |= other.dismissed
 
 
 class Broadcaster:
@@ -79,6 +82,7 @@ class Broadcaster:
         on_air: bool = False,
         settings: bool = False,
         presence: bool = False,
+        dismissed: bool = False,
         shared: bool = True,
     ) -> None:
         """Mark what a handler changed; it goes out with the next tick.
@@ -90,7 +94,7 @@ class Broadcaster:
         """
         with self._lock:
             self._pending.setdefault(code, _Changes()).merge(
-                _Changes(set(questions), set(polls), on_air, settings, presence)
+                _Changes(set(questions), set(polls), on_air, settings, presence, dismissed)
             )
         if shared and self.share is not None:
             self.share(
@@ -101,6 +105,7 @@ class Broadcaster:
                     "on_air": on_air,
                     "settings": settings,
                     "presence": presence,
+                    "dismissed": dismissed,
                 }
             )
 
@@ -118,7 +123,14 @@ class Broadcaster:
                 del self._public_sent[key]
             self._online_sent.pop(code, None)
         self.changed(
-            code, questions, polls, on_air=True, settings=True, presence=True, shared=False
+            code,
+            questions,
+            polls,
+            on_air=True,
+            settings=True,
+            presence=True,
+            dismissed=True,
+            shared=False,
         )
 
     def flush(self) -> None:
@@ -183,6 +195,9 @@ class Broadcaster:
             webinar = store.get_webinar(code)
             if webinar is not None:
                 common["settings"] = settings_payload(webinar)
+        if changes.dismissed:
+            # how many were dismissed and why, never which: for everyone
+            common["dismissed"] = dismissed_counts(store.questions(code))
 
         moderators = dict(common)
         if changes.presence:

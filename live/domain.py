@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
@@ -26,6 +27,15 @@ MAX_NAME_LENGTH = 60
 MAX_PROMPT_LENGTH = 200
 MAX_OPTION_LENGTH = 120
 MAX_OPTIONS = 12
+
+# why a question was dismissed: the reason's code and how attendees read it
+DISMISS_REASONS: dict[str, str] = {
+    "off_topic": "off-topic",
+    "duplicate": "a duplicate",
+    "already_answered": "already answered",
+    "inappropriate": "inappropriate",
+    "other": "another reason",
+}
 
 # moderation action -> (statuses it applies to, status it leads to)
 MODERATION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -154,6 +164,8 @@ class Question:
     created_at: datetime
     status: str = "live"
     upvotes: int = 0
+    # why it was dismissed (a DISMISS_REASONS code); None unless dismissed
+    reason: str | None = None
 
     @property
     def is_public(self) -> bool:
@@ -247,6 +259,25 @@ def moderation_target(action: str, current: str) -> str:
     if current not in allowed:
         raise Conflict(f"A question that is {current} cannot be given '{action}'.", "bad_state")
     return target
+
+
+def dismiss_reason(reason: object) -> str:
+    """Return a valid dismissal reason; none given means "other"."""
+    if reason is None:
+        return "other"
+    if not isinstance(reason, str) or reason not in DISMISS_REASONS:
+        raise InvalidInput(f"'reason' is one of {', '.join(DISMISS_REASONS)}.", "bad_reason")
+    return str(reason)
+
+
+def dismissed_counts(questions: Iterable[Question]) -> dict[str, int]:
+    """Count the dismissed questions per reason: what attendees may know of them."""
+    counts: dict[str, int] = {}
+    for question in questions:
+        if question.status == "dismissed":
+            reason = question.reason or "other"
+            counts[reason] = counts.get(reason, 0) + 1
+    return counts
 
 
 def poll_target(action: str, current: str) -> str:

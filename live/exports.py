@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from .domain import Webinar
+from .domain import Webinar, dismissed_counts
 from .payloads import moderator_poll, question_payload, webinar_payload
 from .store import Store
 
@@ -14,6 +14,7 @@ CSV_COLUMNS = (
     "record",
     "id",
     "status",
+    "reason",
     "text",
     "author",
     "upvotes",
@@ -31,9 +32,11 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def collect(store: Store, webinar: Webinar) -> dict[str, Any]:
     """Gather the whole webinar as plain data (the JSON export)."""
     on_air = store.on_air(webinar.code)
+    questions = store.questions(webinar.code)
     return {
         "webinar": webinar_payload(webinar),
-        "questions": [question_payload(q, on_air) for q in store.questions(webinar.code)],
+        "questions": [question_payload(q, on_air) for q in questions],
+        "dismissed": dismissed_counts(questions),
         "polls": [moderator_poll(store, p) for p in store.polls(webinar.code)],
     }
 
@@ -50,6 +53,7 @@ def to_csv(data: dict[str, Any]) -> str:
                     "question",
                     q["id"],
                     q["status"],
+                    q["reason"] or "",
                     q["text"],
                     q["name"] or "",
                     q["upvotes"],
@@ -71,6 +75,7 @@ def to_csv(data: dict[str, Any]) -> str:
                         "poll",
                         poll["id"],
                         poll["state"],
+                        "",
                         poll["prompt"],
                         "",
                         "",

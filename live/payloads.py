@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .domain import Poll, PollResults, Question, Webinar
+from .domain import Poll, PollResults, Question, Webinar, dismissed_counts
 from .store import Store
 
 Payload = dict[str, Any]
@@ -51,6 +51,8 @@ def question_payload(question: Question, on_air: int | None) -> Payload:
         "status": question.status,
         "upvotes": question.upvotes,
         "on_air": question.id == on_air,
+        # only moderators and the author ever receive a dismissed question
+        "reason": question.reason,
     }
 
 
@@ -127,5 +129,6 @@ def snapshot(
         "polls": poll_list,
         "on_air": on_air,
         "online": store.online(code) if online is None else online,
+        "dismissed": dismissed_counts(questions),
         "me": me,
     }

@@ -33,6 +33,8 @@ class Moderated:
 
     question: Question
     on_air_changed: bool
+    # whether the count of dismissed questions (per reason) changed
+    dismissed_changed: bool = False
 
 
 def get_webinar(store: Store, code: object) -> Webinar:
@@ -116,11 +118,18 @@ def vote(store: Store, code: str, participant: str, poll_id: object, options: ob
 
 
 def moderate(
-    store: Store, webinar: Webinar, question_id: object, action: object, text: object = None
+    store: Store,
+    webinar: Webinar,
+    question_id: object,
+    action: object,
+    text: object = None,
+    reason: object = None,
 ) -> Moderated:
-    """Apply a moderator's action to a question."""
+    """Apply a moderator's action to a question (``reason``: why it is dismissed)."""
     if action not in MODERATION_ACTIONS:
         raise InvalidInput(f"'action' is one of {', '.join(MODERATION_ACTIONS)}.")
+    if reason is not None and action != "dismiss":
+        raise InvalidInput("Only 'dismiss' takes a reason.")
     question = get_question(store, webinar.code, question_id)
     if action == "edit":
         limit = webinar.settings.max_question_length
@@ -130,12 +139,14 @@ def moderate(
     if action in ("on_air", "off_air"):
         return _air(store, webinar.code, question, on_air=action == "on_air")
     target = domain.moderation_target(str(action), question.status)
+    why = domain.dismiss_reason(reason) if target == "dismissed" else None
     was_on_air = store.on_air(webinar.code) == question.id
-    moved = store.set_status(webinar.code, question.id, target, {question.status})
+    moved = store.set_status(webinar.code, question.id, target, {question.status}, why)
     if moved is None:
         raise Conflict("The question changed meanwhile; try again.", "bad_state")
     left_air = was_on_air and target not in domain.ON_AIR_STATUSES
-    return Moderated(moved, on_air_changed=left_air)
+    dismissed = "dismissed" in (question.status, target)
+    return Moderated(moved, on_air_changed=left_air, dismissed_changed=dismissed)
 
 
 def _air(store: Store, code: str, question: Question, on_air: bool) -> Moderated:

@@ -338,16 +338,24 @@ def on_vote(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     return {"poll": poll.id, "options": sorted(payload["options"])}
 
 
-@event("moderate", {"question", "action", "text"}, moderator=True)
+@event("moderate", {"question", "action", "text", "reason"}, moderator=True)
 def on_moderate(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     """Sent by a moderator to approve, dismiss, answer, archive, restore, edit a question or put it
     on or off the air; every room sees the result with the next update."""
     webinar = service.get_webinar(live.store, connection.code)
     result = service.moderate(
-        live.store, webinar, payload.get("question"), payload.get("action"), payload.get("text")
+        live.store,
+        webinar,
+        payload.get("question"),
+        payload.get("action"),
+        payload.get("text"),
+        payload.get("reason"),
     )
     live.broadcaster.changed(
-        webinar.code, questions=(result.question.id,), on_air=result.on_air_changed
+        webinar.code,
+        questions=(result.question.id,),
+        on_air=result.on_air_changed,
+        dismissed=result.dismissed_changed,
     )
     return {"question": question_payload(result.question, live.store.on_air(webinar.code))}
 

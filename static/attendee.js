@@ -209,6 +209,7 @@
     Live.syncList($("questions"), ids.map((id) => state.questions.get(id)), (q) => q.id,
                   createQuestion, updateQuestion);
     $("questions-empty").hidden = sorted.length > 0;
+    $("dismissed-summary").textContent = Live.dismissedSummary(state.dismissed);
 
     const fresh = (update ? update.questions || [] : [])
       .filter((q) => q.status === "live" && !known.has(q.id));
@@ -230,7 +231,8 @@
 
   function updateMine(el, q) {
     el.querySelector(".question-text").textContent = q.text;
-    el.querySelector(".status").textContent = `Status: ${Live.STATUS_LABELS[q.status] || q.status}`
+    const why = q.status === "dismissed" && q.reason ? ` (${Live.REASON_LABELS[q.reason]})` : "";
+    el.querySelector(".status").textContent = `Status: ${Live.STATUS_LABELS[q.status] || q.status}${why}`
       + (q.status === "live" || q.status === "answered" ? ` · ${plural(q.upvotes, "upvote", "upvotes")}` : "");
     el.dataset.status = q.status;
   }

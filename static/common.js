@@ -50,7 +50,7 @@ const Live = (() => {
 
   function createState() {
     return { role: null, webinar: null, questions: new Map(), polls: new Map(),
-             onAir: null, online: 0, me: null };
+             onAir: null, online: 0, dismissed: {}, me: null };
   }
 
   function applySnapshot(state, snap) {
@@ -60,6 +60,7 @@ const Live = (() => {
     state.polls = new Map(snap.polls.map((p) => [p.id, p]));
     state.onAir = snap.on_air;
     state.online = snap.online;
+    state.dismissed = snap.dismissed || {};
     state.me = snap.me && {
       questions: new Set(snap.me.questions),
       upvoted: new Set(snap.me.upvoted),
@@ -70,6 +71,7 @@ const Live = (() => {
   function applyUpdate(state, update) {
     if ("on_air" in update) state.onAir = update.on_air;
     if ("online" in update) state.online = update.online;
+    if ("dismissed" in update) state.dismissed = update.dismissed;
     if (update.settings && state.webinar) state.webinar.settings = update.settings;
     for (const q of update.questions || []) state.questions.set(q.id, q);
     for (const id of update.removed || []) {
@@ -159,6 +161,21 @@ const Live = (() => {
 
   const STATUS_LABELS = { pending: "waiting for review", live: "live", answered: "answered",
                           dismissed: "dismissed", archived: "archived" };
+  // why a question was dismissed: the button a moderator presses, and how attendees read it
+  const REASONS = [
+    ["off_topic", "Off-topic", (n) => `${n} as off-topic`],
+    ["duplicate", "Duplicate", (n) => `${n} as ${n === 1 ? "a duplicate" : "duplicates"}`],
+    ["already_answered", "Already answered", (n) => `${n} as already answered`],
+    ["inappropriate", "Inappropriate", (n) => `${n} as inappropriate`],
+    ["other", "Other", (n) => `${n} for ${n === 1 ? "another reason" : "other reasons"}`],
+  ];
+  const REASON_LABELS = Object.fromEntries(REASONS.map(([code, label]) => [code, label.toLowerCase()]));
+
+  /* "Dismissed by the moderators: 2 as duplicates, 1 as off-topic." (empty when none) */
+  function dismissedSummary(counts) {
+    const parts = REASONS.filter(([code]) => counts && counts[code]).map(([code, , text]) => text(counts[code]));
+    return parts.length ? `Dismissed by the moderators: ${parts.join(", ")}.` : "";
+  }
 
   /* A poll's results as bars. The text gives each count and percentage; the bar only repeats it.
      Called again with the element it returned, it moves the bars instead of redrawing them. */
@@ -190,5 +207,6 @@ const Live = (() => {
 
   document.addEventListener("DOMContentLoaded", formatLocalTimes);
   return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send,
-           byPopularity, byRecency, plural, STATUS_LABELS, results };
+           byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary,
+           results };
 })();

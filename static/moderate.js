@@ -52,12 +52,15 @@
     el.dataset.status = q.status;
     el.classList.toggle("on-air", onAir);
     el.querySelector(".on-air-badge").hidden = !onAir;
+    const why = q.status === "dismissed" && q.reason ? ` (${Live.REASON_LABELS[q.reason]})` : "";
     el.querySelector(".meta").textContent =
-      `${q.name || "Anonymous"} · ${plural(q.upvotes, "upvote", "upvotes")} · ${Live.STATUS_LABELS[q.status]}`;
+      `${q.name || "Anonymous"} · ${plural(q.upvotes, "upvote", "upvotes")} · ${Live.STATUS_LABELS[q.status]}${why}`;
     if (editing.has(q.id)) return;  // keep the moderator's half-edited text
     el.querySelector(".question-text").replaceChildren(q.text);
-    const buttons = ACTIONS[q.status].map(([label, action]) => h("button",
-      { type: "button", dataset: { action }, onclick: () => act(el, q.id, action) }, label));
+    const buttons = ACTIONS[q.status].map(([label, action]) => action === "dismiss"
+      ? h("button", { type: "button", dataset: { action }, "aria-expanded": "false",
+                      onclick: () => chooseReason(el, q) }, "Dismiss…")
+      : h("button", { type: "button", dataset: { action }, onclick: () => act(el, q.id, action) }, label));
     if (q.status === "live" || q.status === "answered") {
       buttons.unshift(h("button", { type: "button", class: onAir ? "primary" : null,
         dataset: { action: onAir ? "off_air" : "on_air" },
@@ -68,11 +71,25 @@
     el.querySelector(".actions").replaceChildren(...buttons);
   }
 
-  function act(el, id, action) {
+  /* Dismissing asks why: the author sees the reason, everyone the count per reason. */
+  function chooseReason(el, q) {
+    const actions = el.querySelector(".actions");
+    const close = () => { updateQuestion(el, state.questions.get(q.id) || q); el.focus(); };
+    const group = h("div", { class: "reasons", role: "group", "aria-label": "Dismiss as" },
+      h("span", { class: "reasons-label", "aria-hidden": "true" }, "Dismiss as:"),
+      ...Live.REASONS.map(([code, label]) => h("button", { type: "button", dataset: { reason: code },
+        onclick: () => act(el, q.id, "dismiss", { reason: code }) }, label)),
+      h("button", { type: "button", onclick: close }, "Cancel"));
+    group.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
+    actions.replaceChildren(group);
+    group.querySelector("button").focus();
+  }
+
+  function act(el, id, action, extra = {}) {
     // the question may move to another section: keep the keyboard where the moderator works
     const next = el.nextElementSibling || el.previousElementSibling;
     focusAfter = next && next.dataset.id ? Number(next.dataset.id) : null;
-    return moderate(id, action);
+    return moderate(id, action, extra);
   }
 
   function edit(el, q) {
@@ -115,7 +132,12 @@
     const id = Number(item.dataset.id);
     const q = state.questions.get(id);
     if (event.key === "e") { event.preventDefault(); edit(item, q); return; }
-    const action = { a: "approve", d: "dismiss", m: "answer", r: "archive",
+    if (event.key === "d" && ACTIONS[q.status].some(([, a]) => a === "dismiss")) {
+      event.preventDefault();
+      chooseReason(item, q);
+      return;
+    }
+    const action = { a: "approve", m: "answer", r: "archive",
                      s: id === state.onAir ? "off_air" : "on_air" }[event.key];
     if (action) { event.preventDefault(); act(item, id, action); }
   });

@@ -171,8 +171,21 @@ def test_moderator_keyboard_shortcuts(views):
     mod.locator("#live li", has_text="First from the keyboard?").wait_for()
     # the focus stays in the queue, on the next question, so the moderator can go on
     expect(mod.locator("li.question", has_text="Second from the keyboard?")).to_be_focused()
-    mod.keyboard.press("d")
-    mod.locator("#closed li", has_text="Second from the keyboard?").wait_for()
+    mod.keyboard.press("d")  # dismiss: first say why
+    reasons = mod.get_by_role("group", name="Dismiss as")
+    expect(reasons.get_by_role("button", name="Off-topic")).to_be_focused()
+    mod.keyboard.press("Tab")
+    expect(reasons.get_by_role("button", name="Duplicate")).to_be_focused()
+    mod.keyboard.press("Enter")
+    dismissed = mod.locator("#closed li", has_text="Second from the keyboard?")
+    expect(dismissed.locator(".meta")).to_contain_text("dismissed (duplicate)")
+    # the author sees why; every attendee sees how many and why, never the text
+    mine = a.locator("#mine li", has_text="Second from the keyboard?")
+    expect(mine.locator(".status")).to_have_text("Status: dismissed (duplicate)")
+    expect(views.attendee_b.locator("#dismissed-summary")).to_have_text(
+        "Dismissed by the moderators: 1 as a duplicate."
+    )
+    expect(views.attendee_b.get_by_text("Second from the keyboard?")).to_have_count(0)
     mod.locator("#live li", has_text="First from the keyboard?").focus()
     mod.keyboard.press("s")
     views.projector.locator("blockquote", has_text="First from the keyboard?").wait_for()
@@ -339,7 +352,9 @@ def test_axe_finds_no_accessibility_violations(views):
         assert results.violations_count == 0, f"{state}:\n{results.generate_report()}"
 
     check(a, "attendee with a poll and questions")
-    check(mod, "moderator with a pending question and an open poll")
+    mod.locator("#pending li").first.get_by_role("button", name="Dismiss…").click()
+    check(mod, "moderator with a pending question, the reasons to dismiss it and an open poll")
+    mod.get_by_role("group", name="Dismiss as").get_by_role("button", name="Cancel").click()
     check(screen, "projector with an open poll")
     mod.locator("article.poll", has_text=PROGRAMME_POLL).get_by_role(
         "button", name="Close poll"

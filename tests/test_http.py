@@ -127,10 +127,14 @@ def test_exports_have_questions_and_poll_results(client, room, live):
     ack(mod, "poll", {"poll": poll_id, "action": "open"})
     ack(a, "vote", {"poll": poll_id, "options": [0, 3]})
     ack(b, "vote", {"poll": poll_id, "options": [0]})
+    spam = ack(b, "ask", {"text": "Buy cheap watches"})["question"]["id"]
+    ack(mod, "moderate", {"question": spam, "action": "dismiss", "reason": "inappropriate"})
 
     headers = {"Authorization": f"Bearer {MODERATOR_KEY}"}
     data = client.get(f"/e/{CODE}/export.json", headers=headers).get_json()
     assert data["questions"][0]["upvotes"] == 1 and data["questions"][0]["status"] == "live"
+    assert data["questions"][1]["reason"] == "inappropriate"
+    assert data["dismissed"] == {"inappropriate": 1}
     assert data["polls"][0]["results"]["counts"] == [2, 0, 0, 1]
 
     response = client.get(f"/e/{CODE}/export.csv", headers=headers)
@@ -140,6 +144,8 @@ def test_exports_have_questions_and_poll_results(client, room, live):
     question = next(r for r in rows if r["record"] == "question")
     # a cell a spreadsheet would run as a formula is neutralised
     assert question["text"] == '\'=HYPERLINK("http://evil")' and question["upvotes"] == "1"
+    dismissed = next(r for r in rows if r["record"] == "question" and r["id"] == str(spam))
+    assert dismissed["status"] == "dismissed" and dismissed["reason"] == "inappropriate"
     lab = next(r for r in rows if r["option"].startswith("Democracy Lab"))
     assert lab["votes"] == "2" and lab["percent"] == "100.0" and lab["voters"] == "2"
 

@@ -180,14 +180,41 @@ def test_dismissed_question_leaves_attendees_but_its_author_sees_why(people, roo
     room.flush()
     for client in people:
         client.get_received()
-    assert ack(mod, "moderate", {"question": qid, "action": "dismiss"})["ok"]
+    dismissed = ack(mod, "moderate", {"question": qid, "action": "dismiss", "reason": "off_topic"})
+    assert dismissed["question"]["reason"] == "off_topic"
     room.flush()
-    assert received(b, "update") == [{"removed": [qid]}]
+    # everyone learns that one more question was dismissed and why, never which or its text
+    assert received(b, "update") == [{"dismissed": {"off_topic": 1}, "removed": [qid]}]
     updates = received(a, "update")
-    assert {"removed": [qid]} in updates
-    assert any(u.get("questions", [{}])[0].get("status") == "dismissed" for u in updates)
+    assert {"dismissed": {"off_topic": 1}, "removed": [qid]} in updates
+    own = [u["questions"][0] for u in updates if "questions" in u]
+    assert own[0]["status"] == "dismissed" and own[0]["reason"] == "off_topic"
     snap = received(room.attendee(), "snapshot")[0]
-    assert snap["questions"] == []
+    assert snap["questions"] == [] and snap["dismissed"] == {"off_topic": 1}
+    assert received(a, "snapshot") == []
+    # restored: the count goes, and so does the reason
+    restored = ack(mod, "moderate", {"question": qid, "action": "restore"})["question"]
+    assert restored["status"] == "live" and restored["reason"] is None
+    room.flush()
+    assert received(b, "update")[0]["dismissed"] == {}
+
+
+def test_dismiss_reasons_are_checked_and_default_to_other(people, room):
+    a, _, mod = people
+    first = ack(a, "ask", {"text": "First"})["question"]["id"]
+    second = ack(a, "ask", {"text": "Second"})["question"]["id"]
+    for payload in (
+        {"question": first, "action": "dismiss", "reason": "boring"},
+        {"question": first, "action": "dismiss", "reason": ["duplicate"]},
+        {"question": first, "action": "approve", "reason": "duplicate"},
+    ):
+        assert ack(mod, "moderate", payload)["error"] in ("bad_reason", "bad_request")
+    assert received(room.attendee(), "snapshot")[0]["dismissed"] == {}
+    plain = ack(mod, "moderate", {"question": first, "action": "dismiss"})["question"]
+    assert plain["reason"] == "other"
+    ack(mod, "moderate", {"question": second, "action": "dismiss", "reason": "duplicate"})
+    snap = received(room.attendee(), "snapshot")[0]
+    assert snap["dismissed"] == {"other": 1, "duplicate": 1}
 
 
 # -- upvotes -------------------------------------------------------------------------------------

@@ -311,3 +311,33 @@ def test_redis_rate_limits_are_shared_by_processes_and_refill(redis_url):
     assert one.redis.pttl(f"{prefix}:limit:keys:10.0.0.1") <= 1000
     one.close()
     other.close()
+
+
+def test_a_dismissed_question_keeps_its_reason_until_restored(store):
+    q = store.add_question(question())
+    dismissed = store.set_status("w1", q.id, "dismissed", {"live"}, "duplicate")
+    assert dismissed is not None and dismissed.reason == "duplicate"
+    assert store.questions("w1", [q.id])[0].reason == "duplicate"
+    restored = store.set_status("w1", q.id, "live", {"dismissed"})
+    assert restored is not None and restored.reason is None
+    assert store.questions("w1")[0].reason is None
+
+
+def test_sqlite_adds_new_columns_to_an_older_database(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE questions (id INTEGER PRIMARY KEY AUTOINCREMENT, webinar TEXT NOT NULL,"
+        " text TEXT NOT NULL, name TEXT, participant TEXT NOT NULL, created_at TEXT NOT NULL,"
+        " status TEXT NOT NULL, upvotes INTEGER NOT NULL DEFAULT 0);"
+        "INSERT INTO questions (webinar, text, participant, created_at, status)"
+        " VALUES ('w1', 'From before', 'p1', '2024-06-27T08:00:00+00:00', 'dismissed');"
+    )
+    old.commit()
+    old.close()
+    store = SQLiteStore(str(path))
+    [kept] = store.questions("w1")
+    assert kept.text == "From before" and kept.reason is None
+    store.close()

@@ -66,9 +66,15 @@ class Store(ABC):
 
     @abstractmethod
     def set_status(
-        self, code: str, question_id: int, status: str, only_from: Iterable[str]
+        self,
+        code: str,
+        question_id: int,
+        status: str,
+        only_from: Iterable[str],
+        reason: str | None = None,
     ) -> Question | None:
-        """Move a question to ``status`` if its status is one of ``only_from``.
+        """Move a question to ``status`` if its status is one of ``only_from``, with ``reason``
+        (why it was dismissed; None clears it).
 
         A question that leaves the public statuses also leaves the air, in the same step. Returns
         the changed question, or None if it does not exist or was not in one of ``only_from``.

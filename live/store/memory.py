@@ -84,13 +84,18 @@ class MemoryStore(LocalPresence, Store):
         return [stored[i] for i in sorted(set(ids)) if i in stored]
 
     def set_status(
-        self, code: str, question_id: int, status: str, only_from: Iterable[str]
+        self,
+        code: str,
+        question_id: int,
+        status: str,
+        only_from: Iterable[str],
+        reason: str | None = None,
     ) -> Question | None:
         with self._lock:
             question = self._questions.get(code, {}).get(question_id)
             if question is None or question.status not in set(only_from):
                 return None
-            question = replace(question, status=status)
+            question = replace(question, status=status, reason=reason)
             self._questions[code][question_id] = question
             if status not in ON_AIR_STATUSES and self._on_air.get(code) == question_id:
                 self._on_air[code] = None

@@ -196,12 +196,18 @@ class RedisStore(Store):
         return [_question(code, qid, row) for qid, row in self._hashes(code, "questions", "q", ids)]
 
     def set_status(
-        self, code: str, question_id: int, status: str, only_from: Iterable[str]
+        self,
+        code: str,
+        question_id: int,
+        status: str,
+        only_from: Iterable[str],
+        reason: str | None = None,
     ) -> Question | None:
         w = self._w(code)
         stays = "1" if status in ON_AIR_STATUSES else "0"
         keys = [f"{w}:q:{question_id}", f"{w}:webinar"]
-        if not self._run("set_status", keys, [question_id, status, stays, *sorted(set(only_from))]):
+        args = [question_id, status, stays, reason or "", *sorted(set(only_from))]
+        if not self._run("set_status", keys, args):
             return None
         return self.questions(code, [question_id])[0]
 
@@ -384,6 +390,7 @@ def _question(code: str, question_id: int, row: dict[str, str]) -> Question:
         created_at=datetime.fromisoformat(row["created_at"]),
         status=row["status"],
         upvotes=int(row["upvotes"]),
+        reason=row.get("reason") or None,
     )
 
 

@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS questions (
     participant TEXT NOT NULL,
     created_at TEXT NOT NULL,
     status TEXT NOT NULL,
-    upvotes INTEGER NOT NULL DEFAULT 0
+    upvotes INTEGER NOT NULL DEFAULT 0,
+    reason TEXT
 );
 CREATE INDEX IF NOT EXISTS questions_by_webinar ON questions (webinar, id);
 CREATE TABLE IF NOT EXISTS asked (
@@ -86,6 +87,8 @@ CREATE INDEX IF NOT EXISTS ballots_by_participant ON ballots (participant);
 """
 
 SETTINGS_COLUMNS = ("premoderation", "max_question_length", "ask_names")
+# columns added since the first release: (table, column, type), added to older databases at open
+ADDED_COLUMNS = (("questions", "reason", "TEXT"),)
 
 
 class SQLiteStore(LocalPresence, Store):
@@ -109,6 +112,14 @@ class SQLiteStore(LocalPresence, Store):
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Bring a database made by an earlier version up to date (columns are only added)."""
+        for table, column, kind in ADDED_COLUMNS:
+            present = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -241,15 +252,20 @@ class SQLiteStore(LocalPresence, Store):
         return [_question(row) for row in rows]
 
     def set_status(
-        self, code: str, question_id: int, status: str, only_from: Iterable[str]
+        self,
+        code: str,
+        question_id: int,
+        status: str,
+        only_from: Iterable[str],
+        reason: str | None = None,
     ) -> Question | None:
         allowed = sorted(set(only_from))
         marks = ",".join("?" * len(allowed))
         with self._write() as db:
             changed = db.execute(
-                "UPDATE questions SET status = ? WHERE webinar = ? AND id = ?"
+                "UPDATE questions SET status = ?, reason = ? WHERE webinar = ? AND id = ?"
                 f" AND status IN ({marks})",
-                (status, code, question_id, *allowed),
+                (status, reason, code, question_id, *allowed),
             ).rowcount
             if not changed:
                 return None
@@ -431,6 +447,7 @@ def _question(row: sqlite3.Row) -> Question:
         created_at=datetime.fromisoformat(row["created_at"]),
         status=row["status"],
         upvotes=row["upvotes"],
+        reason=row["reason"],
     )
 
 
