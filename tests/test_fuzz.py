@@ -13,7 +13,7 @@ from live.limits import RateLimiter
 
 from .conftest import CODE, ack
 
-EVENTS = ["ask", "upvote", "vote", "moderate", "poll", "create_poll", "settings"]
+EVENTS = ["ask", "upvote", "vote", "moderate", "poll", "create_poll", "settings", "suggest"]
 FIELDS = [
     "text",
     "name",
@@ -29,6 +29,7 @@ FIELDS = [
     "max_question_length",
     "ask_names",
     "into",
+    "reason",
 ]
 WORDS = [
     "approve",
@@ -78,8 +79,12 @@ shaped = {
     ),
     "moderate": st.fixed_dictionaries(
         {"question": ids, "action": st.sampled_from(WORDS[:8])},
-        optional={"text": st.text(max_size=40)},
+        optional={
+            "text": st.text(max_size=40),
+            "reason": st.sampled_from(["duplicate", "off_topic", "other", "nonsense"]),
+        },
     ),
+    "suggest": st.fixed_dictionaries({"text": st.text(max_size=60) | st.sampled_from(WORDS)}),
     "poll": st.fixed_dictionaries({"poll": ids, "action": st.sampled_from(WORDS[8:12])}),
     "create_poll": st.fixed_dictionaries(
         {
@@ -117,6 +122,16 @@ def check_invariants(live) -> None:
     for question in store.questions(CODE):
         voters = store._upvoters.get((CODE, question.id), set())
         assert question.upvotes == len(voters) >= 0
+        # a reason exactly when dismissed, and always a known one
+        assert (question.reason is not None) == (question.status == "dismissed")
+        assert question.reason in (
+            None,
+            "off_topic",
+            "duplicate",
+            "already_answered",
+            "inappropriate",
+            "other",
+        )
     for poll in store.polls(CODE):
         results = store.results(CODE, poll.id)
         ballots = store._ballots.get((CODE, poll.id), {})
