@@ -13,11 +13,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived"]
+QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived", "merged"]
 PollKind = Literal["single", "multiple"]
 PollState = Literal["draft", "open", "closed"]
 
-QUESTION_STATUSES: tuple[str, ...] = ("pending", "live", "answered", "dismissed", "archived")
+QUESTION_STATUSES: tuple[str, ...] = (
+    "pending",
+    "live",
+    "answered",
+    "dismissed",
+    "archived",
+    "merged",
+)
 # what every attendee may see; the author also sees their own question in any status
 PUBLIC_STATUSES = frozenset({"live", "answered"})
 POLL_KINDS: tuple[str, ...] = ("single", "multiple")
@@ -45,7 +52,10 @@ MODERATION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "archive": (frozenset({"pending", "live", "answered", "dismissed"}), "archived"),
     "restore": (frozenset({"answered", "dismissed", "archived"}), "live"),
 }
-MODERATION_ACTIONS = (*MODERATION_TRANSITIONS, "on_air", "off_air", "edit")
+MODERATION_ACTIONS = (*MODERATION_TRANSITIONS, "on_air", "off_air", "edit", "merge")
+# merging question B into A: B may be any open question, A one that attendees see
+MERGE_FROM = frozenset({"pending", "live", "answered"})
+MERGE_INTO = PUBLIC_STATUSES
 # a question can only be on air while attendees can see it
 ON_AIR_STATUSES = PUBLIC_STATUSES
 
@@ -166,6 +176,10 @@ class Question:
     upvotes: int = 0
     # why it was dismissed (a DISMISS_REASONS code); None unless dismissed
     reason: str | None = None
+    # the question this one was merged into (its status is then "merged")
+    merged_into: int | None = None
+    # how many people asked it: its author and the authors of the questions merged into it
+    asked_by: int = 1
 
     @property
     def is_public(self) -> bool:

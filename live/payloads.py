@@ -53,6 +53,8 @@ def question_payload(question: Question, on_air: int | None) -> Payload:
         "on_air": question.id == on_air,
         # only moderators and the author ever receive a dismissed question
         "reason": question.reason,
+        "merged_into": question.merged_into,
+        "asked_by": question.asked_by,
     }
 
 

@@ -35,6 +35,8 @@ class Moderated:
     on_air_changed: bool
     # whether the count of dismissed questions (per reason) changed
     dismissed_changed: bool = False
+    # after a merge: the question this one went into
+    merged_into: Question | None = None
 
 
 def get_webinar(store: Store, code: object) -> Webinar:
@@ -124,13 +126,19 @@ def moderate(
     action: object,
     text: object = None,
     reason: object = None,
+    into: object = None,
 ) -> Moderated:
-    """Apply a moderator's action to a question (``reason``: why it is dismissed)."""
+    """Apply a moderator's action to a question (``reason``: why it is dismissed; ``into``: the
+    question it is merged into)."""
     if action not in MODERATION_ACTIONS:
         raise InvalidInput(f"'action' is one of {', '.join(MODERATION_ACTIONS)}.")
     if reason is not None and action != "dismiss":
         raise InvalidInput("Only 'dismiss' takes a reason.")
+    if (into is not None) != (action == "merge"):
+        raise InvalidInput("'merge' takes 'into', the id of the question to merge into.")
     question = get_question(store, webinar.code, question_id)
+    if action == "merge":
+        return _merge(store, webinar.code, question, into)
     if action == "edit":
         limit = webinar.settings.max_question_length
         edited = domain.clean_text(text, max_length=limit, what="question")
@@ -147,6 +155,19 @@ def moderate(
     left_air = was_on_air and target not in domain.ON_AIR_STATUSES
     dismissed = "dismissed" in (question.status, target)
     return Moderated(moved, on_air_changed=left_air, dismissed_changed=dismissed)
+
+
+def _merge(store: Store, code: str, question: Question, into: object) -> Moderated:
+    target = get_question(store, code, into)
+    was_on_air = store.on_air(code) == question.id
+    merged = store.merge_question(code, question.id, target.id)
+    if merged is None:
+        raise Conflict(
+            "Merge a waiting, live or answered question into another live or answered one.",
+            "bad_state",
+        )
+    source, target = merged
+    return Moderated(source, on_air_changed=was_on_air, merged_into=target)
 
 
 def _air(store: Store, code: str, question: Question, on_air: bool) -> Moderated:

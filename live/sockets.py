@@ -338,7 +338,7 @@ def on_vote(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     return {"poll": poll.id, "options": sorted(payload["options"])}
 
 
-@event("moderate", {"question", "action", "text", "reason"}, moderator=True)
+@event("moderate", {"question", "action", "text", "reason", "into"}, moderator=True)
 def on_moderate(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     """Sent by a moderator to approve, dismiss, answer, archive, restore, edit a question or put it
     on or off the air; every room sees the result with the next update."""
@@ -350,14 +350,22 @@ def on_moderate(live: Live, connection: Connection, payload: dict[str, Any]) -> 
         payload.get("action"),
         payload.get("text"),
         payload.get("reason"),
+        payload.get("into"),
     )
+    changed = [result.question]
+    if result.merged_into is not None:
+        changed.append(result.merged_into)
     live.broadcaster.changed(
         webinar.code,
-        questions=(result.question.id,),
+        questions=tuple(q.id for q in changed),
         on_air=result.on_air_changed,
         dismissed=result.dismissed_changed,
     )
-    return {"question": question_payload(result.question, live.store.on_air(webinar.code))}
+    on_air = live.store.on_air(webinar.code)
+    answer: Ack = {"question": question_payload(result.question, on_air)}
+    if result.merged_into is not None:
+        answer["into"] = question_payload(result.merged_into, on_air)
+    return answer
 
 
 @event("poll", {"poll", "action"}, moderator=True)

@@ -159,8 +159,9 @@
     el.classList.toggle("on-air", onAir);
     el.querySelector(".on-air-badge").hidden = !onAir;
     el.querySelector(".question-text").textContent = q.text;
-    el.querySelector(".meta").textContent =
-      `${q.name || "Anonymous"}${q.status === "answered" ? " · Answered" : ""}`;
+    el.querySelector(".meta").textContent = `${q.name || "Anonymous"}`
+      + `${q.asked_by > 1 ? ` · asked by ${q.asked_by} people` : ""}`
+      + `${q.status === "answered" ? " · Answered" : ""}`;
     const button = el.querySelector("button.upvote");
     button.setAttribute("aria-pressed", String(Boolean(state.me && state.me.upvoted.has(q.id))));
     button.disabled = q.status !== "live";
@@ -231,7 +232,9 @@
 
   function updateMine(el, q) {
     el.querySelector(".question-text").textContent = q.text;
-    const why = q.status === "dismissed" && q.reason ? ` (${Live.REASON_LABELS[q.reason]})` : "";
+    const into = q.status === "merged" && state.questions.get(q.merged_into);
+    const why = q.status === "dismissed" && q.reason ? ` (${Live.REASON_LABELS[q.reason]})`
+      : into ? ` into “${into.text}”, which you can upvote` : "";
     el.querySelector(".status").textContent = `Status: ${Live.STATUS_LABELS[q.status] || q.status}${why}`
       + (q.status === "live" || q.status === "answered" ? ` · ${plural(q.upvotes, "upvote", "upvotes")}` : "");
     el.dataset.status = q.status;

@@ -160,7 +160,7 @@ const Live = (() => {
   function plural(n, one, many) { return `${n} ${n === 1 ? one : many}`; }
 
   const STATUS_LABELS = { pending: "waiting for review", live: "live", answered: "answered",
-                          dismissed: "dismissed", archived: "archived" };
+                          dismissed: "dismissed", archived: "archived", merged: "merged" };
   // why a question was dismissed: the button a moderator presses, and how attendees read it
   const REASONS = [
     ["off_topic", "Off-topic", (n) => `${n} as off-topic`],

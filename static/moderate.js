@@ -29,11 +29,12 @@
 
   /* -- questions --------------------------------------------------------------------------- */
   const ACTIONS = {
-    pending: [["Approve", "approve"], ["Dismiss", "dismiss"], ["Archive", "archive"]],
-    live: [["Mark answered", "answer"], ["Dismiss", "dismiss"], ["Archive", "archive"]],
-    answered: [["Restore", "restore"], ["Dismiss", "dismiss"], ["Archive", "archive"]],
+    pending: [["Approve", "approve"], ["Dismiss", "dismiss"], ["Merge", "merge"], ["Archive", "archive"]],
+    live: [["Mark answered", "answer"], ["Dismiss", "dismiss"], ["Merge", "merge"], ["Archive", "archive"]],
+    answered: [["Restore", "restore"], ["Dismiss", "dismiss"], ["Merge", "merge"], ["Archive", "archive"]],
     dismissed: [["Restore", "restore"], ["Archive", "archive"]],
     archived: [["Restore", "restore"]],
+    merged: [],
   };
 
   function createQuestion(q) {
@@ -52,14 +53,17 @@
     el.dataset.status = q.status;
     el.classList.toggle("on-air", onAir);
     el.querySelector(".on-air-badge").hidden = !onAir;
-    const why = q.status === "dismissed" && q.reason ? ` (${Live.REASON_LABELS[q.reason]})` : "";
+    const why = q.status === "dismissed" && q.reason ? ` (${Live.REASON_LABELS[q.reason]})`
+      : q.status === "merged" ? ` into #${q.merged_into}` : "";
+    const askers = q.asked_by > 1 ? ` · asked by ${q.asked_by} people` : "";
     el.querySelector(".meta").textContent =
-      `${q.name || "Anonymous"} · ${plural(q.upvotes, "upvote", "upvotes")} · ${Live.STATUS_LABELS[q.status]}${why}`;
+      `${q.name || "Anonymous"} · ${plural(q.upvotes, "upvote", "upvotes")}${askers} · ${Live.STATUS_LABELS[q.status]}${why}`;
     if (editing.has(q.id)) return;  // keep the moderator's half-edited text
     el.querySelector(".question-text").replaceChildren(q.text);
-    const buttons = ACTIONS[q.status].map(([label, action]) => action === "dismiss"
-      ? h("button", { type: "button", dataset: { action }, "aria-expanded": "false",
-                      onclick: () => chooseReason(el, q) }, "Dismiss…")
+    const opens = { dismiss: ["Dismiss…", chooseReason], merge: ["Merge into…", chooseTarget] };
+    const buttons = ACTIONS[q.status].map(([label, action]) => action in opens
+      ? h("button", { type: "button", dataset: { action },
+                      onclick: () => opens[action][1](el, q) }, opens[action][0])
       : h("button", { type: "button", dataset: { action }, onclick: () => act(el, q.id, action) }, label));
     if (q.status === "live" || q.status === "answered") {
       buttons.unshift(h("button", { type: "button", class: onAir ? "primary" : null,
@@ -83,6 +87,32 @@
     group.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
     actions.replaceChildren(group);
     group.querySelector("button").focus();
+  }
+
+  /* Merging a duplicate into the question already asked: its upvoters and askers join that one. */
+  function chooseTarget(el, q) {
+    const actions = el.querySelector(".actions");
+    const close = () => { updateQuestion(el, state.questions.get(q.id) || q); el.focus(); };
+    const targets = [...state.questions.values()]
+      .filter((t) => t.id !== q.id && (t.status === "live" || t.status === "answered"))
+      .sort(Live.byPopularity);
+    if (!targets.length) {
+      report({ ok: false, message: "There is no live or answered question to merge into." });
+      return;
+    }
+    const select = h("select", { id: `merge-${q.id}` }, ...targets.map((t) =>
+      h("option", { value: String(t.id) }, `#${t.id}: ${t.text.length > 80 ? `${t.text.slice(0, 79)}…` : t.text}`)));
+    const form = h("form", { class: "merge-form" },
+      h("label", { for: `merge-${q.id}` }, "Merge into"), select,
+      h("button", { type: "submit", class: "primary" }, "Merge"),
+      h("button", { type: "button", onclick: close }, "Cancel"));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      act(el, q.id, "merge", { into: Number(select.value) });
+    });
+    form.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
+    actions.replaceChildren(form);
+    select.focus();
   }
 
   function act(el, id, action, extra = {}) {
@@ -155,7 +185,8 @@
   function renderQueue(update) {
     const sections = { pending: [], live: [], answered: [], closed: [] };
     for (const q of state.questions.values()) {
-      sections[q.status === "dismissed" || q.status === "archived" ? "closed" : q.status].push(q);
+      const closed = q.status === "dismissed" || q.status === "archived" || q.status === "merged";
+      sections[closed ? "closed" : q.status].push(q);
     }
     sections.live.sort(order === "popular" ? Live.byPopularity : Live.byRecency);
     for (const name of ["pending", "answered", "closed"]) sections[name].sort((a, b) => a.id - b.id);

@@ -313,6 +313,34 @@ def test_typing_a_question_suggests_similar_ones_to_upvote(views):
     expect(similar).to_be_hidden()
 
 
+def test_merging_a_duplicate_from_the_console(views):
+    a, b, mod = views.attendee_a, views.attendee_b, views.moderator
+    a.get_by_label("Your question", exact=True).fill("Is there travel funding for Barcelona?")
+    a.get_by_role("button", name="Send question").click()
+    b.locator("#questions li", has_text="travel funding").wait_for()
+    b.get_by_label("Your question", exact=True).fill("Who pays the trip to the Democracy Lab?")
+    b.get_by_role("button", name="Send question").click()
+    duplicate = mod.locator("#live li", has_text="Who pays the trip")
+    duplicate.get_by_role("button", name="Merge into…").click()
+    target = duplicate.get_by_label("Merge into")
+    expect(target).to_be_focused()
+    option = target.locator("option", has_text="travel funding")
+    target.select_option(value=option.get_attribute("value"))
+    duplicate.get_by_role("button", name="Merge", exact=True).click()
+    merged = mod.locator("#closed li", has_text="Who pays the trip")
+    expect(merged.locator(".meta")).to_contain_text("merged into #")
+    original = mod.locator("#live li", has_text="travel funding")
+    expect(original.locator(".meta")).to_contain_text("asked by 2 people")
+    # attendees: one question, asked by two; the duplicate's author sees where it went
+    expect(a.locator("#questions li", has_text="travel funding")).to_contain_text(
+        "asked by 2 people"
+    )
+    expect(a.locator("#questions li", has_text="Who pays the trip")).to_have_count(0)
+    expect(b.locator("#mine li", has_text="Who pays the trip").locator(".status")).to_have_text(
+        "Status: merged into “Is there travel funding for Barcelona?”, which you can upvote"
+    )
+
+
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
     for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
         page.set_viewport_size({"width": width, "height": 800})

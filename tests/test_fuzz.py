@@ -40,6 +40,7 @@ WORDS = [
     "on_air",
     "off_air",
     "edit",
+    "merge",
     "open",
     "close",
     "show_results",
@@ -78,14 +79,15 @@ shaped = {
         {"poll": st.integers(1, 6), "options": st.lists(st.integers(0, 5), max_size=3, unique=True)}
     ),
     "moderate": st.fixed_dictionaries(
-        {"question": ids, "action": st.sampled_from(WORDS[:8])},
+        {"question": ids, "action": st.sampled_from(WORDS[:9])},
         optional={
+            "into": early,
             "text": st.text(max_size=40),
             "reason": st.sampled_from(["duplicate", "off_topic", "other", "nonsense"]),
         },
     ),
     "suggest": st.fixed_dictionaries({"text": st.text(max_size=60) | st.sampled_from(WORDS)}),
-    "poll": st.fixed_dictionaries({"poll": ids, "action": st.sampled_from(WORDS[8:12])}),
+    "poll": st.fixed_dictionaries({"poll": ids, "action": st.sampled_from(WORDS[9:13])}),
     "create_poll": st.fixed_dictionaries(
         {
             "prompt": st.text(max_size=20),

@@ -129,6 +129,8 @@ def test_exports_have_questions_and_poll_results(client, room, live):
     ack(b, "vote", {"poll": poll_id, "options": [0]})
     spam = ack(b, "ask", {"text": "Buy cheap watches"})["question"]["id"]
     ack(mod, "moderate", {"question": spam, "action": "dismiss", "reason": "inappropriate"})
+    again = ack(b, "ask", {"text": "HYPERLINK, again?"})["question"]["id"]
+    ack(mod, "moderate", {"question": again, "action": "merge", "into": qid})
 
     headers = {"Authorization": f"Bearer {MODERATOR_KEY}"}
     data = client.get(f"/e/{CODE}/export.json", headers=headers).get_json()
@@ -144,6 +146,9 @@ def test_exports_have_questions_and_poll_results(client, room, live):
     question = next(r for r in rows if r["record"] == "question")
     # a cell a spreadsheet would run as a formula is neutralised
     assert question["text"] == '\'=HYPERLINK("http://evil")' and question["upvotes"] == "1"
+    merged = next(r for r in rows if r["record"] == "question" and r["id"] == str(again))
+    assert merged["status"] == "merged" and merged["merged_into"] == str(qid)
+    assert question["asked_by"] == "2" and question["merged_into"] == ""
     dismissed = next(r for r in rows if r["record"] == "question" and r["id"] == str(spam))
     assert dismissed["status"] == "dismissed" and dismissed["reason"] == "inappropriate"
     lab = next(r for r in rows if r["option"].startswith("Democracy Lab"))

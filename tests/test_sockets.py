@@ -539,3 +539,56 @@ def test_suggest_refuses_what_is_not_text(room):
         ack(room.connect({"webinar": CODE, "viewer": True}), "suggest", {"text": "a b"})["error"]
         == "no_token"
     )
+
+
+def test_merging_a_duplicate_into_the_original(people, room):
+    a, b, mod = people
+    c = room.attendee()
+    original = ack(a, "ask", {"text": "When is the Democracy Lab?"})["question"]["id"]
+    duplicate = ack(b, "ask", {"text": "Democracy Lab dates?"})["question"]["id"]
+    ack(c, "upvote", {"question": original, "up": True})
+    ack(c, "upvote", {"question": duplicate, "up": True})
+    ack(a, "upvote", {"question": duplicate, "up": True})
+    room.flush()
+    for client in (a, b, c, mod):
+        client.get_received()
+
+    merged = ack(mod, "moderate", {"question": duplicate, "action": "merge", "into": original})
+    assert merged["ok"]
+    assert merged["question"]["status"] == "merged"
+    assert merged["question"]["merged_into"] == original
+    # the original keeps its text; upvoters united (c counted once), asked by two people
+    into = merged["into"]
+    assert into["text"] == "When is the Democracy Lab?"
+    assert into["upvotes"] == 2 and into["asked_by"] == 2
+    room.flush()
+    # everyone sees the original's new counts and the duplicate go
+    public = received(c, "update")[0]
+    assert public["removed"] == [duplicate]
+    assert public["questions"][0]["id"] == original and public["questions"][0]["asked_by"] == 2
+    # the duplicate's author sees where their question went
+    own = [q for u in received(b, "update") for q in u.get("questions", [])]
+    assert {"id": duplicate, "status": "merged", "merged_into": original}.items() <= next(
+        q for q in own if q["id"] == duplicate
+    ).items()
+    # the merged one is gone for attendees; the original goes on counting exactly
+    assert ack(c, "upvote", {"question": duplicate, "up": False})["error"] == "not_found"
+    assert ack(c, "upvote", {"question": original, "up": False})["question"]["upvotes"] == 1
+
+
+def test_merge_is_checked(people, room):
+    a, b, mod = people
+    first = ack(a, "ask", {"text": "First"})["question"]["id"]
+    second = ack(b, "ask", {"text": "Second"})["question"]["id"]
+    for payload, error in (
+        ({"question": first, "action": "merge"}, "bad_request"),
+        ({"question": first, "action": "merge", "into": first}, "bad_state"),
+        ({"question": first, "action": "merge", "into": 999}, "not_found"),
+        ({"question": first, "action": "merge", "into": "2"}, "bad_request"),
+        ({"question": first, "action": "approve", "into": second}, "bad_request"),
+    ):
+        assert ack(mod, "moderate", payload)["error"] == error, payload
+    assert (
+        ack(a, "moderate", {"question": first, "action": "merge", "into": second})["error"]
+        == "forbidden"
+    )

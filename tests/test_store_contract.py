@@ -341,3 +341,43 @@ def test_sqlite_adds_new_columns_to_an_older_database(tmp_path):
     [kept] = store.questions("w1")
     assert kept.text == "From before" and kept.reason is None
     store.close()
+
+
+def test_merging_unites_upvoters_and_askers_counting_each_person_once(store):
+    a = store.add_question(question(participant="ann"))
+    b = store.add_question(replace(question(participant="bob"), text="Same as A?"))
+    c = store.add_question(replace(question(participant="ann"), text="A again, by its author"))
+    for voter in ("v1", "v2"):
+        store.upvote("w1", a.id, voter, True)
+    for voter in ("v2", "v3"):
+        store.upvote("w1", b.id, voter, True)
+    assert store.set_on_air("w1", b.id)
+    merged = store.merge_question("w1", b.id, a.id)
+    assert merged is not None
+    source, target = merged
+    assert source.status == "merged" and source.merged_into == a.id
+    assert target.text == a.text and target.status == "live" and target.merged_into is None
+    assert target.upvotes == 3  # v1, v2 and v3: v2 upvoted both, counted once
+    assert target.asked_by == 2
+    assert store.on_air("w1") is None  # the merged question left the screen
+    # ann asked A and C: merging C adds nobody new; the upvote count stays exact afterwards
+    _, target = store.merge_question("w1", c.id, a.id) or (None, None)
+    assert target is not None and target.asked_by == 2 and target.upvotes == 3
+    assert store.upvote("w1", a.id, "v3", False) and store.questions("w1", [a.id])[0].upvotes == 2
+    assert store.upvote("w1", a.id, "v4", True) and store.questions("w1", [a.id])[0].upvotes == 3
+    assert store.questions("w1", [b.id])[0].status == "merged"
+
+
+def test_merging_refuses_what_does_not_fit(store):
+    a = store.add_question(question(participant="ann"))
+    b = store.add_question(question(participant="bob"))
+    pending = store.add_question(question(participant="cid", status="pending"))
+    elsewhere = store.add_question(question(code="w2", participant="dan"))
+    assert store.merge_question("w1", a.id, a.id) is None  # into itself
+    assert store.merge_question("w1", b.id, pending.id) is None  # into a hidden question
+    assert store.merge_question("w1", b.id, elsewhere.id) is None  # into another webinar's
+    assert store.merge_question("w1", b.id, 999) is None
+    assert store.set_status("w1", b.id, "dismissed", {"live"}, "duplicate")
+    assert store.merge_question("w1", b.id, a.id) is None  # a closed question stays closed
+    assert store.merge_question("w1", pending.id, a.id) is not None  # waiting ones may go in
+    assert store.merge_question("w1", a.id, pending.id) is None  # a merged one is closed

@@ -81,6 +81,20 @@ class Store(ABC):
         """
 
     @abstractmethod
+    def merge_question(
+        self, code: str, source_id: int, target_id: int
+    ) -> tuple[Question, Question] | None:
+        """Merge question ``source_id`` into ``target_id``, in one step.
+
+        The target keeps its text; its upvoters become the union of both questions' upvoters (one
+        person counted once) and its askers the union of both questions' askers (``asked_by``).
+        The source gets the status ``merged`` and ``merged_into`` = the target, and leaves the
+        air. Returns (source, target) as they are now, or None when either does not exist in the
+        webinar, they are the same, the source is not in ``MERGE_FROM`` or the target not in
+        ``MERGE_INTO``.
+        """
+
+    @abstractmethod
     def edit_question(self, code: str, question_id: int, text: str) -> Question | None:
         """Replace a question's text; return it, or None if it does not exist."""
 

@@ -7,7 +7,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..domain import ON_AIR_STATUSES, Poll, PollResults, Question, Webinar
+from ..domain import (
+    MERGE_FROM,
+    MERGE_INTO,
+    ON_AIR_STATUSES,
+    Poll,
+    PollResults,
+    Question,
+    Webinar,
+)
 from . import LocalPresence, Store
 
 
@@ -23,6 +31,8 @@ class MemoryStore(LocalPresence, Store):
         self._keys: dict[str, str] = {}
         self._questions: dict[str, dict[int, Question]] = {}
         self._upvoters: dict[tuple[str, int], set[str]] = {}
+        # who asked a question that others were merged into
+        self._askers: dict[tuple[str, int], set[str]] = {}
         self._on_air: dict[str, int | None] = {}
         self._polls: dict[str, dict[int, Poll]] = {}
         self._ballots: dict[tuple[str, int], dict[str, tuple[int, ...]]] = {}
@@ -100,6 +110,31 @@ class MemoryStore(LocalPresence, Store):
             if status not in ON_AIR_STATUSES and self._on_air.get(code) == question_id:
                 self._on_air[code] = None
             return question
+
+    def merge_question(
+        self, code: str, source_id: int, target_id: int
+    ) -> tuple[Question, Question] | None:
+        with self._lock:
+            questions = self._questions.get(code, {})
+            source, target = questions.get(source_id), questions.get(target_id)
+            if (
+                source is None
+                or target is None
+                or source_id == target_id
+                or source.status not in MERGE_FROM
+                or target.status not in MERGE_INTO
+            ):
+                return None
+            voters = self._upvoters.setdefault((code, target_id), set())
+            voters |= self._upvoters.get((code, source_id), set())
+            askers = self._askers.setdefault((code, target_id), {target.participant})
+            askers |= self._askers.get((code, source_id), {source.participant})
+            target = replace(target, upvotes=len(voters), asked_by=len(askers))
+            source = replace(source, status="merged", merged_into=target_id, reason=None)
+            questions[target_id], questions[source_id] = target, source
+            if self._on_air.get(code) == source_id:
+                self._on_air[code] = None
+            return source, target
 
     def edit_question(self, code: str, question_id: int, text: str) -> Question | None:
         with self._lock:

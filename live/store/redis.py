@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 import redis
 
 from ..domain import (
+    MERGE_FROM,
+    MERGE_INTO,
     ON_AIR_STATUSES,
     Poll,
     PollResults,
@@ -43,6 +45,7 @@ SCRIPTS = (
     "online",
     "leave",
     "take_token",
+    "merge",
 )
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -210,6 +213,27 @@ class RedisStore(Store):
         if not self._run("set_status", keys, args):
             return None
         return self.questions(code, [question_id])[0]
+
+    def merge_question(
+        self, code: str, source_id: int, target_id: int
+    ) -> tuple[Question, Question] | None:
+        if source_id == target_id:
+            return None
+        w = self._w(code)
+        keys = [
+            f"{w}:q:{source_id}",
+            f"{w}:q:{target_id}",
+            f"{w}:q:{source_id}:upvoters",
+            f"{w}:q:{target_id}:upvoters",
+            f"{w}:q:{source_id}:askers",
+            f"{w}:q:{target_id}:askers",
+            f"{w}:webinar",
+        ]
+        args = [source_id, target_id, ",".join(sorted(MERGE_FROM)), ",".join(sorted(MERGE_INTO))]
+        if not self._run("merge", keys, args):
+            return None
+        now = {q.id: q for q in self.questions(code, [source_id, target_id])}
+        return now[source_id], now[target_id]
 
     def edit_question(self, code: str, question_id: int, text: str) -> Question | None:
         if not self._run(
@@ -391,6 +415,8 @@ def _question(code: str, question_id: int, row: dict[str, str]) -> Question:
         status=row["status"],
         upvotes=int(row["upvotes"]),
         reason=row.get("reason") or None,
+        merged_into=int(row["merged_into"]) if row.get("merged_into") else None,
+        asked_by=int(row.get("asked_by") or 1),
     )
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import (
+    MERGE_FROM,
+    MERGE_INTO,
     ON_AIR_STATUSES,
     Poll,
     PollResults,
@@ -52,7 +54,9 @@ CREATE TABLE IF NOT EXISTS questions (
     created_at TEXT NOT NULL,
     status TEXT NOT NULL,
     upvotes INTEGER NOT NULL DEFAULT 0,
-    reason TEXT
+    reason TEXT,
+    merged_into INTEGER,
+    asked_by INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS questions_by_webinar ON questions (webinar, id);
 CREATE TABLE IF NOT EXISTS asked (
@@ -61,6 +65,11 @@ CREATE TABLE IF NOT EXISTS asked (
     idempotency_key TEXT NOT NULL,
     question INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
     PRIMARY KEY (webinar, participant, idempotency_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS askers (
+    question INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+    participant TEXT NOT NULL,
+    PRIMARY KEY (question, participant)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS upvotes (
     question INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
@@ -88,7 +97,11 @@ CREATE INDEX IF NOT EXISTS ballots_by_participant ON ballots (participant);
 
 SETTINGS_COLUMNS = ("premoderation", "max_question_length", "ask_names")
 # columns added since the first release: (table, column, type), added to older databases at open
-ADDED_COLUMNS = (("questions", "reason", "TEXT"),)
+ADDED_COLUMNS = (
+    ("questions", "reason", "TEXT"),
+    ("questions", "merged_into", "INTEGER"),
+    ("questions", "asked_by", "INTEGER NOT NULL DEFAULT 1"),
+)
 
 
 class SQLiteStore(LocalPresence, Store):
@@ -276,6 +289,64 @@ class SQLiteStore(LocalPresence, Store):
                 )
             return _question(self._one(db, "questions", question_id))
 
+    def merge_question(
+        self, code: str, source_id: int, target_id: int
+    ) -> tuple[Question, Question] | None:
+        if source_id == target_id:
+            return None
+        with self._write() as db:
+            rows = {
+                row["id"]: row
+                for row in db.execute(
+                    "SELECT id, status, participant FROM questions"
+                    " WHERE webinar = ? AND id IN (?, ?)",
+                    (code, source_id, target_id),
+                )
+            }
+            source, target = rows.get(source_id), rows.get(target_id)
+            if (
+                source is None
+                or target is None
+                or source["status"] not in MERGE_FROM
+                or target["status"] not in MERGE_INTO
+            ):
+                return None
+            # the askers table lists a question's askers once others were merged into it
+            db.executemany(
+                "INSERT OR IGNORE INTO askers (question, participant) VALUES (?, ?)",
+                [(target_id, target["participant"]), (target_id, source["participant"])],
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO askers (question, participant)"
+                " SELECT ?, participant FROM askers WHERE question = ?",
+                (target_id, source_id),
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO upvotes (question, participant)"
+                " SELECT ?, participant FROM upvotes WHERE question = ?",
+                (target_id, source_id),
+            )
+            db.execute(
+                "UPDATE questions SET"
+                " upvotes = (SELECT COUNT(*) FROM upvotes WHERE question = :id),"
+                " asked_by = (SELECT COUNT(*) FROM askers WHERE question = :id)"
+                " WHERE id = :id",
+                {"id": target_id},
+            )
+            db.execute(
+                "UPDATE questions SET status = 'merged', merged_into = ?, reason = NULL"
+                " WHERE id = ?",
+                (target_id, source_id),
+            )
+            db.execute(
+                "UPDATE webinars SET on_air = NULL WHERE code = ? AND on_air = ?",
+                (code, source_id),
+            )
+            return (
+                _question(self._one(db, "questions", source_id)),
+                _question(self._one(db, "questions", target_id)),
+            )
+
     def edit_question(self, code: str, question_id: int, text: str) -> Question | None:
         with self._write() as db:
             changed = db.execute(
@@ -448,6 +519,8 @@ def _question(row: sqlite3.Row) -> Question:
         status=row["status"],
         upvotes=row["upvotes"],
         reason=row["reason"],
+        merged_into=row["merged_into"],
+        asked_by=row["asked_by"],
     )
 
 
