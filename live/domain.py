@@ -52,7 +52,9 @@ MODERATION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "archive": (frozenset({"pending", "live", "answered", "dismissed"}), "archived"),
     "restore": (frozenset({"answered", "dismissed", "archived"}), "live"),
 }
-MODERATION_ACTIONS = (*MODERATION_TRANSITIONS, "on_air", "off_air", "edit", "merge")
+MODERATION_ACTIONS = (*MODERATION_TRANSITIONS, "on_air", "off_air", "edit", "merge", "reply")
+# the longest written answer a moderator may attach to a question
+MAX_REPLY_LENGTH = 2000
 # merging question B into A: B may be any open question, A one that attendees see
 MERGE_FROM = frozenset({"pending", "live", "answered"})
 MERGE_INTO = PUBLIC_STATUSES
@@ -180,6 +182,8 @@ class Question:
     merged_into: int | None = None
     # how many people asked it: its author and the authors of the questions merged into it
     asked_by: int = 1
+    # a written answer from the moderators or the host, for those not answered live
+    reply: str | None = None
 
     @property
     def is_public(self) -> bool:

@@ -55,6 +55,7 @@ def question_payload(question: Question, on_air: int | None) -> Payload:
         "reason": question.reason,
         "merged_into": question.merged_into,
         "asked_by": question.asked_by,
+        "reply": question.reply,
     }
 
 

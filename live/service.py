@@ -139,6 +139,18 @@ def moderate(
     question = get_question(store, webinar.code, question_id)
     if action == "merge":
         return _merge(store, webinar.code, question, into)
+    if action == "reply":
+        # an empty answer removes the written answer
+        written = domain.clean_text(
+            "" if text is None else text,
+            max_length=domain.MAX_REPLY_LENGTH,
+            what="answer",
+            required=False,
+        )
+        if question.status == "merged":
+            raise Conflict("A merged question is answered where it went.", "bad_state")
+        replied = store.set_reply(webinar.code, question.id, written or None)
+        return Moderated(replied or question, on_air_changed=False)
     if action == "edit":
         limit = webinar.settings.max_question_length
         edited = domain.clean_text(text, max_length=limit, what="question")

@@ -144,6 +144,8 @@
     const el = h("li", { class: "question" },
       h("p", { class: "badge on-air-badge" }, "On screen now"),
       h("p", { class: "question-text" }),
+      h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Answer from the moderators"),
+        h("p", { class: "reply-text" })),
       h("p", { class: "meta" }),
       h("button", { type: "button", class: "upvote", "aria-pressed": "false",
                     onclick: () => toggleUpvote(q.id) },
@@ -159,6 +161,8 @@
     el.classList.toggle("on-air", onAir);
     el.querySelector(".on-air-badge").hidden = !onAir;
     el.querySelector(".question-text").textContent = q.text;
+    el.querySelector(".reply").hidden = !q.reply;
+    el.querySelector(".reply-text").textContent = q.reply || "";
     el.querySelector(".meta").textContent = `${q.name || "Anonymous"}`
       + `${q.asked_by > 1 ? ` · asked by ${q.asked_by} people` : ""}`
       + `${q.status === "answered" ? " · Answered" : ""}`;
@@ -224,6 +228,8 @@
     Live.syncList($("mine"), mine.sort(Live.byRecency), (q) => q.id,
       (q) => {
         const el = h("li", { class: "question mine" }, h("p", { class: "question-text" }),
+          h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Answer from the moderators"),
+            h("p", { class: "reply-text" })),
           h("p", { class: "meta status" }));
         updateMine(el, q);
         return el;
@@ -232,6 +238,8 @@
 
   function updateMine(el, q) {
     el.querySelector(".question-text").textContent = q.text;
+    el.querySelector(".reply").hidden = !q.reply;
+    el.querySelector(".reply-text").textContent = q.reply || "";
     const into = q.status === "merged" && state.questions.get(q.merged_into);
     const why = q.status === "dismissed" && q.reason ? ` (${Live.REASON_LABELS[q.reason]})`
       : into ? ` into “${into.text}”, which you can upvote` : "";

@@ -41,6 +41,8 @@
     const el = h("li", { class: "question", tabindex: "0" },
       h("p", { class: "badge on-air-badge" }, "On screen"),
       h("div", { class: "question-text" }),
+      h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Written answer"),
+        h("p", { class: "reply-text" })),
       h("p", { class: "meta" }),
       h("div", { class: "actions" }));
     updateQuestion(el, q);
@@ -58,6 +60,8 @@
     const askers = q.asked_by > 1 ? ` · asked by ${q.asked_by} people` : "";
     el.querySelector(".meta").textContent =
       `${q.name || "Anonymous"} · ${plural(q.upvotes, "upvote", "upvotes")}${askers} · ${Live.STATUS_LABELS[q.status]}${why}`;
+    el.querySelector(".reply").hidden = !q.reply;
+    el.querySelector(".reply-text").textContent = q.reply || "";
     if (editing.has(q.id)) return;  // keep the moderator's half-edited text
     el.querySelector(".question-text").replaceChildren(q.text);
     const opens = { dismiss: ["Dismiss…", chooseReason], merge: ["Merge into…", chooseTarget] };
@@ -72,6 +76,10 @@
         onAir ? "Take off screen" : "Put on screen"));
     }
     buttons.push(h("button", { type: "button", dataset: { action: "edit" }, onclick: () => edit(el, q) }, "Edit"));
+    if (q.status !== "merged") {
+      buttons.push(h("button", { type: "button", dataset: { action: "reply" }, onclick: () => writeAnswer(el, q) },
+        q.reply ? "Change the answer" : "Write an answer"));
+    }
     el.querySelector(".actions").replaceChildren(...buttons);
   }
 
@@ -120,6 +128,27 @@
     const next = el.nextElementSibling || el.previousElementSibling;
     focusAfter = next && next.dataset.id ? Number(next.dataset.id) : null;
     return moderate(id, action, extra);
+  }
+
+  /* A written answer, for questions there was no time to answer live; empty removes it. */
+  function writeAnswer(el, q) {
+    editing.add(q.id);
+    const box = h("textarea", { id: `reply-${q.id}`, rows: "4", maxlength: "2000" });
+    box.value = q.reply || "";
+    const done = () => { editing.delete(q.id); updateQuestion(el, state.questions.get(q.id) || q); el.focus(); };
+    const form = h("form", { class: "stack edit-form" },
+      h("label", { for: `reply-${q.id}` }, "Written answer (attendees see it under the question)"),
+      box,
+      h("div", { class: "actions" },
+        h("button", { type: "submit", class: "primary" }, "Save the answer"),
+        h("button", { type: "button", onclick: done }, "Cancel")));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (await moderate(q.id, "reply", { text: box.value })) done();
+    });
+    form.addEventListener("keydown", (event) => { if (event.key === "Escape") done(); });
+    el.querySelector(".actions").replaceChildren(form);
+    box.focus();
   }
 
   function edit(el, q) {

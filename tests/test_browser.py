@@ -341,6 +341,27 @@ def test_merging_a_duplicate_from_the_console(views):
     )
 
 
+def test_a_written_answer_from_the_console_shows_under_the_question(views):
+    a, b, mod = views.attendee_a, views.attendee_b, views.moderator
+    a.get_by_label("Your question", exact=True).fill("Can two people from one city apply?")
+    a.get_by_role("button", name="Send question").click()
+    item = mod.locator("#live li", has_text="two people from one city")
+    item.get_by_role("button", name="Write an answer").click()
+    box = item.get_by_label("Written answer (attendees see it under the question)")
+    expect(box).to_be_focused()
+    box.fill("Yes: up to two per city, one mentor and one mentee.")
+    item.get_by_role("button", name="Save the answer").click()
+    expect(item.locator(".reply-text")).to_have_text(
+        "Yes: up to two per city, one mentor and one mentee."
+    )
+    for page in (a, b):
+        seen = page.locator("#questions li", has_text="two people from one city")
+        expect(seen.locator(".reply")).to_contain_text(
+            "Answer from the moderators" + "Yes: up to two per city"
+        )
+    expect(item.get_by_role("button", name="Change the answer")).to_be_visible()
+
+
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
     for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
         page.set_viewport_size({"width": width, "height": 800})

@@ -592,3 +592,24 @@ def test_merge_is_checked(people, room):
         ack(a, "moderate", {"question": first, "action": "merge", "into": second})["error"]
         == "forbidden"
     )
+
+
+def test_a_written_answer_reaches_everyone(people, room):
+    a, b, mod = people
+    qid = ack(a, "ask", {"text": "Is travel to Barcelona covered?"})["question"]["id"]
+    room.flush()
+    b.get_received()
+    answer = "Yes, for one person per city.\n\nDetails follow by email."
+    replied = ack(mod, "moderate", {"question": qid, "action": "reply", "text": answer})
+    assert replied["question"]["reply"] == "Yes, for one person per city. Details follow by email."
+    room.flush()
+    assert received(b, "update")[0]["questions"][0]["reply"] == replied["question"]["reply"]
+    assert received(room.attendee(), "snapshot")[0]["questions"][0]["reply"].startswith("Yes")
+    # checked like any text; an empty answer removes it; attendees cannot answer
+    too_long = {"question": qid, "action": "reply", "text": "x" * 2001}
+    assert ack(mod, "moderate", too_long)["error"] == "too_long"
+    assert ack(b, "moderate", {"question": qid, "action": "reply", "text": "Me!"})["error"] == (
+        "forbidden"
+    )
+    removed = ack(mod, "moderate", {"question": qid, "action": "reply", "text": "  "})
+    assert removed["question"]["reply"] is None

@@ -381,3 +381,16 @@ def test_merging_refuses_what_does_not_fit(store):
     assert store.merge_question("w1", b.id, a.id) is None  # a closed question stays closed
     assert store.merge_question("w1", pending.id, a.id) is not None  # waiting ones may go in
     assert store.merge_question("w1", a.id, pending.id) is None  # a merged one is closed
+
+
+def test_a_written_answer_is_kept_and_removed(store):
+    q = store.add_question(question())
+    replied = store.set_reply("w1", q.id, "Yes: travel is covered for one person per city.")
+    assert (
+        replied is not None and replied.reply == "Yes: travel is covered for one person per city."
+    )
+    assert store.questions("w1")[0].reply == replied.reply
+    assert store.set_reply("w1", q.id, None) is not None
+    assert store.questions("w1")[0].reply is None
+    assert store.set_reply("w1", 999, "Nobody asked") is None
+    assert store.set_reply("w2", q.id, "Another webinar's question") is None

@@ -95,6 +95,11 @@ class Store(ABC):
         """
 
     @abstractmethod
+    def set_reply(self, code: str, question_id: int, reply: str | None) -> Question | None:
+        """Attach a written answer to a question (None removes it); return the question, or None
+        if it does not exist."""
+
+    @abstractmethod
     def edit_question(self, code: str, question_id: int, text: str) -> Question | None:
         """Replace a question's text; return it, or None if it does not exist."""
 

@@ -136,6 +136,14 @@ class MemoryStore(LocalPresence, Store):
                 self._on_air[code] = None
             return source, target
 
+    def set_reply(self, code: str, question_id: int, reply: str | None) -> Question | None:
+        with self._lock:
+            question = self._questions.get(code, {}).get(question_id)
+            if question is None:
+                return None
+            question = self._questions[code][question_id] = replace(question, reply=reply)
+            return question
+
     def edit_question(self, code: str, question_id: int, text: str) -> Question | None:
         with self._lock:
             question = self._questions.get(code, {}).get(question_id)

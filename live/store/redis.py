@@ -235,6 +235,12 @@ class RedisStore(Store):
         now = {q.id: q for q in self.questions(code, [source_id, target_id])}
         return now[source_id], now[target_id]
 
+    def set_reply(self, code: str, question_id: int, reply: str | None) -> Question | None:
+        key = f"{self._w(code)}:q:{question_id}"
+        if not self._run("set_field_if_exists", [key], ["reply", reply or ""]):
+            return None
+        return self.questions(code, [question_id])[0]
+
     def edit_question(self, code: str, question_id: int, text: str) -> Question | None:
         if not self._run(
             "set_field_if_exists", [f"{self._w(code)}:q:{question_id}"], ["text", text]
@@ -417,6 +423,7 @@ def _question(code: str, question_id: int, row: dict[str, str]) -> Question:
         reason=row.get("reason") or None,
         merged_into=int(row["merged_into"]) if row.get("merged_into") else None,
         asked_by=int(row.get("asked_by") or 1),
+        reply=row.get("reply") or None,
     )
 
 

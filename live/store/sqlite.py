@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS questions (
     upvotes INTEGER NOT NULL DEFAULT 0,
     reason TEXT,
     merged_into INTEGER,
-    asked_by INTEGER NOT NULL DEFAULT 1
+    asked_by INTEGER NOT NULL DEFAULT 1,
+    reply TEXT
 );
 CREATE INDEX IF NOT EXISTS questions_by_webinar ON questions (webinar, id);
 CREATE TABLE IF NOT EXISTS asked (
@@ -101,6 +102,7 @@ ADDED_COLUMNS = (
     ("questions", "reason", "TEXT"),
     ("questions", "merged_into", "INTEGER"),
     ("questions", "asked_by", "INTEGER NOT NULL DEFAULT 1"),
+    ("questions", "reply", "TEXT"),
 )
 
 
@@ -347,6 +349,14 @@ class SQLiteStore(LocalPresence, Store):
                 _question(self._one(db, "questions", target_id)),
             )
 
+    def set_reply(self, code: str, question_id: int, reply: str | None) -> Question | None:
+        with self._write() as db:
+            changed = db.execute(
+                "UPDATE questions SET reply = ? WHERE webinar = ? AND id = ?",
+                (reply, code, question_id),
+            ).rowcount
+            return _question(self._one(db, "questions", question_id)) if changed else None
+
     def edit_question(self, code: str, question_id: int, text: str) -> Question | None:
         with self._write() as db:
             changed = db.execute(
@@ -521,6 +531,7 @@ def _question(row: sqlite3.Row) -> Question:
         reason=row["reason"],
         merged_into=row["merged_into"],
         asked_by=row["asked_by"],
+        reply=row["reply"],
     )
 
 
