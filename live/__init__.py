@@ -280,6 +280,11 @@ def load_webinar(app: Flask, store: Store) -> str:
     code = loaded.webinar.code
     if store.create_webinar(loaded.webinar, new_moderator_key(), loaded.polls):
         log.info("created webinar %s from its file", code)
+    else:
+        stored = store.get_webinar(code)
+        if stored is not None and not stored.topics and loaded.webinar.topics:
+            # a webinar stored by a version without topics gets those of its file
+            store.set_topics(code, loaded.webinar.topics)
     if app.config["MODERATOR_KEY"]:
         store.set_moderator_key(code, str(app.config["MODERATOR_KEY"]))
     return code

@@ -52,7 +52,17 @@ MODERATION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "archive": (frozenset({"pending", "live", "answered", "dismissed"}), "archived"),
     "restore": (frozenset({"answered", "dismissed", "archived"}), "live"),
 }
-MODERATION_ACTIONS = (*MODERATION_TRANSITIONS, "on_air", "off_air", "edit", "merge", "reply")
+MODERATION_ACTIONS = (
+    *MODERATION_TRANSITIONS,
+    "on_air",
+    "off_air",
+    "edit",
+    "merge",
+    "reply",
+    "topic",
+)
+MAX_TOPICS = 12
+MAX_TOPIC_LENGTH = 60
 # the longest written answer a moderator may attach to a question
 MAX_REPLY_LENGTH = 2000
 # merging question B into A: B may be any open question, A one that attendees see
@@ -152,6 +162,8 @@ class Webinar:
     organiser: str = ""
     programmes: tuple[Programme, ...] = ()
     settings: WebinarSettings = field(default_factory=WebinarSettings)
+    # what questions can be tagged with (the default webinar: its three programmes and "General")
+    topics: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not CODE_PATTERN.match(self.code):
@@ -164,6 +176,15 @@ class Webinar:
             raise InvalidInput("A webinar ends after it starts.", "bad_time")
         if not self.title.strip():
             raise InvalidInput("A webinar needs a title.", "bad_title")
+        if (
+            len(self.topics) > MAX_TOPICS
+            or len(set(self.topics)) != len(self.topics)
+            or not all(0 < len(t) <= MAX_TOPIC_LENGTH and t == t.strip() for t in self.topics)
+        ):
+            raise InvalidInput(
+                f"Up to {MAX_TOPICS} distinct topics of 1-{MAX_TOPIC_LENGTH} characters.",
+                "bad_topics",
+            )
 
 
 @dataclass(frozen=True)
@@ -184,6 +205,8 @@ class Question:
     asked_by: int = 1
     # a written answer from the moderators or the host, for those not answered live
     reply: str | None = None
+    # one of the webinar's topics, or None
+    topic: str | None = None
 
     @property
     def is_public(self) -> bool:
@@ -286,6 +309,16 @@ def dismiss_reason(reason: object) -> str:
     if not isinstance(reason, str) or reason not in DISMISS_REASONS:
         raise InvalidInput(f"'reason' is one of {', '.join(DISMISS_REASONS)}.", "bad_reason")
     return str(reason)
+
+
+def question_topic(webinar: Webinar, topic: object) -> str | None:
+    """Return a valid topic of the webinar for a question (None: no topic), or raise."""
+    if topic is None:
+        return None
+    if not isinstance(topic, str) or topic not in webinar.topics:
+        choices = ", ".join(webinar.topics) or "none in this webinar"
+        raise InvalidInput(f"'topic' is one of: {choices}.", "bad_topic")
+    return topic
 
 
 def dismissed_counts(questions: Iterable[Question]) -> dict[str, int]:

@@ -29,6 +29,7 @@ def webinar_payload(webinar: Webinar) -> Payload:
             for p in webinar.programmes
         ],
         "settings": settings_payload(webinar),
+        "topics": list(webinar.topics),
     }
 
 
@@ -56,6 +57,7 @@ def question_payload(question: Question, on_air: int | None) -> Payload:
         "merged_into": question.merged_into,
         "asked_by": question.asked_by,
         "reply": question.reply,
+        "topic": question.topic,
     }
 
 

@@ -72,8 +72,10 @@ def ask(
     text: object,
     name: object = None,
     idempotency_key: object = None,
+    topic: object = None,
 ) -> Question:
-    """Store an attendee's question: live at once, or pending under pre-moderation.
+    """Store an attendee's question: live at once, or pending under pre-moderation, tagged with
+    one of the webinar's topics if the attendee chose one.
 
     The same ``idempotency_key`` from the same participant asks once: a retry gets the question
     the first attempt stored.
@@ -91,6 +93,7 @@ def ask(
         participant=participant,
         created_at=datetime.now(UTC),
         status="pending" if settings.premoderation else "live",
+        topic=domain.question_topic(webinar, topic),
     )
     return store.add_question(question, idempotency_key)
 
@@ -127,6 +130,7 @@ def moderate(
     text: object = None,
     reason: object = None,
     into: object = None,
+    topic: object = None,
 ) -> Moderated:
     """Apply a moderator's action to a question (``reason``: why it is dismissed; ``into``: the
     question it is merged into)."""
@@ -134,11 +138,16 @@ def moderate(
         raise InvalidInput(f"'action' is one of {', '.join(MODERATION_ACTIONS)}.")
     if reason is not None and action != "dismiss":
         raise InvalidInput("Only 'dismiss' takes a reason.")
+    if topic is not None and action != "topic":
+        raise InvalidInput("Only 'topic' takes a topic.")
     if (into is not None) != (action == "merge"):
         raise InvalidInput("'merge' takes 'into', the id of the question to merge into.")
     question = get_question(store, webinar.code, question_id)
     if action == "merge":
         return _merge(store, webinar.code, question, into)
+    if action == "topic":
+        tagged = store.set_topic(webinar.code, question.id, domain.question_topic(webinar, topic))
+        return Moderated(tagged or question, on_air_changed=False)
     if action == "reply":
         # an empty answer removes the written answer
         written = domain.clean_text(

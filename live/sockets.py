@@ -290,7 +290,7 @@ def event(name: str, fields: set[str], moderator: bool = False, participant: boo
     return register
 
 
-@event("ask", {"text", "name", "idempotency_key"}, participant=True)
+@event("ask", {"text", "name", "idempotency_key", "topic"}, participant=True)
 def on_ask(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     """Sent by an attendee with a new question; everyone (or, under pre-moderation, the moderators
     and the author) sees it with the next update."""
@@ -304,6 +304,7 @@ def on_ask(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
         payload.get("text"),
         payload.get("name"),
         payload.get("idempotency_key"),
+        payload.get("topic"),
     )
     live.broadcaster.changed(webinar.code, questions=(question.id,))
     return {"question": question_payload(question, None)}
@@ -338,7 +339,7 @@ def on_vote(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     return {"poll": poll.id, "options": sorted(payload["options"])}
 
 
-@event("moderate", {"question", "action", "text", "reason", "into"}, moderator=True)
+@event("moderate", {"question", "action", "text", "reason", "into", "topic"}, moderator=True)
 def on_moderate(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     """Sent by a moderator to approve, dismiss, answer, archive, restore, edit a question or put it
     on or off the air; every room sees the result with the next update."""
@@ -351,6 +352,7 @@ def on_moderate(live: Live, connection: Connection, payload: dict[str, Any]) -> 
         payload.get("text"),
         payload.get("reason"),
         payload.get("into"),
+        payload.get("topic"),
     )
     changed = [result.question]
     if result.merged_into is not None:

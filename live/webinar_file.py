@@ -77,12 +77,19 @@ def parse_webinar(data: dict[str, Any]) -> WebinarFile:
             for p in data.get("programmes", [])
         ),
         settings=with_settings(WebinarSettings(), data.get("settings", {})),
+        topics=_topics(data.get("topics", [])),
     )
     polls = tuple(
         new_poll(webinar.code, p.get("prompt"), p.get("kind", "single"), p.get("options"))
         for p in data.get("polls", [])
     )
     return WebinarFile(webinar=webinar, polls=polls)
+
+
+def _topics(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise InvalidInput("'topics' must be a list of names, such as [\"General\"].")
+    return tuple(t.strip() for t in value)
 
 
 def _local_time(value: Any, zone: ZoneInfo, key: str) -> datetime:

@@ -613,3 +613,33 @@ def test_a_written_answer_reaches_everyone(people, room):
     )
     removed = ack(mod, "moderate", {"question": qid, "action": "reply", "text": "  "})
     assert removed["question"]["reply"] is None
+
+
+def test_questions_can_be_tagged_with_the_webinars_topics(people, room):
+    a, b, mod = people
+    snap = received(room.attendee(), "snapshot")[0]
+    assert snap["webinar"]["topics"] == [
+        "Democracy Lab",
+        "Democracy Innovation Accelerator",
+        "Rising Stars Mentorship Programme",
+        "General",
+    ]
+    tagged = ack(a, "ask", {"text": "Is the Lab in English?", "topic": "Democracy Lab"})
+    assert tagged["question"]["topic"] == "Democracy Lab"
+    plain = ack(b, "ask", {"text": "How do we apply?"})["question"]
+    assert plain["topic"] is None
+    for topic in ("Gardening", 3, ["General"], ""):
+        refused = ack(b, "ask", {"text": "Tagged oddly?", "topic": topic})
+        assert refused["error"] == "bad_topic", topic
+    # moderators tag, retag and untag; everyone sees it
+    room.flush()
+    b.get_received()
+    moved = ack(mod, "moderate", {"question": plain["id"], "action": "topic", "topic": "General"})
+    assert moved["question"]["topic"] == "General"
+    room.flush()
+    assert received(b, "update")[0]["questions"][0]["topic"] == "General"
+    cleared = ack(mod, "moderate", {"question": plain["id"], "action": "topic", "topic": None})
+    assert cleared["question"]["topic"] is None
+    wrong = {"question": plain["id"], "action": "topic", "topic": "Gardening"}
+    assert ack(mod, "moderate", wrong)["error"] == "bad_topic"
+    assert ack(a, "moderate", {**wrong, "topic": "General"})["error"] == "forbidden"

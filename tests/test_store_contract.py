@@ -394,3 +394,19 @@ def test_a_written_answer_is_kept_and_removed(store):
     assert store.questions("w1")[0].reply is None
     assert store.set_reply("w1", 999, "Nobody asked") is None
     assert store.set_reply("w2", q.id, "Another webinar's question") is None
+
+
+def test_topics_of_webinars_and_questions(store):
+    topical = replace(webinar("w3"), topics=("Parks", "Schools"))
+    assert store.create_webinar(topical, "key-3", [])
+    assert store.get_webinar("w3").topics == ("Parks", "Schools")
+    assert store.get_webinar("w1").topics == ()
+    store.set_topics("w1", ["Budget", "General"])
+    assert store.get_webinar("w1").topics == ("Budget", "General")
+    q = store.add_question(replace(question(), topic="Budget"))
+    assert q.topic == "Budget" and store.questions("w1")[0].topic == "Budget"
+    retagged = store.set_topic("w1", q.id, "General")
+    assert retagged is not None and retagged.topic == "General"
+    assert store.set_topic("w1", q.id, None).topic is None
+    assert store.questions("w1")[0].topic is None
+    assert store.set_topic("w2", q.id, "General") is None

@@ -43,6 +43,12 @@ def test_default_webinar_is_the_nets4dem_one():
         "Rising Stars Mentorship Programme",
     ]
     assert webinar.programmes[0].when == "Barcelona, 17-19 September"
+    assert webinar.topics == (
+        "Democracy Lab",
+        "Democracy Innovation Accelerator",
+        "Rising Stars Mentorship Programme",
+        "General",
+    )
     programme_poll, likely, department = loaded.polls
     assert programme_poll.kind == "multiple" and programme_poll.options == (
         "Democracy Lab - Barcelona, 17-19 September",
@@ -83,6 +89,14 @@ def test_another_webinar_file(tmp_path):
         (('options = ["North", "South"]', 'options = ["North"]'), "options"),
         (("[[polls]]", "[[polls]"), "budget.toml"),
         (('title = "Participatory budget 2025"\n', ""), "title"),
+        (('timezone = "Europe/Lisbon"', 'timezone = "Europe/Lisbon"\ntopics = "Parks"'), "topics"),
+        (
+            (
+                'timezone = "Europe/Lisbon"',
+                'timezone = "Europe/Lisbon"\ntopics = ["Parks", "Parks"]',
+            ),
+            "topics",
+        ),
     ],
 )
 def test_bad_webinar_files_say_what_is_wrong(tmp_path, change, words):

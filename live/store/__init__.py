@@ -95,6 +95,15 @@ class Store(ABC):
         """
 
     @abstractmethod
+    def set_topics(self, code: str, topics: Sequence[str]) -> None:
+        """Replace the topics a webinar's questions can be tagged with."""
+
+    @abstractmethod
+    def set_topic(self, code: str, question_id: int, topic: str | None) -> Question | None:
+        """Tag a question with a topic (None removes it); return it, or None if it does not
+        exist."""
+
+    @abstractmethod
     def set_reply(self, code: str, question_id: int, reply: str | None) -> Question | None:
         """Attach a written answer to a question (None removes it); return the question, or None
         if it does not exist."""

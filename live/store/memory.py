@@ -136,6 +136,18 @@ class MemoryStore(LocalPresence, Store):
                 self._on_air[code] = None
             return source, target
 
+    def set_topics(self, code: str, topics: Sequence[str]) -> None:
+        with self._lock:
+            self._webinars[code] = replace(self._webinars[code], topics=tuple(topics))
+
+    def set_topic(self, code: str, question_id: int, topic: str | None) -> Question | None:
+        with self._lock:
+            question = self._questions.get(code, {}).get(question_id)
+            if question is None:
+                return None
+            question = self._questions[code][question_id] = replace(question, topic=topic)
+            return question
+
     def set_reply(self, code: str, question_id: int, reply: str | None) -> Question | None:
         with self._lock:
             question = self._questions.get(code, {}).get(question_id)

@@ -116,6 +116,7 @@ class RedisStore(Store):
             "max_question_length": webinar.settings.max_question_length,
             "ask_names": int(webinar.settings.ask_names),
             "moderator_key": moderator_key,
+            "topics": json.dumps(list(webinar.topics)),
         }
         encoded = [
             {
@@ -143,6 +144,7 @@ class RedisStore(Store):
             starts_at=stored_time(row["starts_at"], row["timezone"]),
             ends_at=stored_time(row["ends_at"], row["timezone"]),
             programmes=tuple(Programme(**p) for p in json.loads(row["programmes"])),
+            topics=tuple(json.loads(row.get("topics") or "[]")),
             settings=WebinarSettings(
                 premoderation=row["premoderation"] == "1",
                 max_question_length=int(row["max_question_length"]),
@@ -174,6 +176,7 @@ class RedisStore(Store):
             question.created_at.isoformat(),
             question.status,
             "" if idempotency_key is None else f"{question.participant} {idempotency_key}",
+            question.topic or "",
         ]
         keys = [f"{self.prefix}:question_ids", f"{w}:questions", f"{w}:asked"]
         question_id = self._run("add_question", keys, args)
@@ -234,6 +237,15 @@ class RedisStore(Store):
             return None
         now = {q.id: q for q in self.questions(code, [source_id, target_id])}
         return now[source_id], now[target_id]
+
+    def set_topics(self, code: str, topics: Sequence[str]) -> None:
+        self.redis.hset(f"{self._w(code)}:webinar", "topics", json.dumps(list(topics)))
+
+    def set_topic(self, code: str, question_id: int, topic: str | None) -> Question | None:
+        key = f"{self._w(code)}:q:{question_id}"
+        if not self._run("set_field_if_exists", [key], ["topic", topic or ""]):
+            return None
+        return self.questions(code, [question_id])[0]
 
     def set_reply(self, code: str, question_id: int, reply: str | None) -> Question | None:
         key = f"{self._w(code)}:q:{question_id}"
@@ -424,6 +436,7 @@ def _question(code: str, question_id: int, row: dict[str, str]) -> Question:
         merged_into=int(row["merged_into"]) if row.get("merged_into") else None,
         asked_by=int(row.get("asked_by") or 1),
         reply=row.get("reply") or None,
+        topic=row.get("topic") or None,
     )
 
 

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS webinars (
     max_question_length INTEGER NOT NULL,
     ask_names INTEGER NOT NULL,
     moderator_key TEXT NOT NULL,
+    topics TEXT NOT NULL DEFAULT '[]',
     on_air INTEGER
 );
 CREATE TABLE IF NOT EXISTS questions (
@@ -57,7 +58,8 @@ CREATE TABLE IF NOT EXISTS questions (
     reason TEXT,
     merged_into INTEGER,
     asked_by INTEGER NOT NULL DEFAULT 1,
-    reply TEXT
+    reply TEXT,
+    topic TEXT
 );
 CREATE INDEX IF NOT EXISTS questions_by_webinar ON questions (webinar, id);
 CREATE TABLE IF NOT EXISTS asked (
@@ -103,6 +105,8 @@ ADDED_COLUMNS = (
     ("questions", "merged_into", "INTEGER"),
     ("questions", "asked_by", "INTEGER NOT NULL DEFAULT 1"),
     ("questions", "reply", "TEXT"),
+    ("questions", "topic", "TEXT"),
+    ("webinars", "topics", "TEXT NOT NULL DEFAULT '[]'"),
 )
 
 
@@ -161,7 +165,7 @@ class SQLiteStore(LocalPresence, Store):
             inserted = db.execute(
                 "INSERT OR IGNORE INTO webinars (code, title, description, organiser, starts_at,"
                 " ends_at, timezone, programmes, premoderation, max_question_length, ask_names,"
-                " moderator_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " moderator_key, topics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     webinar.code,
                     webinar.title,
@@ -175,6 +179,7 @@ class SQLiteStore(LocalPresence, Store):
                     webinar.settings.max_question_length,
                     webinar.settings.ask_names,
                     moderator_key,
+                    json.dumps(list(webinar.topics)),
                 ),
             ).rowcount
             if not inserted:
@@ -201,6 +206,7 @@ class SQLiteStore(LocalPresence, Store):
                 max_question_length=row["max_question_length"],
                 ask_names=bool(row["ask_names"]),
             ),
+            topics=tuple(json.loads(row["topics"])),
         )
 
     def webinar_codes(self) -> list[str]:
@@ -235,8 +241,8 @@ class SQLiteStore(LocalPresence, Store):
                 if earlier:
                     return _question(self._one(db, "questions", earlier[0]))
             cursor = db.execute(
-                "INSERT INTO questions (webinar, text, name, participant, created_at, status)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO questions (webinar, text, name, participant, created_at, status,"
+                " topic) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     question.webinar,
                     question.text,
@@ -244,6 +250,7 @@ class SQLiteStore(LocalPresence, Store):
                     question.participant,
                     question.created_at.isoformat(),
                     question.status,
+                    question.topic,
                 ),
             )
             if idempotency_key is not None:
@@ -348,6 +355,20 @@ class SQLiteStore(LocalPresence, Store):
                 _question(self._one(db, "questions", source_id)),
                 _question(self._one(db, "questions", target_id)),
             )
+
+    def set_topics(self, code: str, topics: Sequence[str]) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE webinars SET topics = ? WHERE code = ?", (json.dumps(list(topics)), code)
+            )
+
+    def set_topic(self, code: str, question_id: int, topic: str | None) -> Question | None:
+        with self._write() as db:
+            changed = db.execute(
+                "UPDATE questions SET topic = ? WHERE webinar = ? AND id = ?",
+                (topic, code, question_id),
+            ).rowcount
+            return _question(self._one(db, "questions", question_id)) if changed else None
 
     def set_reply(self, code: str, question_id: int, reply: str | None) -> Question | None:
         with self._write() as db:
@@ -532,6 +553,7 @@ def _question(row: sqlite3.Row) -> Question:
         merged_into=row["merged_into"],
         asked_by=row["asked_by"],
         reply=row["reply"],
+        topic=row["topic"],
     )
 
 
