@@ -7,6 +7,7 @@
   const state = Live.createState();
   const $ = (id) => document.getElementById(id);
   let order = "popular";
+  let topicShown = "";     // "" shows every topic
   let shownOrder = [];     // question ids in the order the reader sees them
   let reorder = true;      // apply the sorted order at the next render
   const known = new Set(); // questions already announced
@@ -94,6 +95,8 @@
     const message = $("ask-message");
     draftKey = draftKey || newKey();
     const payload = { text: text.value, idempotency_key: draftKey };
+    const topic = $("question-topic") && $("question-topic").value;
+    if (topic) payload.topic = topic;
     const name = $("question-name").value.trim();
     if (name && !$("name-field").hidden) payload.name = name;
     const button = $("send-question");
@@ -133,6 +136,7 @@
       render(null);
     });
   }
+  Live.topicFilter((topic) => { topicShown = topic; reorder = true; render(null); });
   $("show-new").addEventListener("click", () => {
     reorder = true;
     render(null);
@@ -143,6 +147,7 @@
   function createQuestion(q) {
     const el = h("li", { class: "question" },
       h("p", { class: "badge on-air-badge" }, "On screen now"),
+      h("p", { class: "topic-tag" }),
       h("p", { class: "question-text" }),
       h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Answer from the moderators"),
         h("p", { class: "reply-text" })),
@@ -161,6 +166,8 @@
     el.classList.toggle("on-air", onAir);
     el.querySelector(".on-air-badge").hidden = !onAir;
     el.querySelector(".question-text").textContent = q.text;
+    el.querySelector(".topic-tag").hidden = !q.topic;
+    el.querySelector(".topic-tag").textContent = q.topic ? `Topic: ${q.topic}` : "";
     el.querySelector(".reply").hidden = !q.reply;
     el.querySelector(".reply-text").textContent = q.reply || "";
     el.querySelector(".meta").textContent = `${q.name || "Anonymous"}`
@@ -194,6 +201,7 @@
   function renderQuestions(update) {
     const sorted = [...state.questions.values()]
       .filter((q) => q.status === "live" || q.status === "answered")
+      .filter((q) => !topicShown || q.topic === topicShown)
       .sort(order === "popular" ? Live.byPopularity : Live.byRecency)
       .map((q) => q.id);
     let ids = sorted;
@@ -214,6 +222,8 @@
     Live.syncList($("questions"), ids.map((id) => state.questions.get(id)), (q) => q.id,
                   createQuestion, updateQuestion);
     $("questions-empty").hidden = sorted.length > 0;
+    $("questions-empty").textContent = topicShown
+      ? `No questions on ${topicShown} yet.` : "No questions yet. Be the first to ask.";
     $("dismissed-summary").textContent = Live.dismissedSummary(state.dismissed);
 
     const fresh = (update ? update.questions || [] : [])

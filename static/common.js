@@ -171,6 +171,18 @@ const Live = (() => {
   ];
   const REASON_LABELS = Object.fromEntries(REASONS.map(([code, label]) => [code, label.toLowerCase()]));
 
+  /* The topic filter's buttons (templates/_topic_filter.html): call changed(topic) on a press;
+     topic is "" for all. */
+  function topicFilter(changed) {
+    const buttons = [...document.querySelectorAll(".topic-filter button.topic")];
+    for (const button of buttons) {
+      button.addEventListener("click", () => {
+        for (const other of buttons) other.setAttribute("aria-pressed", String(other === button));
+        changed(button.dataset.topic);
+      });
+    }
+  }
+
   /* "Dismissed by the moderators: 2 as duplicates, 1 as off-topic." (empty when none) */
   function dismissedSummary(counts) {
     const parts = REASONS.filter(([code]) => counts && counts[code]).map(([code, , text]) => text(counts[code]));
@@ -207,6 +219,6 @@ const Live = (() => {
 
   document.addEventListener("DOMContentLoaded", formatLocalTimes);
   return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send,
-           byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary,
+           byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter,
            results };
 })();

@@ -7,6 +7,7 @@
   const state = Live.createState();
   const $ = (id) => document.getElementById(id);
   let order = "popular";
+  let topicShown = "";     // "" shows every topic
   let focusAfter = null;   // the question to focus once an action moved the focused one away
   const editing = new Set();
   const known = new Set();
@@ -57,14 +58,16 @@
     el.querySelector(".on-air-badge").hidden = !onAir;
     const why = q.status === "dismissed" && q.reason ? ` (${Live.REASON_LABELS[q.reason]})`
       : q.status === "merged" ? ` into #${q.merged_into}` : "";
-    const askers = q.asked_by > 1 ? ` · asked by ${q.asked_by} people` : "";
+    const askers = (q.asked_by > 1 ? ` · asked by ${q.asked_by} people` : "")
+      + (q.topic ? ` · ${q.topic}` : "");
     el.querySelector(".meta").textContent =
       `${q.name || "Anonymous"} · ${plural(q.upvotes, "upvote", "upvotes")}${askers} · ${Live.STATUS_LABELS[q.status]}${why}`;
     el.querySelector(".reply").hidden = !q.reply;
     el.querySelector(".reply-text").textContent = q.reply || "";
     if (editing.has(q.id)) return;  // keep the moderator's half-edited text
     el.querySelector(".question-text").replaceChildren(q.text);
-    const opens = { dismiss: ["Dismiss…", chooseReason], merge: ["Merge into…", chooseTarget] };
+    const opens = { dismiss: ["Dismiss…", chooseReason], merge: ["Merge into…", chooseTarget],
+                    topic: ["Topic…", chooseTopic] };
     const buttons = ACTIONS[q.status].map(([label, action]) => action in opens
       ? h("button", { type: "button", dataset: { action },
                       onclick: () => opens[action][1](el, q) }, opens[action][0])
@@ -76,6 +79,9 @@
         onAir ? "Take off screen" : "Put on screen"));
     }
     buttons.push(h("button", { type: "button", dataset: { action: "edit" }, onclick: () => edit(el, q) }, "Edit"));
+    if (state.webinar.topics.length && q.status !== "merged") {
+      buttons.push(h("button", { type: "button", dataset: { action: "topic" }, onclick: () => chooseTopic(el, q) }, "Topic…"));
+    }
     if (q.status !== "merged") {
       buttons.push(h("button", { type: "button", dataset: { action: "reply" }, onclick: () => writeAnswer(el, q) },
         q.reply ? "Change the answer" : "Write an answer"));
@@ -95,6 +101,26 @@
     group.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
     actions.replaceChildren(group);
     group.querySelector("button").focus();
+  }
+
+  /* Tag a question with one of the webinar's topics, or none. */
+  function chooseTopic(el, q) {
+    const actions = el.querySelector(".actions");
+    const close = () => { updateQuestion(el, state.questions.get(q.id) || q); el.focus(); };
+    const select = h("select", { id: `topic-${q.id}` }, h("option", { value: "" }, "No topic"),
+      ...state.webinar.topics.map((t) => h("option", { value: t }, t)));
+    select.value = q.topic || "";
+    const form = h("form", { class: "merge-form" },
+      h("label", { for: `topic-${q.id}` }, "Topic"), select,
+      h("button", { type: "submit", class: "primary" }, "Save the topic"),
+      h("button", { type: "button", onclick: close }, "Cancel"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (await moderate(q.id, "topic", { topic: select.value || null })) close();
+    });
+    form.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
+    actions.replaceChildren(form);
+    select.focus();
   }
 
   /* Merging a duplicate into the question already asked: its upvoters and askers join that one. */
@@ -201,6 +227,8 @@
     if (action) { event.preventDefault(); act(item, id, action); }
   });
 
+  Live.topicFilter((topic) => { topicShown = topic; render(null); });
+
   for (const button of document.querySelectorAll("button.order")) {
     button.addEventListener("click", () => {
       order = button.dataset.order;
@@ -214,6 +242,7 @@
   function renderQueue(update) {
     const sections = { pending: [], live: [], answered: [], closed: [] };
     for (const q of state.questions.values()) {
+      if (topicShown && q.topic !== topicShown) continue;
       const closed = q.status === "dismissed" || q.status === "archived" || q.status === "merged";
       sections[closed ? "closed" : q.status].push(q);
     }
@@ -232,6 +261,10 @@
     const premoderation = state.webinar.settings.premoderation;
     $("pending-heading").hidden = $("pending").hidden = !premoderation && sections.pending.length === 0;
     $("total-questions").textContent = state.questions.size;
+    const open = [...state.questions.values()].filter((q) => ["pending", "live", "answered"].includes(q.status));
+    for (const dd of document.querySelectorAll(".topic-counts dd")) {
+      dd.textContent = open.filter((q) => (q.topic || "") === dd.dataset.topic).length;
+    }
     $("total-upvotes").textContent = [...state.questions.values()].reduce((n, q) => n + q.upvotes, 0);
 
     const fresh = (update ? update.questions || [] : []).filter((q) => !known.has(q.id));

@@ -362,6 +362,38 @@ def test_a_written_answer_from_the_console_shows_under_the_question(views):
     expect(item.get_by_role("button", name="Change the answer")).to_be_visible()
 
 
+def test_topics_tag_filter_and_count_questions(views):
+    a, b, mod = views.attendee_a, views.attendee_b, views.moderator
+    a.get_by_label("Your question", exact=True).fill("Is the Lab held in English?")
+    a.get_by_label("Topic (optional)").select_option("Democracy Lab")
+    a.get_by_role("button", name="Send question").click()
+    b.get_by_label("Your question", exact=True).fill("Where do we send the application?")
+    b.get_by_role("button", name="Send question").click()
+    lab = b.locator("#questions li", has_text="held in English")
+    expect(lab.locator(".topic-tag")).to_have_text("Topic: Democracy Lab")
+    # filter: only the Democracy Lab's questions, then all again
+    filters = b.get_by_role("group", name="Show questions on")
+    filters.get_by_role("button", name="Democracy Lab", exact=True).click()
+    expect(filters.get_by_role("button", name="Democracy Lab", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(b.locator("#questions li")).to_have_count(1)
+    filters.get_by_role("button", name="All topics").click()
+    expect(b.locator("#questions li")).to_have_count(2)
+    # the moderator sees counts per topic and tags the untagged question
+    counts = mod.locator(".topic-counts")
+    expect(counts.locator('dd[data-topic="Democracy Lab"]')).to_have_text("1")
+    expect(counts.locator('dd[data-topic=""]')).to_have_text("1")
+    untagged = mod.locator("#live li", has_text="send the application")
+    untagged.get_by_role("button", name="Topic…").click()
+    untagged.get_by_label("Topic", exact=True).select_option("General")
+    untagged.get_by_role("button", name="Save the topic").click()
+    expect(counts.locator('dd[data-topic="General"]')).to_have_text("1")
+    expect(counts.locator('dd[data-topic=""]')).to_have_text("0")
+    filters.get_by_role("button", name="General", exact=True).click()
+    expect(b.locator("#questions li")).to_have_text([re.compile("send the application")])
+
+
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
     for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
         page.set_viewport_size({"width": width, "height": 800})
