@@ -50,6 +50,8 @@ class Connection:
     refused: int = 0
     # moderators: the fingerprint of the key they proved; a changed key signs them out
     key_fingerprint: str = ""
+    # moderators: their number in the moderation log ("moderator 2")
+    moderator_number: int = 0
 
 
 @dataclass

@@ -14,6 +14,7 @@ import os
 import sys
 
 from . import create_app, service
+from .sockets import log_action
 
 
 def rotate_key(code: str | None) -> int:
@@ -23,6 +24,7 @@ def rotate_key(code: str | None) -> int:
     live = app.extensions["live"]
     webinar = service.get_webinar(live.store, code or live.default_code)
     key = service.rotate_moderator_key(live.store, webinar.code)
+    log_action(live, webinar.code, 0, "rotate_key", None, "from the command line")
     base = (app.config["PUBLIC_URL"] or "<the server's address>").rstrip("/")
     print(f"New moderator key for {webinar.code}: {key}")
     print(f"Moderator link: {base}/e/{webinar.code}/moderate?key={key}")

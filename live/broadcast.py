@@ -17,12 +17,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .domain import dismissed_counts
-from .payloads import Payload, moderator_poll, public_poll, question_payload, settings_payload
+from .payloads import (
+    Payload,
+    log_payload,
+    moderator_poll,
+    public_poll,
+    question_payload,
+    settings_payload,
+)
 from .store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 Emit = Callable[[str, Payload, str], None]
+# the moderation log entries an update to moderators carries
+LOG_TAIL = 20
 _UNSENT = object()
 
 
@@ -46,6 +55,7 @@ class _Changes:
     settings: bool = False
     presence: bool = False
     dismissed: bool = False
+    log: bool = False
 
     def merge(self, other: _Changes) -> None:
         self.questions |= other.questions
@@ -54,6 +64,7 @@ class _Changes:
         self.settings |= other.settings
         self.presence |= other.presence
         self.dismissed |= other.dismissed
+        self.log |= other.log
 
 
 class Broadcaster:
@@ -83,6 +94,7 @@ class Broadcaster:
         settings: bool = False,
         presence: bool = False,
         dismissed: bool = False,
+        log: bool = False,
         shared: bool = True,
     ) -> None:
         """Mark what a handler changed; it goes out with the next tick.
@@ -94,7 +106,7 @@ class Broadcaster:
         """
         with self._lock:
             self._pending.setdefault(code, _Changes()).merge(
-                _Changes(set(questions), set(polls), on_air, settings, presence, dismissed)
+                _Changes(set(questions), set(polls), on_air, settings, presence, dismissed, log)
             )
         if shared and self.share is not None:
             self.share(
@@ -106,6 +118,7 @@ class Broadcaster:
                     "settings": settings,
                     "presence": presence,
                     "dismissed": dismissed,
+                    "log": log,
                 }
             )
 
@@ -210,6 +223,9 @@ class Broadcaster:
             moderators["questions"] = [question_payload(q, on_air) for q in questions]
         if polls:
             moderators["polls"] = [moderator_poll(store, p) for p in polls]
+        if changes.log:
+            # the latest entries, which pages merge by id: stateless, and a lost one comes back
+            moderators["log"] = [log_payload(e) for e in store.moderation_log(code, last=LOG_TAIL)]
         if moderators:
             self.emit("update", moderators, moderator_room(code))
 

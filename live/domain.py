@@ -230,6 +230,19 @@ class Poll:
 
 
 @dataclass(frozen=True)
+class LogEntry:
+    """One moderator action as the moderation log shows it: who (in moderator terms), when, what."""
+
+    id: int
+    webinar: str
+    at: datetime
+    moderator: int  # "moderator 1": numbered per webinar as they sign in
+    action: str  # the protocol's action name: approve, dismiss, merge, open, settings…
+    target: int | None = None  # the question or poll it concerned
+    detail: str = ""  # "duplicate", "into #3", "premoderation on"…
+
+
+@dataclass(frozen=True)
 class PollResults:
     """Counts per option (in option order) and the number of distinct voters."""
 

@@ -1,4 +1,5 @@
-"""Exports for moderators: every question with its status, votes and times, every poll's results."""
+"""Exports for moderators: every question with its status, votes and times, every poll's results
+and the moderation log."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import io
 from typing import Any
 
 from .domain import Webinar, dismissed_counts
-from .payloads import moderator_poll, question_payload, webinar_payload
+from .payloads import log_payload, moderator_poll, question_payload, webinar_payload
 from .store import Store
 
 CSV_COLUMNS = (
@@ -42,70 +43,68 @@ def collect(store: Store, webinar: Webinar) -> dict[str, Any]:
         "questions": [question_payload(q, on_air) for q in questions],
         "dismissed": dismissed_counts(questions),
         "polls": [moderator_poll(store, p) for p in store.polls(webinar.code)],
+        "moderation_log": [log_payload(e) for e in store.moderation_log(webinar.code)],
     }
 
 
 def to_csv(data: dict[str, Any]) -> str:
-    """Write one table: a row per question, then a row per poll option."""
+    """Write one table: a row per question, then a row per poll option, then one per moderation
+    log entry (``record`` says which; cells that do not apply stay empty)."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="")
+    writer.writeheader()
     for q in data["questions"]:
-        writer.writerow(
-            _safe(
-                [
-                    "question",
-                    q["id"],
-                    q["status"],
-                    q["reason"] or "",
-                    q["text"],
-                    q["name"] or "",
-                    q["upvotes"],
-                    q["asked_by"],
-                    q["merged_into"] or "",
-                    q["reply"] or "",
-                    q["topic"] or "",
-                    q["created_at"],
-                    q["on_air"],
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
-            )
-        )
+        row = {
+            "record": "question",
+            "id": q["id"],
+            "status": q["status"],
+            "reason": q["reason"],
+            "text": q["text"],
+            "author": q["name"],
+            "upvotes": q["upvotes"],
+            "asked_by": q["asked_by"],
+            "merged_into": q["merged_into"],
+            "reply": q["reply"],
+            "topic": q["topic"],
+            "created_at": q["created_at"],
+            "on_air": q["on_air"],
+        }
+        writer.writerow(_safe(row))
     for poll in data["polls"]:
         results = poll["results"]
         for index, option in enumerate(poll["options"]):
-            writer.writerow(
-                _safe(
-                    [
-                        "poll",
-                        poll["id"],
-                        poll["state"],
-                        "",
-                        poll["prompt"],
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        option,
-                        results["counts"][index],
-                        results["percentages"][index],
-                        results["voters"],
-                    ]
-                )
-            )
+            row = {
+                "record": "poll",
+                "id": poll["id"],
+                "status": poll["state"],
+                "text": poll["prompt"],
+                "option": option,
+                "votes": results["counts"][index],
+                "percent": results["percentages"][index],
+                "voters": results["voters"],
+            }
+            writer.writerow(_safe(row))
+    for entry in data["moderation_log"]:
+        target = f"#{entry['target']} " if entry["target"] is not None else ""
+        row = {
+            "record": "log",
+            "id": entry["id"],
+            "status": entry["action"],
+            "text": f"{target}{entry['detail']}".strip(),
+            "author": f"moderator {entry['moderator']}" if entry["moderator"] else "operator",
+            "created_at": entry["at"],
+        }
+        writer.writerow(_safe(row))
     return out.getvalue()
 
 
-def _safe(row: list[Any]) -> list[Any]:
-    # neutralise user text that a spreadsheet would run as a formula
-    return [
-        f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
-        for cell in row
-    ]
+def _safe(row: dict[str, Any]) -> dict[str, Any]:
+    # neutralise user text that a spreadsheet would run as a formula; None is an empty cell
+    return {
+        column: ""
+        if cell is None
+        else f"'{cell}"
+        if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS)
+        else cell
+        for column, cell in row.items()
+    }

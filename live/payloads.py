@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .domain import Poll, PollResults, Question, Webinar, dismissed_counts
+from .domain import LogEntry, Poll, PollResults, Question, Webinar, dismissed_counts
 from .store import Store
 
 Payload = dict[str, Any]
@@ -61,6 +61,18 @@ def question_payload(question: Question, on_air: int | None) -> Payload:
     }
 
 
+def log_payload(entry: LogEntry) -> Payload:
+    """Describe one moderation log entry (moderators only)."""
+    return {
+        "id": entry.id,
+        "at": entry.at.isoformat(),
+        "moderator": entry.moderator,
+        "action": entry.action,
+        "target": entry.target,
+        "detail": entry.detail,
+    }
+
+
 def poll_payload(poll: Poll, results: PollResults | None) -> Payload:
     """Describe a poll; ``results`` is None where the receiver may not see them."""
     payload: Payload = {
@@ -92,6 +104,10 @@ def public_poll(store: Store, poll: Poll) -> Payload | None:
 
 def moderator_poll(store: Store, poll: Poll) -> Payload:
     return poll_payload(poll, store.results(poll.webinar, poll.id))
+
+
+# the moderation log entries a moderator's snapshot carries (the export has them all)
+LOG_IN_SNAPSHOT = 500
 
 
 def snapshot(
@@ -127,7 +143,7 @@ def snapshot(
                 for poll, options in store.ballots(code, participant).items()
             },
         }
-    return {
+    state: Payload = {
         "role": "moderator" if moderator else "attendee",
         "webinar": webinar_payload(webinar),
         "questions": question_list,
@@ -137,3 +153,6 @@ def snapshot(
         "dismissed": dismissed_counts(questions),
         "me": me,
     }
+    if moderator:
+        state["log"] = [log_payload(e) for e in store.moderation_log(code, last=LOG_IN_SNAPSHOT)]
+    return state

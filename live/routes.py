@@ -28,6 +28,7 @@ from .payloads import snapshot
 from .qr import qr_png, qr_svg
 from .sockets import (
     current_live,
+    log_action,
     moderator_key_valid,
     session_moderates,
     sign_out_stale_moderators,
@@ -134,6 +135,12 @@ def moderate(code: str) -> Any:
         moderates = moderates if isinstance(moderates, dict) else {}
         # the key's fingerprint, not the key: when the key changes, this session ends
         session["moderates"] = {**moderates, webinar.code: key_fingerprint(given)}
+        numbers = session.get("moderator_numbers")
+        numbers = numbers if isinstance(numbers, dict) else {}
+        if webinar.code not in numbers:
+            # "moderator 2" in the moderation log: one number per browser and webinar
+            number = current_live().store.next_moderator_number(webinar.code)
+            session["moderator_numbers"] = {**numbers, webinar.code: number}
         session.permanent = True
         # drop the key from the address bar and the browser history
         return redirect(url_for("live.moderate", code=webinar.code), code=303)
@@ -177,6 +184,7 @@ def rotate_moderator_key(code: str) -> Response:
     live = current_live()
     key = service.rotate_moderator_key(live.store, webinar.code)
     sign_out_stale_moderators(live)
+    log_action(live, webinar.code, 0, "rotate_key", None, "through the API")
     return jsonify(moderator_key=key, moderator_url=moderator_url(webinar.code, key))
 
 

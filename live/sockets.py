@@ -11,6 +11,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, request, session
@@ -18,7 +19,16 @@ from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from . import Connection, Live, service, socketio
 from .broadcast import moderator_room, participant_room, public_room
-from .domain import Forbidden, Full, InvalidInput, LiveError, TooMany, Unavailable, Webinar
+from .domain import (
+    Forbidden,
+    Full,
+    InvalidInput,
+    LiveError,
+    LogEntry,
+    TooMany,
+    Unavailable,
+    Webinar,
+)
 from .identity import key_fingerprint, key_matches
 from .links import moderator_url
 from .payloads import moderator_poll, question_payload, settings_payload, snapshot
@@ -145,13 +155,24 @@ def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connect
         if not moderator_key_valid(live, webinar.code, auth["key"], request.remote_addr):
             raise Forbidden("The moderator key is not valid for this webinar.", "bad_key")
         return Connection(
-            webinar.code, True, participant, key_fingerprint=key_fingerprint(auth["key"])
+            webinar.code,
+            True,
+            participant,
+            key_fingerprint=key_fingerprint(auth["key"]),
+            moderator_number=live.store.next_moderator_number(webinar.code),
         )
     if auth.get("moderator") is True:
         if not session_moderates(live, webinar.code):
             raise Forbidden("Open the moderator link with its key first.", "not_moderator")
         fingerprint = current_fingerprint(live, webinar.code)
-        return Connection(webinar.code, True, participant, key_fingerprint=fingerprint)
+        # the number this browser got when it signed in (routes.moderate)
+        numbers = session.get("moderator_numbers")
+        number = numbers.get(webinar.code) if isinstance(numbers, dict) else None
+        if not isinstance(number, int):
+            number = live.store.next_moderator_number(webinar.code)
+        return Connection(
+            webinar.code, True, participant, key_fingerprint=fingerprint, moderator_number=number
+        )
     if auth.get("viewer") is True:
         # the projector: public content only, no participant, not counted as online
         return Connection(webinar.code, moderator=False, participant=None)
@@ -339,6 +360,36 @@ def on_vote(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     return {"poll": poll.id, "options": sorted(payload["options"])}
 
 
+def record(
+    live: Live, connection: Connection, action: str, target: int | None = None, detail: str = ""
+) -> None:
+    """Write a moderator's action to the webinar's moderation log; moderators see it next tick."""
+    log_action(live, connection.code, connection.moderator_number, action, target, detail)
+
+
+def log_action(
+    live: Live, code: str, moderator: int, action: str, target: int | None, detail: str
+) -> None:
+    """Log an action of moderator ``moderator`` (0: by the API or the command line)."""
+    entry = LogEntry(0, code, datetime.now(UTC), moderator, action, target, detail[:200])
+    live.store.log_action(entry)
+    live.broadcaster.changed(code, log=True)
+
+
+def _detail(payload: dict[str, Any], result: service.Moderated) -> str:
+    """What the log says besides the action: why, where, which topic."""
+    action = payload["action"]
+    if action == "dismiss":
+        return str(result.question.reason)
+    if action == "merge" and result.merged_into is not None:
+        return f"into #{result.merged_into.id}"
+    if action == "topic":
+        return result.question.topic or "no topic"
+    if action == "reply":
+        return "written answer" if result.question.reply else "written answer removed"
+    return ""
+
+
 @event("moderate", {"question", "action", "text", "reason", "into", "topic"}, moderator=True)
 def on_moderate(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     """Sent by a moderator to approve, dismiss, answer, archive, restore, edit a question or put it
@@ -363,6 +414,7 @@ def on_moderate(live: Live, connection: Connection, payload: dict[str, Any]) -> 
         on_air=result.on_air_changed,
         dismissed=result.dismissed_changed,
     )
+    record(live, connection, str(payload["action"]), result.question.id, _detail(payload, result))
     on_air = live.store.on_air(webinar.code)
     answer: Ack = {"question": question_payload(result.question, on_air)}
     if result.merged_into is not None:
@@ -377,6 +429,7 @@ def on_poll(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
         live.store, connection.code, payload.get("poll"), payload.get("action")
     )
     live.broadcaster.changed(connection.code, polls=(poll.id,))
+    record(live, connection, str(payload["action"]), poll.id)
     return {"poll": moderator_poll(live.store, poll)}
 
 
@@ -391,6 +444,7 @@ def on_create_poll(live: Live, connection: Connection, payload: dict[str, Any]) 
         payload.get("options"),
     )
     live.broadcaster.changed(connection.code, polls=(poll.id,))
+    record(live, connection, "create_poll", poll.id, poll.prompt)
     return {"poll": moderator_poll(live.store, poll)}
 
 
@@ -400,6 +454,11 @@ def on_settings(live: Live, connection: Connection, payload: dict[str, Any]) -> 
     webinar = service.get_webinar(live.store, connection.code)
     webinar = service.change_settings(live.store, webinar, payload)
     live.broadcaster.changed(webinar.code, settings=True)
+    changes = ", ".join(
+        f"{name} {'on' if value is True else 'off' if value is False else value}"
+        for name, value in sorted(payload.items())
+    )
+    record(live, connection, "settings", None, changes)
     return {"settings": settings_payload(webinar)}
 
 
@@ -410,6 +469,7 @@ def on_rotate_key(live: Live, connection: Connection, payload: dict[str, Any]) -
     key = service.rotate_moderator_key(live.store, connection.code)
     connection.key_fingerprint = key_fingerprint(key)
     sign_out_stale_moderators(live)
+    record(live, connection, "rotate_key")
     return {"moderator_key": key, "moderator_url": moderator_url(connection.code, key)}
 
 

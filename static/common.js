@@ -50,7 +50,7 @@ const Live = (() => {
 
   function createState() {
     return { role: null, webinar: null, questions: new Map(), polls: new Map(),
-             onAir: null, online: 0, dismissed: {}, me: null };
+             onAir: null, online: 0, dismissed: {}, log: new Map(), me: null };
   }
 
   function applySnapshot(state, snap) {
@@ -61,6 +61,7 @@ const Live = (() => {
     state.onAir = snap.on_air;
     state.online = snap.online;
     state.dismissed = snap.dismissed || {};
+    state.log = new Map((snap.log || []).map((e) => [e.id, e]));
     state.me = snap.me && {
       questions: new Set(snap.me.questions),
       upvoted: new Set(snap.me.upvoted),
@@ -72,6 +73,8 @@ const Live = (() => {
     if ("on_air" in update) state.onAir = update.on_air;
     if ("online" in update) state.online = update.online;
     if ("dismissed" in update) state.dismissed = update.dismissed;
+    // the latest log entries: merged by id, so a repeated or lost update does no harm
+    for (const entry of update.log || []) state.log.set(entry.id, entry);
     if (update.settings && state.webinar) state.webinar.settings = update.settings;
     for (const q of update.questions || []) state.questions.set(q.id, q);
     for (const id of update.removed || []) {

@@ -359,11 +359,35 @@
     }
   });
 
+  /* -- the moderation log ------------------------------------------------------------------ */
+  const LOGGED = {
+    approve: "approved", dismiss: "dismissed", answer: "marked answered", archive: "archived",
+    restore: "restored", on_air: "put on screen", off_air: "took off screen", edit: "edited",
+    merge: "merged", reply: "answered in writing", topic: "tagged", open: "opened poll",
+    close: "closed poll", show_results: "showed the results of poll",
+    hide_results: "hid the results of poll", create_poll: "created poll", settings: "changed the settings:",
+    rotate_key: "changed the moderator key",
+  };
+
+  function logLine(e) {
+    const when = new Date(e.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const who = e.moderator ? `moderator ${e.moderator}` : "operator";
+    const what = [LOGGED[e.action] || e.action, e.target !== null ? `#${e.target}` : "",
+      e.detail ? (e.action === "settings" ? e.detail : `(${e.detail})`) : ""].filter(Boolean).join(" ");
+    return `${when} · ${who} · ${what}`;
+  }
+
+  function renderLog() {
+    const entries = [...state.log.values()].sort((x, y) => y.id - x.id);
+    Live.syncList($("log"), entries, (e) => e.id, (e) => h("li", {}, logLine(e)), () => {});
+  }
+
   function render(update) {
     if (!state.webinar) return;
     $("premoderation").checked = state.webinar.settings.premoderation;
     $("online").textContent = state.online;
     renderQueue(update);
+    renderLog();
     const polls = [...state.polls.values()];
     Live.syncList($("poll-list"), polls, (p) => p.id, createPoll, updatePoll);
     $("total-ballots").textContent = polls.reduce((n, p) => n + (p.results ? p.results.voters : 0), 0);

@@ -137,6 +137,11 @@ def test_exports_have_questions_and_poll_results(client, room, live):
     assert data["questions"][0]["upvotes"] == 1 and data["questions"][0]["status"] == "live"
     assert data["questions"][1]["reason"] == "inappropriate"
     assert data["dismissed"] == {"inappropriate": 1}
+    assert [(e["moderator"], e["action"]) for e in data["moderation_log"]] == [
+        (1, "open"),
+        (1, "dismiss"),
+        (1, "merge"),
+    ]
     assert data["polls"][0]["results"]["counts"] == [2, 0, 0, 1]
 
     response = client.get(f"/e/{CODE}/export.csv", headers=headers)
@@ -149,6 +154,12 @@ def test_exports_have_questions_and_poll_results(client, room, live):
     merged = next(r for r in rows if r["record"] == "question" and r["id"] == str(again))
     assert merged["status"] == "merged" and merged["merged_into"] == str(qid)
     assert question["asked_by"] == "2" and question["merged_into"] == ""
+    logged = [r for r in rows if r["record"] == "log"]
+    assert [(r["author"], r["status"], r["text"]) for r in logged] == [
+        ("moderator 1", "open", f"#{poll_id}"),
+        ("moderator 1", "dismiss", f"#{spam} inappropriate"),
+        ("moderator 1", "merge", f"#{again} into #{qid}"),
+    ]
     dismissed = next(r for r in rows if r["record"] == "question" and r["id"] == str(spam))
     assert dismissed["status"] == "dismissed" and dismissed["reason"] == "inappropriate"
     lab = next(r for r in rows if r["option"].startswith("Democracy Lab"))

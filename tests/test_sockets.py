@@ -643,3 +643,27 @@ def test_questions_can_be_tagged_with_the_webinars_topics(people, room):
     wrong = {"question": plain["id"], "action": "topic", "topic": "Gardening"}
     assert ack(mod, "moderate", wrong)["error"] == "bad_topic"
     assert ack(a, "moderate", {**wrong, "topic": "General"})["error"] == "forbidden"
+
+
+def test_the_moderation_log_says_who_did_what_in_moderator_terms(people, room, live):
+    a, _, first = people
+    second = room.moderator()
+    qid = ack(a, "ask", {"text": "Log me"})["question"]["id"]
+    poll = live.store.polls(CODE)[0].id
+    ack(first, "moderate", {"question": qid, "action": "dismiss", "reason": "duplicate"})
+    ack(second, "moderate", {"question": qid, "action": "restore"})
+    ack(second, "poll", {"poll": poll, "action": "open"})
+    ack(first, "settings", {"premoderation": True})
+    room.flush()
+    logs = [u["log"] for u in received(second, "update") if "log" in u]
+    assert [(e["moderator"], e["action"], e["target"], e["detail"]) for e in logs[-1]] == [
+        (1, "dismiss", qid, "duplicate"),
+        (2, "restore", qid, ""),
+        (2, "open", poll, ""),
+        (1, "settings", None, "premoderation on"),
+    ]
+    assert all(e["at"].endswith("+00:00") for e in logs[-1])
+    # a moderator's snapshot has it; attendees never get it
+    assert len(received(room.moderator(), "snapshot")[0]["log"]) == 4
+    assert all("log" not in u for u in received(a, "update"))
+    assert "log" not in received(room.attendee(), "snapshot")[0]

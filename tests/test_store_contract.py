@@ -410,3 +410,26 @@ def test_topics_of_webinars_and_questions(store):
     assert store.set_topic("w1", q.id, None).topic is None
     assert store.questions("w1")[0].topic is None
     assert store.set_topic("w2", q.id, "General") is None
+
+
+def test_moderator_numbers_and_the_moderation_log(store):
+    from live.domain import LogEntry
+
+    assert [store.next_moderator_number("w1") for _ in range(3)] == [1, 2, 3]
+    assert store.next_moderator_number("w2") == 1  # numbered per webinar
+    written = [
+        store.log_action(LogEntry(0, "w1", START, 1, "dismiss", 4, "duplicate")),
+        store.log_action(LogEntry(0, "w1", START, 2, "open", 1)),
+        store.log_action(LogEntry(0, "w2", START, 1, "settings", None, "premoderation on")),
+        store.log_action(LogEntry(0, "w1", START, 2, "rotate_key")),
+    ]
+    assert written[0].id < written[1].id < written[3].id
+    log = store.moderation_log("w1")
+    assert [(e.moderator, e.action, e.target, e.detail) for e in log] == [
+        (1, "dismiss", 4, "duplicate"),
+        (2, "open", 1, ""),
+        (2, "rotate_key", None, ""),
+    ]
+    assert log[0].at == START
+    assert [e.action for e in store.moderation_log("w1", last=2)] == ["open", "rotate_key"]
+    assert [e.action for e in store.moderation_log("w2")] == ["settings"]

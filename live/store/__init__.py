@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..domain import Poll, PollResults, Question, Webinar
+from ..domain import LogEntry, Poll, PollResults, Question, Webinar
 
 
 class StoreUnavailable(Exception):
@@ -93,6 +93,18 @@ class Store(ABC):
         webinar, they are the same, the source is not in ``MERGE_FROM`` or the target not in
         ``MERGE_INTO``.
         """
+
+    @abstractmethod
+    def next_moderator_number(self, code: str) -> int:
+        """Return the next number of a moderator of the webinar (1, 2, …), for the log."""
+
+    @abstractmethod
+    def log_action(self, entry: LogEntry) -> LogEntry:
+        """Append a moderator action to the webinar's log; return it with its id."""
+
+    @abstractmethod
+    def moderation_log(self, code: str, last: int | None = None) -> list[LogEntry]:
+        """Return the webinar's log, oldest first (only the ``last`` entries if given)."""
 
     @abstractmethod
     def set_topics(self, code: str, topics: Sequence[str]) -> None:

@@ -11,6 +11,7 @@ from ..domain import (
     MERGE_FROM,
     MERGE_INTO,
     ON_AIR_STATUSES,
+    LogEntry,
     Poll,
     PollResults,
     Question,
@@ -33,6 +34,9 @@ class MemoryStore(LocalPresence, Store):
         self._upvoters: dict[tuple[str, int], set[str]] = {}
         # who asked a question that others were merged into
         self._askers: dict[tuple[str, int], set[str]] = {}
+        self._moderators: dict[str, int] = {}
+        self._log: dict[str, list[LogEntry]] = {}
+        self._log_ids = 0
         self._on_air: dict[str, int | None] = {}
         self._polls: dict[str, dict[int, Poll]] = {}
         self._ballots: dict[tuple[str, int], dict[str, tuple[int, ...]]] = {}
@@ -135,6 +139,23 @@ class MemoryStore(LocalPresence, Store):
             if self._on_air.get(code) == source_id:
                 self._on_air[code] = None
             return source, target
+
+    def next_moderator_number(self, code: str) -> int:
+        with self._lock:
+            self._moderators[code] = self._moderators.get(code, 0) + 1
+            return self._moderators[code]
+
+    def log_action(self, entry: LogEntry) -> LogEntry:
+        with self._lock:
+            self._log_ids += 1
+            entry = replace(entry, id=self._log_ids)
+            self._log.setdefault(entry.webinar, []).append(entry)
+            return entry
+
+    def moderation_log(self, code: str, last: int | None = None) -> list[LogEntry]:
+        with self._lock:
+            entries = self._log.get(code, [])
+            return list(entries if last is None else entries[-last:])
 
     def set_topics(self, code: str, topics: Sequence[str]) -> None:
         with self._lock:

@@ -22,6 +22,7 @@ from ..domain import (
     MERGE_FROM,
     MERGE_INTO,
     ON_AIR_STATUSES,
+    LogEntry,
     Poll,
     PollResults,
     Programme,
@@ -237,6 +238,51 @@ class RedisStore(Store):
             return None
         now = {q.id: q for q in self.questions(code, [source_id, target_id])}
         return now[source_id], now[target_id]
+
+    def next_moderator_number(self, code: str) -> int:
+        return int(self.redis.hincrby(f"{self._w(code)}:webinar", "moderators", 1))
+
+    def log_action(self, entry: LogEntry) -> LogEntry:
+        w = self._w(entry.webinar)
+        entry_id = int(self.redis.incr(f"{w}:log_ids"))
+        record = {
+            "id": entry_id,
+            "at": entry.at.isoformat(),
+            "moderator": entry.moderator,
+            "action": entry.action,
+            "target": entry.target,
+            "detail": entry.detail,
+        }
+        self.redis.rpush(f"{w}:log", json.dumps(record))
+        return LogEntry(
+            entry_id,
+            entry.webinar,
+            entry.at,
+            entry.moderator,
+            entry.action,
+            entry.target,
+            entry.detail,
+        )
+
+    def moderation_log(self, code: str, last: int | None = None) -> list[LogEntry]:
+        start = 0 if last is None else -last
+        records = [json.loads(r) for r in self.redis.lrange(f"{self._w(code)}:log", start, -1)]
+        # ids come from a counter incremented before the push: sort in case two pushes crossed
+        return sorted(
+            (
+                LogEntry(
+                    id=r["id"],
+                    webinar=code,
+                    at=datetime.fromisoformat(r["at"]),
+                    moderator=r["moderator"],
+                    action=r["action"],
+                    target=r["target"],
+                    detail=r["detail"],
+                )
+                for r in records
+            ),
+            key=lambda e: e.id,
+        )
 
     def set_topics(self, code: str, topics: Sequence[str]) -> None:
         self.redis.hset(f"{self._w(code)}:webinar", "topics", json.dumps(list(topics)))

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from ..domain import (
     MERGE_FROM,
     MERGE_INTO,
     ON_AIR_STATUSES,
+    LogEntry,
     Poll,
     PollResults,
     Programme,
@@ -44,6 +46,7 @@ CREATE TABLE IF NOT EXISTS webinars (
     ask_names INTEGER NOT NULL,
     moderator_key TEXT NOT NULL,
     topics TEXT NOT NULL DEFAULT '[]',
+    moderators INTEGER NOT NULL DEFAULT 0,
     on_air INTEGER
 );
 CREATE TABLE IF NOT EXISTS questions (
@@ -69,6 +72,16 @@ CREATE TABLE IF NOT EXISTS asked (
     question INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
     PRIMARY KEY (webinar, participant, idempotency_key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS moderation_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    webinar TEXT NOT NULL REFERENCES webinars(code) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    moderator INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    target INTEGER,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS moderation_log_by_webinar ON moderation_log (webinar, id);
 CREATE TABLE IF NOT EXISTS askers (
     question INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
     participant TEXT NOT NULL,
@@ -107,6 +120,7 @@ ADDED_COLUMNS = (
     ("questions", "reply", "TEXT"),
     ("questions", "topic", "TEXT"),
     ("webinars", "topics", "TEXT NOT NULL DEFAULT '[]'"),
+    ("webinars", "moderators", "INTEGER NOT NULL DEFAULT 0"),
 )
 
 
@@ -355,6 +369,47 @@ class SQLiteStore(LocalPresence, Store):
                 _question(self._one(db, "questions", source_id)),
                 _question(self._one(db, "questions", target_id)),
             )
+
+    def next_moderator_number(self, code: str) -> int:
+        with self._write() as db:
+            db.execute("UPDATE webinars SET moderators = moderators + 1 WHERE code = ?", (code,))
+            row = db.execute("SELECT moderators FROM webinars WHERE code = ?", (code,)).fetchone()
+            return int(row[0]) if row else 0
+
+    def log_action(self, entry: LogEntry) -> LogEntry:
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO moderation_log (webinar, at, moderator, action, target, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    entry.webinar,
+                    entry.at.isoformat(),
+                    entry.moderator,
+                    entry.action,
+                    entry.target,
+                    entry.detail,
+                ),
+            )
+            return replace(entry, id=int(cursor.lastrowid or 0))
+
+    def moderation_log(self, code: str, last: int | None = None) -> list[LogEntry]:
+        rows = self._read(
+            "SELECT * FROM (SELECT * FROM moderation_log WHERE webinar = ? ORDER BY id DESC"
+            " LIMIT ?) ORDER BY id",
+            (code, -1 if last is None else last),
+        )
+        return [
+            LogEntry(
+                id=row["id"],
+                webinar=row["webinar"],
+                at=datetime.fromisoformat(row["at"]),
+                moderator=row["moderator"],
+                action=row["action"],
+                target=row["target"],
+                detail=row["detail"],
+            )
+            for row in rows
+        ]
 
     def set_topics(self, code: str, topics: Sequence[str]) -> None:
         with self._write() as db:
