@@ -143,6 +143,8 @@ class WebinarSettings:
     premoderation: bool = False
     max_question_length: int = 300
     ask_names: bool = True
+    # the public follow-up page (/e/<code>/follow-up) is published
+    follow_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -385,7 +387,7 @@ def with_settings(settings: WebinarSettings, changes: dict[str, object]) -> Webi
     """Apply a moderator's settings change, checking each value's type and range."""
     clean: dict[str, object] = {}
     for key, value in changes.items():
-        if key in ("premoderation", "ask_names"):
+        if key in ("premoderation", "ask_names", "follow_up"):
             if not isinstance(value, bool):
                 raise InvalidInput(f"'{key}' is true or false.", "bad_request")
         elif key == "max_question_length":

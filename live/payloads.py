@@ -39,6 +39,7 @@ def settings_payload(webinar: Webinar) -> Payload:
         "premoderation": settings.premoderation,
         "max_question_length": settings.max_question_length,
         "ask_names": settings.ask_names,
+        "follow_up": settings.follow_up,
     }
 
 

@@ -24,8 +24,9 @@ from . import exports, service
 from .domain import LiveError, NotFound, TooMany, Webinar
 from .identity import key_fingerprint
 from .links import attendee_url, moderator_url
-from .payloads import snapshot
+from .payloads import public_poll, snapshot
 from .qr import qr_png, qr_svg
+from .report import markdown_report
 from .sockets import (
     current_live,
     log_action,
@@ -199,20 +200,45 @@ def public_state(code: str) -> Response:
 
 @bp.get("/e/<code>/export.<fmt>")
 def export(code: str, fmt: str) -> Response:
-    """Download every question and poll result (moderators only): CSV or JSON."""
+    """Download the whole webinar (moderators only): CSV, JSON or a readable Markdown report."""
     webinar = _webinar(code)
-    if fmt not in ("csv", "json"):
-        raise NotFound("Exports are export.csv and export.json.")
+    if fmt not in ("csv", "json", "md"):
+        raise NotFound("Exports are export.csv, export.json and export.md.")
     if not _is_moderator(webinar.code):
         return _json_error(403, "forbidden", "Only the webinar's moderators may export it.")
     data = exports.collect(current_live().store, webinar)
     name = f"{webinar.code}-export.{fmt}"
     if fmt == "json":
         response = jsonify(data)
+    elif fmt == "md":
+        response = Response(markdown_report(data), mimetype="text/markdown")
     else:
         response = Response(exports.to_csv(data), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@bp.get("/e/<code>/follow-up")
+def follow_up(code: str) -> Any:
+    """Serve the public follow-up page, once a moderator published it: the questions with their
+    answers (live or written) and the poll results shown to attendees, for those who could not
+    stay."""
+    webinar = _webinar(code)
+    if not webinar.settings.follow_up:
+        raise NotFound("The follow-up page of this webinar is not published (yet).")
+    store = current_live().store
+    questions = sorted(
+        (q for q in store.questions(webinar.code) if q.is_public),
+        key=lambda q: (q.status != "answered" and not q.reply, -q.upvotes, q.id),
+    )
+    polls = [p for p in (public_poll(store, poll) for poll in store.polls(webinar.code)) if p]
+    return render_template(
+        "follow_up.html",
+        webinar=webinar,
+        questions=questions,
+        polls=[p for p in polls if p["results"] is not None],
+        join_url=attendee_url(webinar.code),
+    )
 
 
 @bp.get("/healthz")

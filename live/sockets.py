@@ -448,7 +448,11 @@ def on_create_poll(live: Live, connection: Connection, payload: dict[str, Any]) 
     return {"poll": moderator_poll(live.store, poll)}
 
 
-@event("settings", {"premoderation", "max_question_length", "ask_names"}, moderator=True)
+@event(
+    "settings",
+    {"premoderation", "max_question_length", "ask_names", "follow_up"},
+    moderator=True,
+)
 def on_settings(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     """Sent by a moderator to change the webinar's settings; every room gets the new settings."""
     webinar = service.get_webinar(live.store, connection.code)

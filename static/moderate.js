@@ -320,6 +320,11 @@
     if (!report(ack)) event.target.checked = !event.target.checked;
   });
 
+  $("follow-up").addEventListener("change", async (event) => {
+    const ack = await send(socket, "settings", { follow_up: event.target.checked });
+    if (!report(ack)) event.target.checked = !event.target.checked;
+  });
+
   $("copy-link").addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText($("join-url").href);
@@ -385,6 +390,7 @@
   function render(update) {
     if (!state.webinar) return;
     $("premoderation").checked = state.webinar.settings.premoderation;
+    $("follow-up").checked = state.webinar.settings.follow_up;
     $("online").textContent = state.online;
     renderQueue(update);
     renderLog();

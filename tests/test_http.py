@@ -231,3 +231,58 @@ def test_pages_allow_only_their_own_scripts_and_frames(app, client):
     app.config["FRAME_ANCESTORS"] = "'self' https://webinars.example.org"
     policy = client.get(f"/e/{CODE}").headers["Content-Security-Policy"]
     assert "frame-ancestors 'self' https://webinars.example.org" in policy
+
+
+def test_the_markdown_report_reads_well_and_escapes_attendees_text(client, room, live):
+    a, b, mod = room.attendee(), room.attendee(), room.moderator()
+    lab = ack(a, "ask", {"text": "When is the Lab?", "topic": "Democracy Lab"})["question"]["id"]
+    sneaky = "![pixel](http://tracker.example/p.png) # Heading? *bold*"
+    other = ack(b, "ask", {"text": sneaky})["question"]["id"]
+    twice = ack(b, "ask", {"text": "Lab dates?"})["question"]["id"]
+    ack(b, "upvote", {"question": lab, "up": True})
+    ack(mod, "moderate", {"question": lab, "action": "answer"})
+    ack(mod, "moderate", {"question": other, "action": "reply", "text": "See the website."})
+    ack(mod, "moderate", {"question": twice, "action": "merge", "into": lab})
+    poll = live.store.polls(CODE)[0].id
+    ack(mod, "poll", {"poll": poll, "action": "open"})
+    ack(a, "vote", {"poll": poll, "options": [0]})
+    headers = {"Authorization": f"Bearer {MODERATOR_KEY}"}
+    response = client.get(f"/e/{CODE}/export.md", headers=headers)
+    assert response.status_code == 200 and response.mimetype == "text/markdown"
+    report = response.get_data(as_text=True)
+    assert report.startswith("# Citizen engagement and democracy innovation")
+    assert "3 questions: 1 answered live, 1 with a written answer, 1 merged into another" in report
+    assert "1. **When is the Lab?**  \n   1 upvote · asked by 2 people · topic: Democracy Lab" in (
+        report
+    )
+    assert "> Written answer: See the website\\." in report
+    # attendees' text cannot become an image, a link or a heading
+    assert "![pixel](http" not in report
+    assert "\\!\\[pixel\\]\\(http://tracker\\.example/p\\.png\\) \\# Heading?" in report
+    assert "- Lab dates? → **When is the Lab?**" in report
+    assert "| Democracy Lab \\- Barcelona, 17\\-19 September | 1 | 100.0 % |" in report
+    assert "4 moderator actions by 1 moderator: marked answered: 1, written answers: 1" in report
+    assert client.get(f"/e/{CODE}/export.md").status_code == 403
+
+
+def test_the_follow_up_page_is_public_once_published(client, room, live):
+    a, mod = room.attendee(), room.moderator()
+    asked = ack(a, "ask", {"text": "<b>Will slides be shared?</b>"})["question"]["id"]
+    ack(mod, "moderate", {"question": asked, "action": "reply", "text": "Yes, by email."})
+    hidden = ack(a, "ask", {"text": "A dismissed one"})["question"]["id"]
+    ack(mod, "moderate", {"question": hidden, "action": "dismiss"})
+    poll = live.store.polls(CODE)[0].id
+    ack(mod, "poll", {"poll": poll, "action": "open"})
+    ack(a, "vote", {"poll": poll, "options": [1]})
+    assert client.get(f"/e/{CODE}/follow-up").status_code == 404
+    assert ack(mod, "settings", {"follow_up": True})["settings"]["follow_up"] is True
+    page = client.get(f"/e/{CODE}/follow-up").get_data(as_text=True)
+    assert "&lt;b&gt;Will slides be shared?&lt;/b&gt;" in page and "Yes, by email." in page
+    assert "A dismissed one" not in page
+    # results appear once they are shown to attendees
+    assert "No poll results were published." in page
+    ack(mod, "poll", {"poll": poll, "action": "show_results"})
+    page = client.get(f"/e/{CODE}/follow-up").get_data(as_text=True)
+    assert "Which programme is your city interested in?" in page and "100.0 %" in page
+    ack(mod, "settings", {"follow_up": False})
+    assert client.get(f"/e/{CODE}/follow-up").status_code == 404

@@ -116,6 +116,7 @@ class RedisStore(Store):
             "premoderation": int(webinar.settings.premoderation),
             "max_question_length": webinar.settings.max_question_length,
             "ask_names": int(webinar.settings.ask_names),
+            "follow_up": int(webinar.settings.follow_up),
             "moderator_key": moderator_key,
             "topics": json.dumps(list(webinar.topics)),
         }
@@ -150,6 +151,7 @@ class RedisStore(Store):
                 premoderation=row["premoderation"] == "1",
                 max_question_length=int(row["max_question_length"]),
                 ask_names=row["ask_names"] == "1",
+                follow_up=row.get("follow_up") == "1",
             ),
         )
 

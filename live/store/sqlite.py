@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS webinars (
     moderator_key TEXT NOT NULL,
     topics TEXT NOT NULL DEFAULT '[]',
     moderators INTEGER NOT NULL DEFAULT 0,
+    follow_up INTEGER NOT NULL DEFAULT 0,
     on_air INTEGER
 );
 CREATE TABLE IF NOT EXISTS questions (
@@ -111,7 +112,7 @@ CREATE TABLE IF NOT EXISTS ballots (
 CREATE INDEX IF NOT EXISTS ballots_by_participant ON ballots (participant);
 """
 
-SETTINGS_COLUMNS = ("premoderation", "max_question_length", "ask_names")
+SETTINGS_COLUMNS = ("premoderation", "max_question_length", "ask_names", "follow_up")
 # columns added since the first release: (table, column, type), added to older databases at open
 ADDED_COLUMNS = (
     ("questions", "reason", "TEXT"),
@@ -121,6 +122,7 @@ ADDED_COLUMNS = (
     ("questions", "topic", "TEXT"),
     ("webinars", "topics", "TEXT NOT NULL DEFAULT '[]'"),
     ("webinars", "moderators", "INTEGER NOT NULL DEFAULT 0"),
+    ("webinars", "follow_up", "INTEGER NOT NULL DEFAULT 0"),
 )
 
 
@@ -179,7 +181,8 @@ class SQLiteStore(LocalPresence, Store):
             inserted = db.execute(
                 "INSERT OR IGNORE INTO webinars (code, title, description, organiser, starts_at,"
                 " ends_at, timezone, programmes, premoderation, max_question_length, ask_names,"
-                " moderator_key, topics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " moderator_key, topics, follow_up)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     webinar.code,
                     webinar.title,
@@ -194,6 +197,7 @@ class SQLiteStore(LocalPresence, Store):
                     webinar.settings.ask_names,
                     moderator_key,
                     json.dumps(list(webinar.topics)),
+                    webinar.settings.follow_up,
                 ),
             ).rowcount
             if not inserted:
@@ -219,6 +223,7 @@ class SQLiteStore(LocalPresence, Store):
                 premoderation=bool(row["premoderation"]),
                 max_question_length=row["max_question_length"],
                 ask_names=bool(row["ask_names"]),
+                follow_up=bool(row["follow_up"]),
             ),
             topics=tuple(json.loads(row["topics"])),
         )
