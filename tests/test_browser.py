@@ -397,6 +397,31 @@ def test_topics_tag_filter_and_count_questions(views):
     expect(b.locator("#questions li")).to_have_text([re.compile("send the application")])
 
 
+def test_the_follow_up_page_once_the_moderator_publishes_it(views, server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    a, mod = views.attendee_a, views.moderator
+    a.get_by_label("Your question", exact=True).fill("Will the slides be shared?")
+    a.get_by_role("button", name="Send question").click()
+    item = mod.locator("#live li", has_text="slides be shared")
+    item.get_by_role("button", name="Write an answer").click()
+    item.get_by_label("Written answer (attendees see it under the question)").fill("Yes, by email.")
+    item.get_by_role("button", name="Save the answer").click()
+    expect(item.locator(".reply-text")).to_have_text("Yes, by email.")
+    follow_up = a.context.new_page()
+    assert follow_up.goto(f"{server.url}/e/{CODE}/follow-up").status == 404
+    mod.get_by_label("Publish the follow-up page").check()
+    expect(mod.locator("#mod-message")).to_have_text("")
+    follow_up.goto(f"{server.url}/e/{CODE}/follow-up")
+    expect(follow_up.get_by_role("heading", name="Questions and answers")).to_be_visible()
+    answered = follow_up.get_by_role("listitem").filter(has_text="Will the slides be shared?")
+    expect(answered).to_contain_text("Answer from the moderators" + "Yes, by email.")
+    expect(answered).to_contain_text("answered in writing")
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    results = Axe().run(follow_up, options=options)
+    assert results.violations_count == 0, results.generate_report()
+
+
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
     for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
         page.set_viewport_size({"width": width, "height": 800})
