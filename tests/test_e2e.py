@@ -321,33 +321,40 @@ def test_silent_connections_are_closed_and_a_full_process_says_so(tmp_path, clie
         LIVE_IDLE_TIMEOUT="6",
     ).start()
     try:
-        # a TCP connection that never sends a request (or a peer that vanished) is closed
-        silent = socket.create_connection(("127.0.0.1", server.port))
-        silent.settimeout(15)
-        assert silent.recv(1) == b""
-        silent.close()
-        # a healthy client is silent between pings, and stays connected past the idle timeout
-        a = attendee(server, clients)
-        time.sleep(8)
-        assert a.sio.connected and a.call("upvote", {"question": 999, "up": True})["error"]
-        # the process holds LIVE_MAX_CONNECTIONS=1: the next one is refused, not queued
-        late = socketio.Client(reconnection=False)
-        refusals: list[Any] = []
-        late.on("connect_error", refusals.append)
-        with pytest.raises(socketio.exceptions.ConnectionError):
-            late.connect(
-                server.url,
-                auth={"webinar": CODE, "participant": join(server)},
-                transports=["websocket"],
-                wait_timeout=5,
-            )
-        assert refusals[0]["data"]["error"] == "full"
-        assert "connection limit reached: 1 connections held" in server.log.read_text()
-        # pages and health checks still answer a full process
-        with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
-            assert json.load(response)["connections"] == 1
+        _check_silent_and_full(server, clients)
+    except BaseException:
+        print(server.log.read_text()[-3000:])  # shown by pytest when the test fails
+        raise
     finally:
         server.stop()
+
+
+def _check_silent_and_full(server: LiveServer, clients: list[Client]) -> None:
+    # a TCP connection that never sends a request (or a peer that vanished) is closed
+    silent = socket.create_connection(("127.0.0.1", server.port))
+    silent.settimeout(15)
+    assert silent.recv(1) == b""
+    silent.close()
+    # a healthy client is silent between pings, and stays connected past the idle timeout
+    a = attendee(server, clients)
+    time.sleep(8)
+    assert a.sio.connected and a.call("upvote", {"question": 999, "up": True})["error"]
+    # the process holds LIVE_MAX_CONNECTIONS=1: the next one is refused, not queued
+    late = socketio.Client(reconnection=False)
+    refusals: list[Any] = []
+    late.on("connect_error", refusals.append)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        late.connect(
+            server.url,
+            auth={"webinar": CODE, "participant": join(server)},
+            transports=["websocket"],
+            wait_timeout=5,
+        )
+    assert refusals[0]["data"]["error"] == "full"
+    assert "connection limit reached: 1 connections held" in server.log.read_text()
+    # pages and health checks still answer a full process
+    with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
+        assert json.load(response)["connections"] == 1
 
 
 def test_the_key_command_signs_out_moderators_of_a_running_server(server, clients, tmp_path):
