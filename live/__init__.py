@@ -147,6 +147,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         socketio.start_background_task(broadcaster.run, socketio.sleep)
         socketio.start_background_task(keep_presence, live, socketio.sleep)
         socketio.start_background_task(sockets.watch_moderator_keys, app, socketio.sleep)
+        socketio.start_background_task(sockets.close_timed_polls, app, socketio.sleep)
     return app
 
 

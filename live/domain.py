@@ -61,6 +61,8 @@ MODERATION_ACTIONS = (
     "reply",
     "topic",
 )
+# a timed poll lasts 5 seconds to an hour
+POLL_SECONDS = (5, 3600)
 MAX_TOPICS = 12
 MAX_TOPIC_LENGTH = 60
 # the longest written answer a moderator may attach to a question
@@ -224,6 +226,8 @@ class Poll:
     options: tuple[str, ...]
     state: str = "draft"
     results_visible: bool = False
+    # a timed poll closes by itself at this moment (UTC); None: when a moderator closes it
+    closes_at: datetime | None = None
 
     @property
     def is_public(self) -> bool:

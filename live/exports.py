@@ -91,7 +91,7 @@ def to_csv(data: dict[str, Any]) -> str:
             "id": entry["id"],
             "status": entry["action"],
             "text": f"{target}{entry['detail']}".strip(),
-            "author": f"moderator {entry['moderator']}" if entry["moderator"] else "operator",
+            "author": f"moderator {entry['moderator']}" if entry["moderator"] else "server",
             "created_at": entry["at"],
         }
         writer.writerow(_safe(row))

@@ -6,6 +6,7 @@ dismissed questions, draft polls or hidden results, nor any participant id.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from .domain import LogEntry, Poll, PollResults, Question, Webinar, dismissed_counts
@@ -83,6 +84,7 @@ def poll_payload(poll: Poll, results: PollResults | None) -> Payload:
         "options": list(poll.options),
         "state": poll.state,
         "results_visible": poll.results_visible,
+        "closes_at": poll.closes_at.isoformat() if poll.closes_at else None,
         "results": None,
     }
     if results is not None:
@@ -153,6 +155,8 @@ def snapshot(
         "online": store.online(code) if online is None else online,
         "dismissed": dismissed_counts(questions),
         "me": me,
+        # lets a page count a timed poll down with the server's clock, not the device's
+        "now": datetime.now(UTC).isoformat(),
     }
     if moderator:
         state["log"] = [log_payload(e) for e in store.moderation_log(code, last=LOG_IN_SNAPSHOT)]

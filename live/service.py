@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import domain
@@ -117,6 +117,9 @@ def vote(store: Store, code: str, participant: str, poll_id: object, options: ob
     if poll.state == "draft":
         raise NotFound("There is no such poll in this webinar.")
     ballot = domain.check_ballot(poll, options)
+    if poll.closes_at is not None and datetime.now(UTC) >= poll.closes_at:
+        # its time is up, whether or not it has been closed yet
+        raise Conflict("This poll has closed.", "poll_closed")
     if not store.cast_vote(code, poll.id, participant, ballot):
         raise Conflict("This poll is not open for votes.", "poll_closed")
     return poll
@@ -203,19 +206,43 @@ def _air(store: Store, code: str, question: Question, on_air: bool) -> Moderated
     return Moderated(question, on_air_changed=True)
 
 
-def poll_action(store: Store, code: str, poll_id: object, action: object) -> Poll:
-    """Open, close, or show or hide the results of a poll."""
+def poll_action(
+    store: Store, code: str, poll_id: object, action: object, seconds: object = None
+) -> Poll:
+    """Open (for ``seconds`` if given: a timed poll), close, or show or hide the results of a
+    poll."""
     if action not in POLL_ACTIONS:
         raise InvalidInput(f"'action' is one of {', '.join(POLL_ACTIONS)}.")
+    closes_at = None
+    if seconds is not None:
+        low, high = domain.POLL_SECONDS
+        if action != "open":
+            raise InvalidInput("Only 'open' takes 'seconds'.")
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or not low <= seconds <= high:
+            raise InvalidInput(f"'seconds' is a whole number from {low} to {high}.")
+        closes_at = datetime.now(UTC) + timedelta(seconds=seconds)
     poll = get_poll(store, code, poll_id)
     if action in ("show_results", "hide_results"):
         changed = store.set_results_visible(code, poll.id, action == "show_results")
     else:
         target = domain.poll_target(str(action), poll.state)
-        changed = store.set_poll_state(code, poll.id, target, {poll.state})
+        changed = store.set_poll_state(code, poll.id, target, {poll.state}, closes_at)
         if changed is None:
             raise Conflict("The poll changed meanwhile; try again.", "bad_state")
     return changed or poll
+
+
+def close_due_polls(store: Store, code: str, now: datetime | None = None) -> list[Poll]:
+    """Close the webinar's timed polls whose time is up; return those this call closed (when
+    several processes try, the store lets one of them do it)."""
+    now = now or datetime.now(UTC)
+    closed = []
+    for poll in store.polls(code):
+        if poll.state == "open" and poll.closes_at is not None and poll.closes_at <= now:
+            done = store.set_poll_state(code, poll.id, "closed", {"open"})
+            if done is not None:
+                closed.append(done)
+    return closed
 
 
 def create_poll(store: Store, code: str, prompt: object, kind: object, options: object) -> Poll:

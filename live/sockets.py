@@ -231,6 +231,30 @@ def sign_out_stale_moderators(live: Live) -> int:
     return len(stale)
 
 
+# how often each process looks for timed polls whose time is up
+POLL_CHECK_SECONDS = 0.5
+
+
+def close_timed_polls(app: Any, sleep: Callable[[float], Any]) -> None:
+    """Close timed polls when their time is up (background task of each process, for the
+    webinars it has connections to; votes after the deadline are refused anyway)."""
+    live: Live = app.extensions["live"]
+    while True:
+        sleep(POLL_CHECK_SECONDS)
+        for code in {c.code for c in list(live.connections.values())}:
+            try:
+                closed = service.close_due_polls(live.store, code)
+            except StoreUnavailable:
+                continue
+            except Exception:
+                log.exception("timed polls of %s not checked", code)
+                continue
+            if closed:
+                live.broadcaster.changed(code, polls=tuple(p.id for p in closed))
+                for poll in closed:
+                    log_action(live, code, 0, "close", poll.id, "its time was up")
+
+
 def watch_moderator_keys(app: Any, sleep: Callable[[float], Any]) -> None:
     """Sign out moderators whose key was changed elsewhere (background task of each process)."""
     live: Live = app.extensions["live"]
@@ -422,14 +446,20 @@ def on_moderate(live: Live, connection: Connection, payload: dict[str, Any]) -> 
     return answer
 
 
-@event("poll", {"poll", "action"}, moderator=True)
+@event("poll", {"poll", "action", "seconds"}, moderator=True)
 def on_poll(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
-    """Sent by a moderator to open or close a poll or show or hide its results to attendees."""
+    """Sent by a moderator to open (for some seconds, if given) or close a poll or show or hide
+    its results to attendees."""
     poll = service.poll_action(
-        live.store, connection.code, payload.get("poll"), payload.get("action")
+        live.store,
+        connection.code,
+        payload.get("poll"),
+        payload.get("action"),
+        payload.get("seconds"),
     )
     live.broadcaster.changed(connection.code, polls=(poll.id,))
-    record(live, connection, str(payload["action"]), poll.id)
+    seconds = payload.get("seconds")
+    record(live, connection, str(payload["action"]), poll.id, f"for {seconds} s" if seconds else "")
     return {"poll": moderator_poll(live.store, poll)}
 
 

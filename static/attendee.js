@@ -266,6 +266,7 @@
     const form = h("form", { class: "poll card", "aria-labelledby": `poll-${poll.id}-legend` },
       h("fieldset", { disabled: !open },
         h("legend", { id: `poll-${poll.id}-legend` }, poll.prompt),
+        Live.countdown(poll),
         h("p", { class: "hint" }, open
           ? (poll.kind === "multiple" ? "Choose all that apply." : "Choose one.")
           : "This poll is closed."),

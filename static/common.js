@@ -61,6 +61,7 @@ const Live = (() => {
     state.onAir = snap.on_air;
     state.online = snap.online;
     state.dismissed = snap.dismissed || {};
+    if (snap.now) clockOffset = Date.parse(snap.now) - Date.now();
     state.log = new Map((snap.log || []).map((e) => [e.id, e]));
     state.me = snap.me && {
       questions: new Set(snap.me.questions),
@@ -174,6 +175,22 @@ const Live = (() => {
   ];
   const REASON_LABELS = Object.fromEntries(REASONS.map(([code, label]) => [code, label.toLowerCase()]));
 
+  /* A timed poll's countdown ("Closes in 0:42"), kept current by one timer for the whole page.
+     Counted with the server's clock: the snapshot says what time it is there. */
+  let clockOffset = 0;
+  function countdown(poll) {
+    if (poll.state !== "open" || !poll.closes_at) return null;
+    const el = h("p", { class: "countdown", dataset: { closesAt: poll.closes_at } });
+    tickCountdown(el);
+    return el;
+  }
+  function tickCountdown(el) {
+    const left = Math.ceil((Date.parse(el.dataset.closesAt) - (Date.now() + clockOffset)) / 1000);
+    el.textContent = left > 0
+      ? `Closes in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` : "Closing…";
+  }
+  setInterval(() => document.querySelectorAll(".countdown[data-closes-at]").forEach(tickCountdown), 1000);
+
   /* The topic filter's buttons (templates/_topic_filter.html): call changed(topic) on a press;
      topic is "" for all. */
   function topicFilter(changed) {
@@ -222,6 +239,6 @@ const Live = (() => {
 
   document.addEventListener("DOMContentLoaded", formatLocalTimes);
   return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send,
-           byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter,
+           byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter, countdown,
            results };
 })();

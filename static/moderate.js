@@ -275,13 +275,14 @@
   }
 
   /* -- polls ------------------------------------------------------------------------------- */
-  async function pollAction(id, action) {
-    report(await send(socket, "poll", { poll: id, action }));
+  async function pollAction(id, action, seconds) {
+    report(await send(socket, "poll", seconds ? { poll: id, action, seconds } : { poll: id, action }));
   }
 
   function createPoll(poll) {
     const el = h("article", { class: "card poll" },
-      h("h3", {}, poll.prompt), h("p", { class: "meta" }), Live.results(poll), h("div", { class: "actions" }));
+      h("h3", {}, poll.prompt), h("p", { class: "meta" }), h("div", { class: "timer" }),
+      Live.results(poll), h("div", { class: "actions" }));
     updatePoll(el, poll);
     return el;
   }
@@ -291,6 +292,11 @@
       + `${{ draft: "Draft", open: "Open", closed: "Closed" }[poll.state]} · `
       + `results ${poll.results_visible ? "shown to attendees" : "hidden from attendees"}`;
     Live.results(poll, el.querySelector(".results"));
+    const timer = el.querySelector(".timer");
+    if (timer.dataset.closesAt !== String(poll.state === "open" && poll.closes_at)) {
+      timer.dataset.closesAt = String(poll.state === "open" && poll.closes_at);
+      timer.replaceChildren(...[Live.countdown(poll)].filter(Boolean));
+    }
     const buttons = [];
     if (poll.state !== "open") buttons.push(["Open poll", "open", "primary"]);
     if (poll.state === "open") buttons.push(["Close poll", "close", null]);
@@ -299,8 +305,17 @@
     const signature = buttons.map((b) => b[1]).join();
     if (actions.dataset.signature === signature) return;  // keep the focused button
     actions.dataset.signature = signature;
-    actions.replaceChildren(...buttons.map(([label, action, cls]) =>
-      h("button", { type: "button", class: cls, onclick: () => pollAction(poll.id, action) }, label)));
+    // a poll can be opened for a while: it then closes by itself, with a countdown everywhere
+    const limit = h("select", { id: `limit-${poll.id}` },
+      ...[["", "No time limit"], ["30", "30 seconds"], ["60", "1 minute"], ["120", "2 minutes"],
+          ["300", "5 minutes"]].map(([value, label]) => h("option", { value }, label)));
+    const open = (action) => action === "open" && limit.value
+      ? pollAction(poll.id, action, Number(limit.value)) : pollAction(poll.id, action);
+    actions.replaceChildren(
+      ...(poll.state !== "open"
+        ? [h("label", { for: `limit-${poll.id}`, class: "limit-label" }, "Time limit"), limit] : []),
+      ...buttons.map(([label, action, cls]) =>
+        h("button", { type: "button", class: cls, onclick: () => open(action) }, label)));
   }
 
   $("new-poll").addEventListener("submit", async (event) => {
@@ -376,7 +391,7 @@
 
   function logLine(e) {
     const when = new Date(e.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    const who = e.moderator ? `moderator ${e.moderator}` : "operator";
+    const who = e.moderator ? `moderator ${e.moderator}` : "the server";
     const what = [LOGGED[e.action] || e.action, e.target !== null ? `#${e.target}` : "",
       e.detail ? (e.action === "settings" ? e.detail : `(${e.detail})`) : ""].filter(Boolean).join(" ");
     return `${when} · ${who} · ${what}`;

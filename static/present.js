@@ -21,7 +21,8 @@
     return h("section", { class: "screen-poll" },
       h("h2", {}, poll.prompt),
       h("ul", { class: "screen-options" }, poll.options.map((label) => h("li", {}, label))),
-      h("p", { class: "screen-hint" }, poll.state === "open" ? "Vote on your phone now" : "The poll is closed"));
+      h("p", { class: "screen-hint" }, poll.state === "open" ? "Vote on your phone now" : "The poll is closed"),
+      Live.countdown(poll));
   }
 
   function render() {

@@ -422,6 +422,21 @@ def test_the_follow_up_page_once_the_moderator_publishes_it(views, server):
     assert results.violations_count == 0, results.generate_report()
 
 
+def test_a_timed_poll_counts_down_on_every_screen(views):
+    mod = views.moderator
+    card = mod.locator("article.poll", has_text=PROGRAMME_POLL)
+    card.get_by_label("Time limit").select_option("30")
+    card.get_by_role("button", name="Open poll").click()
+    for page, where in (
+        (views.attendee_a, "form.poll"),
+        (mod, "article.poll"),
+        (views.projector, ".screen-poll"),
+    ):
+        expect(page.locator(f"{where} .countdown").first).to_have_text(
+            re.compile(r"Closes in 0:[0-3]\d")
+        )
+
+
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
     for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
         page.set_viewport_size({"width": width, "height": 800})

@@ -437,6 +437,25 @@ def test_oversized_or_malformed_frames_and_polling_bodies_are_refused(server, cl
         assert [q["text"] for q in json.load(response)["questions"]] == ["Still here?"]
 
 
+def test_a_timed_poll_closes_by_itself(server, clients):
+    mod, voter = moderator(server, clients), attendee(server, clients)
+    poll = mod.snapshots[0]["polls"][0]["id"]
+    assert mod.call("poll", {"poll": poll, "action": "open", "seconds": 5})["ok"]
+    assert voter.call("vote", {"poll": poll, "options": [2]})["ok"]
+
+    def state() -> str | None:
+        seen = [p["state"] for u in voter.updates for p in u.get("polls", []) if p["id"] == poll]
+        return seen[-1] if seen else None
+
+    voter.wait_for(lambda: state() == "closed", timeout=15)
+    assert voter.call("vote", {"poll": poll, "options": [1]})["error"] == "poll_closed"
+    log = Client(server.url, {"webinar": CODE, "key": KEY}).connect()
+    clients.append(log)
+    assert ("close", poll, 0) in [
+        (e["action"], e["target"], e["moderator"]) for e in log.snapshots[0]["log"]
+    ]
+
+
 def test_run_py_prints_the_links(server):
     output = server.log.read_text()
     assert f"Attendees join at:  {server.url}/e/{CODE}" in output

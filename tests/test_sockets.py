@@ -667,3 +667,33 @@ def test_the_moderation_log_says_who_did_what_in_moderator_terms(people, room, l
     assert len(received(room.moderator(), "snapshot")[0]["log"]) == 4
     assert all("log" not in u for u in received(a, "update"))
     assert "log" not in received(room.attendee(), "snapshot")[0]
+
+
+def test_a_timed_poll_counts_down_refuses_late_votes_and_closes_by_itself(people, room, live):
+    from datetime import UTC, datetime, timedelta
+
+    from live.service import close_due_polls
+
+    a, b, mod = people
+    poll = live.store.polls(CODE)[0].id
+    for seconds in (4, 3601, "30", True, 30.5):
+        answer = ack(mod, "poll", {"poll": poll, "action": "open", "seconds": seconds})
+        assert answer["error"] == "bad_request", seconds
+    assert ack(mod, "poll", {"poll": poll, "action": "close", "seconds": 30})["error"] == (
+        "bad_request"
+    )
+    opened = ack(mod, "poll", {"poll": poll, "action": "open", "seconds": 30})["poll"]
+    closes_at = datetime.fromisoformat(opened["closes_at"])
+    assert timedelta(seconds=28) < closes_at - datetime.now(UTC) <= timedelta(seconds=30)
+    room.flush()
+    assert received(b, "update")[0]["polls"][0]["closes_at"] == opened["closes_at"]
+    assert ack(a, "vote", {"poll": poll, "options": [0]})["ok"]
+    assert "now" in received(room.attendee(), "snapshot")[0]  # pages count with the server's clock
+    # its time is up (as if 30 s went by): a vote is refused even before the poll is closed
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    live.store.set_poll_state(CODE, poll, "open", {"open"}, past)
+    assert ack(b, "vote", {"poll": poll, "options": [1]})["error"] == "poll_closed"
+    [closed] = close_due_polls(live.store, CODE)
+    assert closed.state == "closed" and closed.closes_at is None
+    assert close_due_polls(live.store, CODE) == []  # once
+    assert live.store.results(CODE, poll).voters == 1

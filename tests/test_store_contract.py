@@ -433,3 +433,13 @@ def test_moderator_numbers_and_the_moderation_log(store):
     assert log[0].at == START
     assert [e.action for e in store.moderation_log("w1", last=2)] == ["open", "rotate_key"]
     assert [e.action for e in store.moderation_log("w2")] == ["settings"]
+
+
+def test_a_timed_poll_keeps_its_deadline_until_closed(store):
+    [poll] = store.polls("w1")
+    deadline = START.replace(minute=5)
+    opened = store.set_poll_state("w1", poll.id, "open", {"draft"}, deadline)
+    assert opened is not None and opened.closes_at == deadline
+    assert store.polls("w1")[0].closes_at == deadline
+    closed = store.set_poll_state("w1", poll.id, "closed", {"open"})
+    assert closed is not None and closed.closes_at is None

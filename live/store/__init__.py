@@ -157,9 +157,15 @@ class Store(ABC):
 
     @abstractmethod
     def set_poll_state(
-        self, code: str, poll_id: int, state: str, only_from: Iterable[str]
+        self,
+        code: str,
+        poll_id: int,
+        state: str,
+        only_from: Iterable[str],
+        closes_at: datetime | None = None,
     ) -> Poll | None:
-        """Move a poll to ``state`` if its state is one of ``only_from``; None otherwise."""
+        """Move a poll to ``state`` if its state is one of ``only_from``, with the moment it
+        closes by itself (``closes_at``; None: untimed); None if it could not."""
 
     @abstractmethod
     def set_results_visible(self, code: str, poll_id: int, visible: bool) -> Poll | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from ..domain import (
@@ -240,13 +241,18 @@ class MemoryStore(LocalPresence, Store):
         return poll
 
     def set_poll_state(
-        self, code: str, poll_id: int, state: str, only_from: Iterable[str]
+        self,
+        code: str,
+        poll_id: int,
+        state: str,
+        only_from: Iterable[str],
+        closes_at: datetime | None = None,
     ) -> Poll | None:
         with self._lock:
             poll = self._polls.get(code, {}).get(poll_id)
             if poll is None or poll.state not in set(only_from):
                 return None
-            return self._update_poll(code, poll_id, state=state)
+            return self._update_poll(code, poll_id, state=state, closes_at=closes_at)
 
     def set_results_visible(self, code: str, poll_id: int, visible: bool) -> Poll | None:
         with self._lock:

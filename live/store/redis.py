@@ -354,10 +354,16 @@ class RedisStore(Store):
         return [_poll(code, pid, row) for pid, row in self._hashes(code, "polls", "poll", ids)]
 
     def set_poll_state(
-        self, code: str, poll_id: int, state: str, only_from: Iterable[str]
+        self,
+        code: str,
+        poll_id: int,
+        state: str,
+        only_from: Iterable[str],
+        closes_at: datetime | None = None,
     ) -> Poll | None:
         key = f"{self._w(code)}:poll:{poll_id}"
-        if not self._run("set_poll_state", [key], [state, *sorted(set(only_from))]):
+        deadline = closes_at.isoformat() if closes_at else ""
+        if not self._run("set_poll_state", [key], [state, deadline, *sorted(set(only_from))]):
             return None
         return self.polls(code, [poll_id])[0]
 
@@ -439,6 +445,8 @@ class RedisStore(Store):
 
     def close(self) -> None:
         self.redis.close()
+        # a pool passed to the client is not the client's to close: disconnect its connections
+        self.redis.connection_pool.disconnect()
 
 
 # every public verb turns an unreachable Redis into StoreUnavailable
@@ -497,4 +505,5 @@ def _poll(code: str, poll_id: int, row: dict[str, str]) -> Poll:
         options=tuple(json.loads(row["options"])),
         state=row["state"],
         results_visible=row["results_visible"] == "1",
+        closes_at=datetime.fromisoformat(row["closes_at"]) if row.get("closes_at") else None,
     )

@@ -101,7 +101,8 @@ CREATE TABLE IF NOT EXISTS polls (
     kind TEXT NOT NULL,
     options TEXT NOT NULL,
     state TEXT NOT NULL,
-    results_visible INTEGER NOT NULL DEFAULT 0
+    results_visible INTEGER NOT NULL DEFAULT 0,
+    closes_at TEXT
 );
 CREATE TABLE IF NOT EXISTS ballots (
     poll INTEGER NOT NULL REFERENCES polls(id) ON DELETE CASCADE,
@@ -123,6 +124,7 @@ ADDED_COLUMNS = (
     ("webinars", "topics", "TEXT NOT NULL DEFAULT '[]'"),
     ("webinars", "moderators", "INTEGER NOT NULL DEFAULT 0"),
     ("webinars", "follow_up", "INTEGER NOT NULL DEFAULT 0"),
+    ("polls", "closes_at", "TEXT"),
 )
 
 
@@ -522,14 +524,21 @@ class SQLiteStore(LocalPresence, Store):
         return [_poll(row) for row in rows]
 
     def set_poll_state(
-        self, code: str, poll_id: int, state: str, only_from: Iterable[str]
+        self,
+        code: str,
+        poll_id: int,
+        state: str,
+        only_from: Iterable[str],
+        closes_at: datetime | None = None,
     ) -> Poll | None:
         allowed = sorted(set(only_from))
         marks = ",".join("?" * len(allowed))
+        deadline = closes_at.isoformat() if closes_at else None
         with self._write() as db:
             changed = db.execute(
-                f"UPDATE polls SET state = ? WHERE webinar = ? AND id = ? AND state IN ({marks})",
-                (state, code, poll_id, *allowed),
+                "UPDATE polls SET state = ?, closes_at = ? WHERE webinar = ? AND id = ?"
+                f" AND state IN ({marks})",
+                (state, deadline, code, poll_id, *allowed),
             ).rowcount
             return _poll(self._one(db, "polls", poll_id)) if changed else None
 
@@ -626,4 +635,5 @@ def _poll(row: sqlite3.Row) -> Poll:
         options=tuple(json.loads(row["options"])),
         state=row["state"],
         results_visible=bool(row["results_visible"]),
+        closes_at=datetime.fromisoformat(row["closes_at"]) if row["closes_at"] else None,
     )
