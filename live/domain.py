@@ -228,6 +228,8 @@ class Poll:
     results_visible: bool = False
     # a timed poll closes by itself at this moment (UTC); None: when a moderator closes it
     closes_at: datetime | None = None
+    # voters may leave an email address to hear about the options they chose (the programmes)
+    collects_emails: bool = False
 
     @property
     def is_public(self) -> bool:
@@ -338,6 +340,16 @@ def question_topic(webinar: Webinar, topic: object) -> str | None:
         choices = ", ".join(webinar.topics) or "none in this webinar"
         raise InvalidInput(f"'topic' is one of: {choices}.", "bad_topic")
     return topic
+
+
+EMAIL = re.compile(r"^[^@\s<>\"'`]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
+
+
+def clean_email(value: object) -> str:
+    """Return an email address as given (trimmed), or raise ``InvalidInput``."""
+    if not isinstance(value, str) or not EMAIL.match(value.strip()) or len(value.strip()) > 254:
+        raise InvalidInput("That does not look like an email address.", "bad_email")
+    return value.strip()
 
 
 def dismissed_counts(questions: Iterable[Question]) -> dict[str, int]:

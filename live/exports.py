@@ -108,3 +108,29 @@ def _safe(row: dict[str, Any]) -> dict[str, Any]:
         else cell
         for column, cell in row.items()
     }
+
+
+def interest_csv(store: Store, webinar: Webinar) -> str:
+    """The addresses voters left on the polls that collect them, one row per option they chose
+    (a programme) and address, sorted by option: the list to send application information to."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=("poll", "option", "email", "consented_at"))
+    writer.writeheader()
+    rows = []
+    for poll in store.polls(webinar.code):
+        if not poll.collects_emails:
+            continue
+        for participant, (email, at) in store.interests(webinar.code, poll.id).items():
+            # what they chose now: a changed ballot changes what they hear about
+            for option in store.ballots(webinar.code, participant).get(poll.id, ()):
+                rows.append(
+                    {
+                        "poll": poll.prompt,
+                        "option": poll.options[option],
+                        "email": email,
+                        "consented_at": at.isoformat(),
+                    }
+                )
+    for row in sorted(rows, key=lambda r: (r["poll"], r["option"], r["email"])):
+        writer.writerow(_safe(row))
+    return out.getvalue()

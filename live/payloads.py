@@ -85,6 +85,7 @@ def poll_payload(poll: Poll, results: PollResults | None) -> Payload:
         "state": poll.state,
         "results_visible": poll.results_visible,
         "closes_at": poll.closes_at.isoformat() if poll.closes_at else None,
+        "collects_emails": poll.collects_emails,
         "results": None,
     }
     if results is not None:
@@ -106,7 +107,11 @@ def public_poll(store: Store, poll: Poll) -> Payload | None:
 
 
 def moderator_poll(store: Store, poll: Poll) -> Payload:
-    return poll_payload(poll, store.results(poll.webinar, poll.id))
+    payload = poll_payload(poll, store.results(poll.webinar, poll.id))
+    if poll.collects_emails:
+        # how many voters left an address (the addresses are in the moderators' export only)
+        payload["interested"] = len(store.interests(poll.webinar, poll.id))
+    return payload
 
 
 # the moderation log entries a moderator's snapshot carries (the export has them all)
@@ -144,6 +149,10 @@ def snapshot(
             "ballots": {
                 str(poll): list(options)
                 for poll, options in store.ballots(code, participant).items()
+            },
+            # the addresses this participant left, per poll: theirs to see and withdraw
+            "interests": {
+                str(poll): email for poll, email in store.interest_of(code, participant).items()
             },
         }
     state: Payload = {

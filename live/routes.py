@@ -218,6 +218,20 @@ def export(code: str, fmt: str) -> Response:
     return response
 
 
+@bp.get("/e/<code>/interest.csv")
+def interest_export(code: str) -> Response:
+    """Download the addresses voters left for application information, one row per programme
+    they chose (moderators only)."""
+    webinar = _webinar(code)
+    if not _is_moderator(webinar.code):
+        return _json_error(403, "forbidden", "Only the webinar's moderators may export it.")
+    response = Response(exports.interest_csv(current_live().store, webinar), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{webinar.code}-interest.csv"'
+    # personal data: not to be kept by a proxy or the browser's cache
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/e/<code>/follow-up")
 def follow_up(code: str) -> Any:
     """Serve the public follow-up page, once a moderator published it: the questions with their

@@ -269,3 +269,31 @@ def rotate_moderator_key(store: Store, code: str) -> str:
     key = new_moderator_key()
     store.set_moderator_key(code, key)
     return key
+
+
+def leave_interest(
+    store: Store,
+    webinar: Webinar,
+    participant: str,
+    poll_id: object,
+    email: object,
+    consent: object,
+) -> str | None:
+    """Keep the email address a voter leaves on a poll that collects them, to receive
+    information about the options they chose; ``email`` None withdraws it. Returns the address
+    kept (None after a withdrawal)."""
+    poll = get_poll(store, webinar.code, poll_id)
+    if poll.state == "draft" or not poll.collects_emails:
+        raise InvalidInput("This poll does not collect email addresses.", "not_collecting")
+    if email is None:
+        store.set_interest(webinar.code, poll.id, participant, None, datetime.now(UTC))
+        return None
+    if consent is not True:
+        raise InvalidInput(
+            "Tick the box to agree to how the address is used before sending it.", "no_consent"
+        )
+    address = domain.clean_email(email)
+    if poll.id not in store.ballots(webinar.code, participant):
+        raise Conflict("Vote first: the address is for the programmes you choose.", "no_ballot")
+    store.set_interest(webinar.code, poll.id, participant, address, datetime.now(UTC))
+    return address

@@ -531,3 +531,21 @@ def on_suggest(live: Live, connection: Connection, payload: dict[str, Any]) -> A
         raise InvalidInput("'suggest' takes the text typed so far.")
     found = similar_questions(text[:2000], live_questions(live, connection.code))
     return {"questions": [{**question_payload(q, None), "score": score} for q, score in found]}
+
+
+@event("interest", {"poll", "email", "consent"}, participant=True)
+def on_interest(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
+    """Sent by a voter who wants application information about the programmes they chose (an
+    email address, with their consent), or (email null) who withdraws it. Only the moderators'
+    export ever contains the address."""
+    webinar = service.get_webinar(live.store, connection.code)
+    kept = service.leave_interest(
+        live.store,
+        webinar,
+        str(connection.participant),
+        payload.get("poll"),
+        payload.get("email"),
+        payload.get("consent"),
+    )
+    live.broadcaster.changed(connection.code, polls=(int(payload["poll"]),))
+    return {"poll": payload["poll"], "email": kept}

@@ -7,7 +7,7 @@ The format is documented in ``docs/webinar-file.md``; the default webinar ships 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -80,7 +80,10 @@ def parse_webinar(data: dict[str, Any]) -> WebinarFile:
         topics=_topics(data.get("topics", [])),
     )
     polls = tuple(
-        new_poll(webinar.code, p.get("prompt"), p.get("kind", "single"), p.get("options"))
+        replace(
+            new_poll(webinar.code, p.get("prompt"), p.get("kind", "single"), p.get("options")),
+            collects_emails=p.get("collects_emails", False) is True,
+        )
         for p in data.get("polls", [])
     )
     return WebinarFile(webinar=webinar, polls=polls)

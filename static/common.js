@@ -67,6 +67,7 @@ const Live = (() => {
       questions: new Set(snap.me.questions),
       upvoted: new Set(snap.me.upvoted),
       ballots: new Map(Object.entries(snap.me.ballots).map(([k, v]) => [Number(k), v])),
+      interests: { ...(snap.me.interests || {}) },
     };
   }
 

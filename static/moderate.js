@@ -290,7 +290,8 @@
   function updatePoll(el, poll) {
     el.querySelector(".meta").textContent = `${poll.kind === "single" ? "Single" : "Multiple"} choice · `
       + `${{ draft: "Draft", open: "Open", closed: "Closed" }[poll.state]} · `
-      + `results ${poll.results_visible ? "shown to attendees" : "hidden from attendees"}`;
+      + `results ${poll.results_visible ? "shown to attendees" : "hidden from attendees"}`
+      + (poll.collects_emails ? ` · ${plural(poll.interested || 0, "email address", "email addresses")} left` : "");
     Live.results(poll, el.querySelector(".results"));
     const timer = el.querySelector(".timer");
     if (timer.dataset.closesAt !== String(poll.state === "open" && poll.closes_at)) {

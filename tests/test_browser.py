@@ -437,6 +437,38 @@ def test_a_timed_poll_counts_down_on_every_screen(views):
         )
 
 
+def test_a_voter_leaves_an_address_for_application_information(views):
+    from axe_playwright_python.sync_playwright import Axe
+
+    a, mod = views.attendee_a, views.moderator
+    mod.locator("article.poll", has_text=PROGRAMME_POLL).get_by_role(
+        "button", name="Open poll"
+    ).click()
+    card = a.locator("form.poll", has_text=PROGRAMME_POLL)
+    card.get_by_label("Rising Stars Mentorship Programme").check()
+    card.get_by_role("button", name="Submit vote").click()
+    interest = a.get_by_role("form", name="Application information by email")
+    expect(interest).to_be_visible()
+    interest.get_by_label("Your email address").fill("ana@city.example")
+    interest.get_by_role("button", name="Send my address").click()
+    expect(interest.get_by_role("status")).to_contain_text("Tick the box")
+    interest.get_by_label(
+        re.compile("^I agree that Eurocities / Nets4Dem uses this address only")
+    ).check()
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    results = Axe().run(a, options=options)
+    assert results.violations_count == 0, results.generate_report()
+    interest.get_by_role("button", name="Send my address").click()
+    expect(interest).to_contain_text(
+        "We will send application information about the programmes you chose to ana@city.example."
+    )
+    moderator_card = mod.locator("article.poll", has_text=PROGRAMME_POLL)
+    expect(moderator_card.locator(".meta")).to_contain_text("1 email address left")
+    interest.get_by_role("button", name="Withdraw my address").click()
+    expect(interest.get_by_label("Your email address")).to_be_focused()
+    expect(moderator_card.locator(".meta")).to_contain_text("0 email addresses left")
+
+
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
     for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
         page.set_viewport_size({"width": width, "height": 800})

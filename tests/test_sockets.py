@@ -43,7 +43,7 @@ def test_attendee_snapshot_shows_public_state_only(room, live):
         "Rising Stars Mentorship Programme",
     ]
     assert snap["polls"] == []  # the three polls are drafts
-    assert snap["me"] == {"questions": [], "upvoted": [], "ballots": {}}
+    assert snap["me"] == {"questions": [], "upvoted": [], "ballots": {}, "interests": {}}
 
 
 def test_moderator_snapshot_has_drafts_with_counts(room):
@@ -242,7 +242,12 @@ def test_snapshot_remembers_my_upvotes_and_ballots(room, live):
     ack(a, "vote", {"poll": poll_id, "options": [2, 0]})
     a.disconnect()
     me = received(room.attendee(token), "snapshot")[0]["me"]
-    assert me == {"questions": [qid], "upvoted": [qid], "ballots": {str(poll_id): [0, 2]}}
+    assert me == {
+        "questions": [qid],
+        "upvoted": [qid],
+        "ballots": {str(poll_id): [0, 2]},
+        "interests": {},
+    }
 
 
 def test_a_vote_storm_is_one_update_per_tick(room):
@@ -697,3 +702,45 @@ def test_a_timed_poll_counts_down_refuses_late_votes_and_closes_by_itself(people
     assert closed.state == "closed" and closed.closes_at is None
     assert close_due_polls(live.store, CODE) == []  # once
     assert live.store.results(CODE, poll).voters == 1
+
+
+def test_voters_may_leave_an_address_for_the_programmes_they_chose(people, room, live, client):
+    import csv
+    import io
+
+    a, b, mod = people
+    programmes = live.store.polls(CODE)[0]
+    assert programmes.collects_emails  # the Nets4Dem programme poll
+    other = live.store.polls(CODE)[1].id
+    ack(mod, "poll", {"poll": programmes.id, "action": "open"})
+    ack(mod, "poll", {"poll": other, "action": "open"})
+    leave = {"poll": programmes.id, "email": "ana@city.example", "consent": True}
+    assert ack(a, "interest", leave)["error"] == "no_ballot"  # vote first
+    ack(a, "vote", {"poll": programmes.id, "options": [0, 2]})
+    for payload, error in (
+        ({**leave, "consent": False}, "no_consent"),
+        ({"poll": programmes.id, "email": "ana@city.example"}, "no_consent"),
+        ({**leave, "email": "not an address"}, "bad_email"),
+        ({**leave, "email": "<script>@x.io"}, "bad_email"),
+        ({**leave, "poll": other}, "not_collecting"),
+    ):
+        assert ack(a, "interest", payload)["error"] == error, payload
+    assert ack(a, "interest", leave) == {"ok": True, "poll": programmes.id, "email": leave["email"]}
+    room.flush()
+    # nobody else ever receives the address; moderators see how many left one
+    for watcher in (b, mod):
+        assert "ana@city.example" not in str(watcher.get_received())
+    assert received(room.moderator(), "snapshot")[0]["polls"][0]["interested"] == 1
+    # the moderators' export: one row per programme chosen
+    assert room.app.test_client().get(f"/e/{CODE}/interest.csv").status_code == 403
+    client.get(f"/e/{CODE}/moderate?key={MODERATOR_KEY}")
+    export = client.get(f"/e/{CODE}/interest.csv")
+    assert export.headers["Cache-Control"] == "no-store"
+    rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True))))
+    assert [(r["option"], r["email"]) for r in rows] == [
+        ("Democracy Lab - Barcelona, 17-19 September", "ana@city.example"),
+        ("Rising Stars Mentorship Programme", "ana@city.example"),
+    ]
+    # withdrawn: gone from the export
+    assert ack(a, "interest", {"poll": programmes.id, "email": None})["email"] is None
+    assert client.get(f"/e/{CODE}/interest.csv").get_data(as_text=True).splitlines()[1:] == []

@@ -443,3 +443,19 @@ def test_a_timed_poll_keeps_its_deadline_until_closed(store):
     assert store.polls("w1")[0].closes_at == deadline
     closed = store.set_poll_state("w1", poll.id, "closed", {"open"})
     assert closed is not None and closed.closes_at is None
+
+
+def test_addresses_left_on_a_poll_are_kept_and_withdrawn(store):
+    [poll] = store.polls("w1")
+    assert store.set_interest("w1", poll.id, "p1", "ana@city.example", START)
+    assert store.set_interest("w1", poll.id, "p2", "bo@town.example", START)
+    assert store.set_interest("w1", poll.id, "p1", "ana@new.example", START)  # replaced
+    assert store.interests("w1", poll.id) == {
+        "p1": ("ana@new.example", START),
+        "p2": ("bo@town.example", START),
+    }
+    assert store.interest_of("w1", "p1") == {poll.id: "ana@new.example"}
+    assert store.set_interest("w1", poll.id, "p1", None, START)  # withdrawn
+    assert store.interests("w1", poll.id) == {"p2": ("bo@town.example", START)}
+    assert store.interest_of("w1", "p1") == {}
+    assert not store.set_interest("w2", poll.id, "p3", "x@y.example", START)  # another webinar's

@@ -95,6 +95,21 @@ class Store(ABC):
         """
 
     @abstractmethod
+    def set_interest(
+        self, code: str, poll_id: int, participant: str, email: str | None, at: datetime
+    ) -> bool:
+        """Keep (or, with None, delete) the email address a voter left on a poll that collects
+        them, with the moment they consented; False if the poll does not exist."""
+
+    @abstractmethod
+    def interests(self, code: str, poll_id: int) -> dict[str, tuple[str, datetime]]:
+        """Return the addresses left on a poll: participant -> (email, when they consented)."""
+
+    @abstractmethod
+    def interest_of(self, code: str, participant: str) -> dict[int, str]:
+        """Return the addresses one participant left, per poll id."""
+
+    @abstractmethod
     def next_moderator_number(self, code: str) -> int:
         """Return the next number of a moderator of the webinar (1, 2, …), for the log."""
 

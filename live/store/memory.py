@@ -36,6 +36,7 @@ class MemoryStore(LocalPresence, Store):
         # who asked a question that others were merged into
         self._askers: dict[tuple[str, int], set[str]] = {}
         self._moderators: dict[str, int] = {}
+        self._interests: dict[tuple[str, int], dict[str, tuple[str, datetime]]] = {}
         self._log: dict[str, list[LogEntry]] = {}
         self._log_ids = 0
         self._on_air: dict[str, int | None] = {}
@@ -140,6 +141,31 @@ class MemoryStore(LocalPresence, Store):
             if self._on_air.get(code) == source_id:
                 self._on_air[code] = None
             return source, target
+
+    def set_interest(
+        self, code: str, poll_id: int, participant: str, email: str | None, at: datetime
+    ) -> bool:
+        with self._lock:
+            if poll_id not in self._polls.get(code, {}):
+                return False
+            kept = self._interests.setdefault((code, poll_id), {})
+            if email is None:
+                kept.pop(participant, None)
+            else:
+                kept[participant] = (email, at)
+            return True
+
+    def interests(self, code: str, poll_id: int) -> dict[str, tuple[str, datetime]]:
+        with self._lock:
+            return dict(self._interests.get((code, poll_id), {}))
+
+    def interest_of(self, code: str, participant: str) -> dict[int, str]:
+        with self._lock:
+            return {
+                poll_id: kept[participant][0]
+                for (c, poll_id), kept in self._interests.items()
+                if c == code and participant in kept
+            }
 
     def next_moderator_number(self, code: str) -> int:
         with self._lock:

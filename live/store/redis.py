@@ -127,6 +127,7 @@ class RedisStore(Store):
                 "options": json.dumps(p.options),
                 "state": p.state,
                 "results_visible": str(int(p.results_visible)),
+                "collects_emails": str(int(p.collects_emails)),
             }
             for p in polls
         ]
@@ -241,6 +242,38 @@ class RedisStore(Store):
         now = {q.id: q for q in self.questions(code, [source_id, target_id])}
         return now[source_id], now[target_id]
 
+    def set_interest(
+        self, code: str, poll_id: int, participant: str, email: str | None, at: datetime
+    ) -> bool:
+        w = self._w(code)
+        if not self.redis.exists(f"{w}:poll:{poll_id}"):
+            return False
+        key = f"{w}:poll:{poll_id}:interest"
+        if email is None:
+            self.redis.hdel(key, participant)
+        else:
+            self.redis.hset(key, participant, json.dumps([email, at.isoformat()]))
+        return True
+
+    def interests(self, code: str, poll_id: int) -> dict[str, tuple[str, datetime]]:
+        kept = self.redis.hgetall(f"{self._w(code)}:poll:{poll_id}:interest")
+        return {
+            participant: (email, datetime.fromisoformat(at))
+            for participant, (email, at) in ((p, json.loads(v)) for p, v in kept.items())
+        }
+
+    def interest_of(self, code: str, participant: str) -> dict[int, str]:
+        w = self._w(code)
+        ids = [int(i) for i in self.redis.zrange(f"{w}:polls", 0, -1)]
+        pipe = self.redis.pipeline(transaction=False)
+        for poll_id in ids:
+            pipe.hget(f"{w}:poll:{poll_id}:interest", participant)
+        return {
+            poll_id: json.loads(value)[0]
+            for poll_id, value in zip(ids, pipe.execute(), strict=True)
+            if value
+        }
+
     def next_moderator_number(self, code: str) -> int:
         return int(self.redis.hincrby(f"{self._w(code)}:webinar", "moderators", 1))
 
@@ -344,6 +377,7 @@ class RedisStore(Store):
                     "options": json.dumps(poll.options),
                     "state": poll.state,
                     "results_visible": int(poll.results_visible),
+                    "collects_emails": int(poll.collects_emails),
                 },
             )
             pipe.zadd(f"{w}:polls", {str(poll_id): poll_id})
@@ -506,4 +540,5 @@ def _poll(code: str, poll_id: int, row: dict[str, str]) -> Poll:
         state=row["state"],
         results_visible=row["results_visible"] == "1",
         closes_at=datetime.fromisoformat(row["closes_at"]) if row.get("closes_at") else None,
+        collects_emails=row.get("collects_emails") == "1",
     )

@@ -73,6 +73,13 @@ CREATE TABLE IF NOT EXISTS asked (
     question INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
     PRIMARY KEY (webinar, participant, idempotency_key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS interests (
+    poll INTEGER NOT NULL REFERENCES polls(id) ON DELETE CASCADE,
+    participant TEXT NOT NULL,
+    email TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (poll, participant)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS moderation_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     webinar TEXT NOT NULL REFERENCES webinars(code) ON DELETE CASCADE,
@@ -102,7 +109,8 @@ CREATE TABLE IF NOT EXISTS polls (
     options TEXT NOT NULL,
     state TEXT NOT NULL,
     results_visible INTEGER NOT NULL DEFAULT 0,
-    closes_at TEXT
+    closes_at TEXT,
+    collects_emails INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS ballots (
     poll INTEGER NOT NULL REFERENCES polls(id) ON DELETE CASCADE,
@@ -125,6 +133,7 @@ ADDED_COLUMNS = (
     ("webinars", "moderators", "INTEGER NOT NULL DEFAULT 0"),
     ("webinars", "follow_up", "INTEGER NOT NULL DEFAULT 0"),
     ("polls", "closes_at", "TEXT"),
+    ("polls", "collects_emails", "INTEGER NOT NULL DEFAULT 0"),
 )
 
 
@@ -377,6 +386,46 @@ class SQLiteStore(LocalPresence, Store):
                 _question(self._one(db, "questions", target_id)),
             )
 
+    def set_interest(
+        self, code: str, poll_id: int, participant: str, email: str | None, at: datetime
+    ) -> bool:
+        with self._write() as db:
+            if not db.execute(
+                "SELECT 1 FROM polls WHERE webinar = ? AND id = ?", (code, poll_id)
+            ).fetchone():
+                return False
+            if email is None:
+                db.execute(
+                    "DELETE FROM interests WHERE poll = ? AND participant = ?",
+                    (poll_id, participant),
+                )
+            else:
+                db.execute(
+                    "INSERT OR REPLACE INTO interests (poll, participant, email, at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (poll_id, participant, email, at.isoformat()),
+                )
+            return True
+
+    def interests(self, code: str, poll_id: int) -> dict[str, tuple[str, datetime]]:
+        rows = self._read(
+            "SELECT interests.* FROM interests JOIN polls ON polls.id = interests.poll"
+            " WHERE polls.webinar = ? AND interests.poll = ?",
+            (code, poll_id),
+        )
+        return {
+            row["participant"]: (row["email"], datetime.fromisoformat(row["at"])) for row in rows
+        }
+
+    def interest_of(self, code: str, participant: str) -> dict[int, str]:
+        rows = self._read(
+            "SELECT interests.poll, interests.email FROM interests"
+            " JOIN polls ON polls.id = interests.poll"
+            " WHERE polls.webinar = ? AND interests.participant = ?",
+            (code, participant),
+        )
+        return {row["poll"]: row["email"] for row in rows}
+
     def next_moderator_number(self, code: str) -> int:
         with self._write() as db:
             db.execute("UPDATE webinars SET moderators = moderators + 1 WHERE code = ?", (code,))
@@ -494,8 +543,8 @@ class SQLiteStore(LocalPresence, Store):
     @staticmethod
     def _insert_poll(db: sqlite3.Connection, poll: Poll) -> Poll:
         cursor = db.execute(
-            "INSERT INTO polls (webinar, prompt, kind, options, state, results_visible)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO polls (webinar, prompt, kind, options, state, results_visible,"
+            " collects_emails) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 poll.webinar,
                 poll.prompt,
@@ -503,6 +552,7 @@ class SQLiteStore(LocalPresence, Store):
                 json.dumps(poll.options),
                 poll.state,
                 poll.results_visible,
+                poll.collects_emails,
             ),
         )
         return _poll(SQLiteStore._one(db, "polls", cursor.lastrowid))
@@ -636,4 +686,5 @@ def _poll(row: sqlite3.Row) -> Poll:
         state=row["state"],
         results_visible=bool(row["results_visible"]),
         closes_at=datetime.fromisoformat(row["closes_at"]) if row["closes_at"] else None,
+        collects_emails=bool(row["collects_emails"]),
     )

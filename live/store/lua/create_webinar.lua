@@ -13,7 +13,8 @@ redis.call('SADD', KEYS[2], ARGV[1])
 for _, poll in ipairs(cjson.decode(ARGV[3])) do
   local id = redis.call('INCR', KEYS[3])
   redis.call('HSET', ARGV[4] .. ':poll:' .. id, 'prompt', poll.prompt, 'kind', poll.kind,
-             'options', poll.options, 'state', poll.state, 'results_visible', poll.results_visible)
+             'options', poll.options, 'state', poll.state, 'results_visible', poll.results_visible,
+             'collects_emails', poll.collects_emails)
   redis.call('ZADD', KEYS[4], id, id)
 end
 return 1
