@@ -1,10 +1,14 @@
 """Operator commands, run beside the server on the same settings (the ``LIVE_*`` variables).
 
-    python -m live rotate-key [CODE]    give a webinar a new moderator key and print its link
+    python -m live list                          the webinars in the store, with their links
+    python -m live create FILE                   add the webinar a webinar file describes
+    python -m live duplicate CODE NEW [--title T]   a new webinar from an earlier one (details,
+                                                 topics and polls as drafts; no questions)
+    python -m live delete CODE --yes             delete a webinar and all its data
+    python -m live rotate-key [CODE]             give a webinar a new moderator key
 
-A running server signs out the moderators of the old key within a second (each process checks
-its moderators' keys against the store), so this works with one process on SQLite as well as
-with several on Redis.
+A running server notices changes by itself: moderators of a changed key (or a deleted webinar)
+are signed out within a second, on every process.
 """
 
 from __future__ import annotations
@@ -12,16 +16,88 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
+from typing import Any
 
 from . import create_app, service
+from .domain import InvalidInput, Poll
+from .identity import new_moderator_key
 from .sockets import log_action
+from .webinar_file import load_webinar_file
+
+
+def open_live() -> tuple[Any, Any]:
+    # the background tasks and the async library are the server's: a command needs the store only,
+    # and must not put LIVE_MODERATOR_KEY back over a key it is about to change
+    app = create_app({"TICK_MS": 0, "ASYNC_MODE": "threading", "MODERATOR_KEY": None})
+    return app, app.extensions["live"]
+
+
+def links(app: Any, code: str, key: str | None) -> str:
+    base = (app.config["PUBLIC_URL"] or "<the server's address>").rstrip("/")
+    return (
+        f"  attendees:  {base}/e/{code}\n"
+        f"  projector:  {base}/e/{code}/present\n"
+        f"  moderators: {base}/e/{code}/moderate?key={key}"
+    )
+
+
+def list_webinars() -> int:
+    app, live = open_live()
+    for code in live.store.webinar_codes():
+        webinar = live.store.get_webinar(code)
+        print(f"{code}: {webinar.title} ({webinar.starts_at:%Y-%m-%d %H:%M %Z})")
+        print(links(app, code, live.store.moderator_key(code)))
+    return 0
+
+
+def create(path: str) -> int:
+    app, live = open_live()
+    loaded = load_webinar_file(path)
+    key = new_moderator_key()
+    if not live.store.create_webinar(loaded.webinar, key, loaded.polls):
+        raise InvalidInput(f"There is already a webinar with the code {loaded.webinar.code!r}.")
+    print(f"Created {loaded.webinar.code}: {loaded.webinar.title}")
+    print(links(app, loaded.webinar.code, key))
+    return 0
+
+
+def duplicate(code: str, new_code: str, title: str | None) -> int:
+    app, live = open_live()
+    source = service.get_webinar(live.store, code)
+    copy = replace(
+        source,
+        code=new_code.lower(),
+        title=title or source.title,
+        settings=replace(source.settings, follow_up=False),
+    )
+    polls = [
+        Poll(0, copy.code, p.prompt, p.kind, p.options, collects_emails=p.collects_emails)
+        for p in live.store.polls(code)
+    ]
+    key = new_moderator_key()
+    if not live.store.create_webinar(copy, key, polls):
+        raise InvalidInput(f"There is already a webinar with the code {copy.code!r}.")
+    print(f"Created {copy.code} from {code}: {copy.title} ({len(polls)} polls, as drafts)")
+    print(links(app, copy.code, key))
+    return 0
+
+
+def delete(code: str, confirmed: bool) -> int:
+    _, live = open_live()
+    webinar = service.get_webinar(live.store, code)
+    if not confirmed:
+        raise InvalidInput(
+            f"This deletes {webinar.code} and all its questions, votes, email addresses and "
+            "log for good: add --yes to go ahead."
+        )
+    live.store.delete_webinar(webinar.code)
+    print(f"Deleted {webinar.code} and all its data.")
+    return 0
 
 
 def rotate_key(code: str | None) -> int:
-    # the background tasks and the async library are the server's: a command needs the store only,
-    # and must not put LIVE_MODERATOR_KEY back over the key it is about to change
-    app = create_app({"TICK_MS": 0, "ASYNC_MODE": "threading", "MODERATOR_KEY": None})
-    live = app.extensions["live"]
+    app, live = open_live()
     webinar = service.get_webinar(live.store, code or live.default_code)
     key = service.rotate_moderator_key(live.store, webinar.code)
     log_action(live, webinar.code, 0, "rotate_key", None, "from the command line")
@@ -42,13 +118,32 @@ def rotate_key(code: str | None) -> int:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m live", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="the webinars in the store, with their links")
+    create_parser = commands.add_parser("create", help="add a webinar from a webinar file")
+    create_parser.add_argument("file")
+    copy = commands.add_parser("duplicate", help="a new webinar from an earlier one")
+    copy.add_argument("code")
+    copy.add_argument("new_code")
+    copy.add_argument("--title")
+    remove = commands.add_parser("delete", help="delete a webinar and all its data")
+    remove.add_argument("code")
+    remove.add_argument("--yes", action="store_true", help="yes, delete it for good")
     rotate = commands.add_parser("rotate-key", help="give a webinar a new moderator key")
     rotate.add_argument("code", nargs="?", help="the webinar's code (default: the loaded one)")
     args = parser.parse_args(argv)
     try:
+        if args.command == "list":
+            return list_webinars()
+        if args.command == "create":
+            return create(args.file)
+        if args.command == "duplicate":
+            return duplicate(args.code, args.new_code, args.title)
+        if args.command == "delete":
+            return delete(args.code, args.yes)
         return rotate_key(args.code)
     except Exception as error:  # noqa: BLE001 (a command line says what went wrong, in a line)
-        print(f"error: {error}", file=sys.stderr)
+        message = error.message if isinstance(error, InvalidInput) else str(error)
+        print(f"error: {message}", file=sys.stderr)
         return 1
 
 

@@ -459,3 +459,47 @@ def test_addresses_left_on_a_poll_are_kept_and_withdrawn(store):
     assert store.interests("w1", poll.id) == {"p2": ("bo@town.example", START)}
     assert store.interest_of("w1", "p1") == {}
     assert not store.set_interest("w2", poll.id, "p3", "x@y.example", START)  # another webinar's
+
+
+def test_deleting_a_webinar_deletes_all_its_data(store):
+    from live.domain import LogEntry
+
+    [poll] = store.polls("w1")
+    q = store.add_question(question(), idempotency_key="k-1")
+    other = store.add_question(question(participant="p2"))
+    store.upvote("w1", q.id, "p2", True)
+    store.merge_question("w1", other.id, q.id)
+    store.set_poll_state("w1", poll.id, "open", {"draft"})
+    store.cast_vote("w1", poll.id, "p1", [0])
+    store.set_interest("w1", poll.id, "p1", "ana@city.example", START)
+    store.log_action(LogEntry(0, "w1", START, 1, "open", poll.id))
+    store.join("w1", "c1", "p1")
+    kept = store.add_question(question(code="w2"))
+
+    assert store.delete_webinar("w1")
+    assert store.get_webinar("w1") is None and store.moderator_key("w1") is None
+    assert "w1" not in store.webinar_codes()
+    assert store.questions("w1") == [] and store.polls("w1") == []
+    assert store.upvoted("w1", "p2") == set() and store.ballots("w1", "p1") == {}
+    assert store.interest_of("w1", "p1") == {} and store.moderation_log("w1") == []
+    assert store.online("w1") == 0
+    assert not store.delete_webinar("w1")
+    # the other webinar is untouched; the code can be used again, from scratch
+    assert store.questions("w2") == [kept] and store.get_webinar("w2") is not None
+    assert store.create_webinar(webinar("w1"), "new-key", [])
+    assert store.questions("w1") == [] and store.moderator_key("w1") == "new-key"
+    again = store.add_question(question(), idempotency_key="k-1")
+    assert again.id != q.id  # the old idempotency key is gone with it
+
+
+@pytest.mark.redis
+def test_redis_keeps_no_key_of_a_deleted_webinar(redis_url):
+    prefix = f"test-{uuid.uuid4().hex}"
+    store = RedisStore(redis_url, prefix=prefix)
+    store.create_webinar(webinar("w1"), "k", [draft_poll("w1")])
+    q = store.add_question(question())
+    store.upvote("w1", q.id, "p2", True)
+    assert list(store.redis.scan_iter(f"{prefix}:{{w1}}:*"))
+    store.delete_webinar("w1")
+    assert list(store.redis.scan_iter(f"{prefix}:{{w1}}:*")) == []
+    store.close()

@@ -95,6 +95,11 @@ class Store(ABC):
         """
 
     @abstractmethod
+    def delete_webinar(self, code: str) -> bool:
+        """Delete a webinar and everything of it: questions, upvotes, polls, ballots, email
+        addresses, the moderation log, its key and who is online. False if there was none."""
+
+    @abstractmethod
     def set_interest(
         self, code: str, poll_id: int, participant: str, email: str | None, at: datetime
     ) -> bool:

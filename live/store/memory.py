@@ -142,6 +142,22 @@ class MemoryStore(LocalPresence, Store):
                 self._on_air[code] = None
             return source, target
 
+    def delete_webinar(self, code: str) -> bool:
+        with self._lock:
+            if self._webinars.pop(code, None) is None:
+                return False
+            for per_code in (self._keys, self._questions, self._moderators, self._log):
+                per_code.pop(code, None)  # type: ignore[attr-defined]
+            self._on_air.pop(code, None)
+            self._polls.pop(code, None)
+            self._connections.pop(code, None)
+            for keyed in (self._upvoters, self._askers, self._interests, self._ballots):
+                for key in [k for k in keyed if k[0] == code]:
+                    del keyed[key]  # type: ignore[attr-defined]
+            for asked in [k for k in self._asked if k[0] == code]:
+                del self._asked[asked]
+            return True
+
     def set_interest(
         self, code: str, poll_id: int, participant: str, email: str | None, at: datetime
     ) -> bool:

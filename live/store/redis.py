@@ -242,6 +242,22 @@ class RedisStore(Store):
         now = {q.id: q for q in self.questions(code, [source_id, target_id])}
         return now[source_id], now[target_id]
 
+    def delete_webinar(self, code: str) -> bool:
+        w = self._w(code)
+        if not self.redis.exists(f"{w}:webinar"):
+            return False
+        # every key of a webinar starts with its prefix ("live:{code}:"): they go in batches
+        batch = []
+        for key in self.redis.scan_iter(match=f"{w}:*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                self.redis.unlink(*batch)
+                batch = []
+        if batch:
+            self.redis.unlink(*batch)
+        self.redis.srem(f"{self.prefix}:webinars", code)
+        return True
+
     def set_interest(
         self, code: str, poll_id: int, participant: str, email: str | None, at: datetime
     ) -> bool:

@@ -386,6 +386,20 @@ class SQLiteStore(LocalPresence, Store):
                 _question(self._one(db, "questions", target_id)),
             )
 
+    def delete_webinar(self, code: str) -> bool:
+        with self._write() as db:
+            # the questions' and polls' own rows go with them (ON DELETE CASCADE)
+            db.execute(
+                "DELETE FROM asked WHERE question IN (SELECT id FROM questions WHERE webinar = ?)",
+                (code,),
+            )
+            db.execute("DELETE FROM moderation_log WHERE webinar = ?", (code,))
+            db.execute("DELETE FROM questions WHERE webinar = ?", (code,))
+            db.execute("DELETE FROM polls WHERE webinar = ?", (code,))
+            deleted = db.execute("DELETE FROM webinars WHERE code = ?", (code,)).rowcount
+        self._connections.pop(code, None)
+        return bool(deleted)
+
     def set_interest(
         self, code: str, poll_id: int, participant: str, email: str | None, at: datetime
     ) -> bool:

@@ -1,0 +1,65 @@
+"""The operator's command line (python -m live): webinars created, duplicated, listed, deleted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from live.store.sqlite import SQLiteStore
+
+from .servers import ROOT
+from .test_webinar_file import OTHER
+
+
+def live_command(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVE_")}
+    env |= {"LIVE_INSTANCE_PATH": str(tmp_path), "LIVE_PUBLIC_URL": "https://live.example.org"}
+    return subprocess.run(
+        [sys.executable, "-m", "live", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_webinars_from_the_command_line(tmp_path):
+    listed = live_command(tmp_path, "list")
+    assert listed.returncode == 0
+    assert "nets4dem: Citizen engagement" in listed.stdout
+    assert "https://live.example.org/e/nets4dem/moderate?key=" in listed.stdout
+
+    budget = tmp_path / "budget.toml"
+    budget.write_text(OTHER)
+    created = live_command(tmp_path, "create", str(budget))
+    assert created.returncode == 0 and "Created budget-2025" in created.stdout
+    again = live_command(tmp_path, "create", str(budget))
+    assert again.returncode == 1 and "already a webinar with the code" in again.stderr
+
+    copied = live_command(tmp_path, "duplicate", "nets4dem", "nets4dem-2025", "--title", "Again")
+    assert copied.returncode == 0 and "(3 polls, as drafts)" in copied.stdout
+
+    store = SQLiteStore(str(tmp_path / "live.sqlite3"))
+    try:
+        copy = store.get_webinar("nets4dem-2025")
+        assert copy is not None and copy.title == "Again" and len(copy.topics) == 4
+        assert [p.state for p in store.polls("nets4dem-2025")] == ["draft"] * 3
+        assert store.polls("nets4dem-2025")[0].collects_emails
+        assert store.moderator_key("nets4dem-2025") != store.moderator_key("nets4dem")
+        assert store.webinar_codes() == ["budget-2025", "nets4dem", "nets4dem-2025"]
+    finally:
+        store.close()
+
+    unconfirmed = live_command(tmp_path, "delete", "budget-2025")
+    assert unconfirmed.returncode == 1 and "add --yes" in unconfirmed.stderr
+    deleted = live_command(tmp_path, "delete", "budget-2025", "--yes")
+    assert deleted.returncode == 0
+    assert live_command(tmp_path, "delete", "budget-2025", "--yes").returncode == 1
+    store = SQLiteStore(str(tmp_path / "live.sqlite3"))
+    try:
+        assert store.webinar_codes() == ["nets4dem", "nets4dem-2025"]
+        assert store.polls("budget-2025") == []
+    finally:
+        store.close()
