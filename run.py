@@ -162,6 +162,7 @@ def main(argv: list[str]) -> None:
     print(f"Attendees join at:  {attendee}", flush=True)
     print(f"Projector screen:   {public_url}/e/{code}/present", flush=True)
     print(f"Moderator link:     {public_url}/e/{code}/moderate?key={key}", flush=True)
+    print(f"Organiser page:     {public_url}/admin?key={app.config['ADMIN_KEY']}", flush=True)
     print(
         f"Store: {live.store.kind}; up to {max_connections} connections "
         f"(open files limit {open_files}); listening on {args.host}:{args.port}",

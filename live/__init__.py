@@ -96,11 +96,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     # the handlers must be registered before init_app, which hands them to each new server
-    from . import routes, sockets  # noqa: F401
+    from . import admin, routes, sockets  # noqa: F401
 
     store = open_store(app)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key(app, store)
+    if not app.config["ADMIN_KEY"]:
+        app.config["ADMIN_KEY"] = secret_key(app, store, "admin_key")
     default_code = load_webinar(app, store)
     broadcaster = Broadcaster(
         store,
@@ -136,6 +138,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     app.register_blueprint(routes.bp)
+    app.register_blueprint(admin.bp)
     # outside Socket.IO's middleware: python-engineio, refusing an oversized polling body itself,
     # waits forever for the session's queue to drain, holding the request and its socket
     app.wsgi_app = refuse_bad_bodies(app.wsgi_app, MAX_MESSAGE_BYTES)  # type: ignore[method-assign]
@@ -293,14 +296,16 @@ def load_webinar(app: Flask, store: Store) -> str:
     return code
 
 
-def secret_key(app: Flask, store: Store) -> str:
-    """Return the installation's secret, kept across restarts so that tokens and sessions stay
-    valid: shared through the store by all processes that use it, else in the instance folder."""
-    shared = store.shared_secret(secrets.token_urlsafe(32))
+def secret_key(app: Flask, store: Store, name: str = "secret_key") -> str:
+    """Return one of the installation's secrets (``secret_key``, ``admin_key``), kept across
+    restarts: shared through the store by all processes that use it, else in the instance
+    folder."""
+    candidate = secrets.token_urlsafe(32 if name == "secret_key" else 18)
+    shared = store.shared_secret(candidate, name)
     if shared:
         return shared
-    path = Path(app.instance_path) / "secret_key"
+    path = Path(app.instance_path) / name
     if not path.exists():
         path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(32))
+        path.write_text(candidate)
     return path.read_text().strip()

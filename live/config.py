@@ -26,6 +26,9 @@ class Config:
     MODERATOR_KEY: str | None = None
     # signs participant tokens and moderator sessions (default: generated once in instance/)
     SECRET_KEY: str | None = None
+    # opens the organiser page (/admin): create, edit, duplicate and delete webinars
+    # (default: generated once, shared by the processes of one store; run.py prints the link)
+    ADMIN_KEY: str | None = None
     # how often coalesced updates go out, in milliseconds (0: only when flush() is called)
     TICK_MS = 100
     # eventlet (default), gevent or threading: run.py patches the standard library accordingly

@@ -469,6 +469,33 @@ def test_a_voter_leaves_an_address_for_application_information(views):
     expect(moderator_card.locator(".meta")).to_contain_text("0 email addresses left")
 
 
+def test_an_organiser_creates_a_webinar_from_the_organiser_page(browser, server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    link = re.search(r"Organiser page: +(\S+)", server.log.read_text()).group(1)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(link)
+    assert page.url.endswith("/admin")  # the key left the address bar
+    new = page.get_by_role("region", name="New webinar")
+    new.get_by_label("Code").fill("budget-2025")
+    new.get_by_label("Title").fill("Participatory budget 2025")
+    new.get_by_label("Starts (local time)").fill("2025-03-04T18:30")
+    new.get_by_label("Ends (local time)").fill("2025-03-04T20:00")
+    new.get_by_label("Time zone (such as Europe/Brussels)").fill("Europe/Lisbon")
+    new.get_by_label("Topics, one per line (optional)").fill("Parks\nSchools")
+    new.get_by_role("button", name="Create the webinar").click()
+    expect(page.get_by_role("status")).to_have_text("Created budget-2025.")
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    results = Axe().run(page, options=options)
+    assert results.violations_count == 0, results.generate_report()
+    card = page.get_by_role("article", name=re.compile("Participatory budget 2025"))
+    card.get_by_role("link", name="Attendee page").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Participatory budget 2025")
+    expect(page.get_by_label("Topic (optional)")).to_be_visible()
+    context.close()
+
+
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
     for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
         page.set_viewport_size({"width": width, "height": 800})

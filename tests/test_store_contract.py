@@ -503,3 +503,32 @@ def test_redis_keeps_no_key_of_a_deleted_webinar(redis_url):
     store.delete_webinar("w1")
     assert list(store.redis.scan_iter(f"{prefix}:{{w1}}:*")) == []
     store.close()
+
+
+def test_a_webinars_details_can_be_edited(store):
+    from zoneinfo import ZoneInfo
+
+    lisbon = ZoneInfo("Europe/Lisbon")
+    edited = replace(
+        webinar("w1"),
+        title="Edited title",
+        organiser="City of Lisbon",
+        description="New description",
+        starts_at=START.astimezone(lisbon).replace(hour=18),
+        ends_at=START.astimezone(lisbon).replace(hour=19),
+        topics=("Parks",),
+    )
+    store.update_settings("w1", {"premoderation": True})
+    assert store.update_webinar(edited)
+    stored = store.get_webinar("w1")
+    assert stored is not None
+    assert (stored.title, stored.organiser, stored.description, stored.topics) == (
+        "Edited title",
+        "City of Lisbon",
+        "New description",
+        ("Parks",),
+    )
+    assert stored.starts_at == edited.starts_at and str(stored.starts_at.tzinfo) == "Europe/Lisbon"
+    assert stored.settings.premoderation is True  # settings are not details
+    assert len(store.polls("w1")) == 1
+    assert not store.update_webinar(replace(edited, code="nope"))

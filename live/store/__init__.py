@@ -95,6 +95,11 @@ class Store(ABC):
         """
 
     @abstractmethod
+    def update_webinar(self, webinar: Webinar) -> bool:
+        """Replace a webinar's details (title, description, organiser, times, time zone, topics),
+        keeping its settings, questions and polls; False if there is none."""
+
+    @abstractmethod
     def delete_webinar(self, code: str) -> bool:
         """Delete a webinar and everything of it: questions, upvotes, polls, ballots, email
         addresses, the moderation log, its key and who is online. False if there was none."""
@@ -225,9 +230,10 @@ class Store(ABC):
         return None
 
     # -- service --------------------------------------------------------------------------------
-    def shared_secret(self, candidate: str) -> str | None:
-        """Return the secret that signs tokens, kept in a store shared by several processes
-        (the first process's ``candidate`` wins); None for stores that serve one process."""
+    def shared_secret(self, candidate: str, name: str = "secret_key") -> str | None:
+        """Return the installation's secret ``name`` (the one that signs tokens, the admin key),
+        kept in a store shared by several processes (the first process's ``candidate`` wins);
+        None for stores that serve one process."""
         return None
 
     def rate_limiter(self, name: str, limit: int, period: float = 60.0) -> Any:

@@ -142,6 +142,16 @@ class MemoryStore(LocalPresence, Store):
                 self._on_air[code] = None
             return source, target
 
+    def update_webinar(self, webinar: Webinar) -> bool:
+        with self._lock:
+            stored = self._webinars.get(webinar.code)
+            if stored is None:
+                return False
+            self._webinars[webinar.code] = replace(
+                webinar, settings=stored.settings, programmes=stored.programmes
+            )
+            return True
+
     def delete_webinar(self, code: str) -> bool:
         with self._lock:
             if self._webinars.pop(code, None) is None:

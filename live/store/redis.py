@@ -242,6 +242,22 @@ class RedisStore(Store):
         now = {q.id: q for q in self.questions(code, [source_id, target_id])}
         return now[source_id], now[target_id]
 
+    def update_webinar(self, webinar: Webinar) -> bool:
+        key = f"{self._w(webinar.code)}:webinar"
+        fields = {
+            "title": webinar.title,
+            "description": webinar.description,
+            "organiser": webinar.organiser,
+            "starts_at": webinar.starts_at.isoformat(),
+            "ends_at": webinar.ends_at.isoformat(),
+            "timezone": str(webinar.starts_at.tzinfo),
+            "topics": json.dumps(list(webinar.topics)),
+        }
+        changed = 0
+        for name, value in fields.items():
+            changed += self._run("set_field_if_exists", [key], [name, value])
+        return bool(changed)
+
     def delete_webinar(self, code: str) -> bool:
         w = self._w(code)
         if not self.redis.exists(f"{w}:webinar"):
@@ -477,8 +493,8 @@ class RedisStore(Store):
         return int(self._run("online", [f"{w}:online", f"{w}:online:connections"], [time.time()]))
 
     # -- service --------------------------------------------------------------------------------
-    def shared_secret(self, candidate: str) -> str | None:
-        key = f"{self.prefix}:secret_key"
+    def shared_secret(self, candidate: str, name: str = "secret_key") -> str | None:
+        key = f"{self.prefix}:{name}"
         self.redis.set(key, candidate, nx=True)
         return self.redis.get(key)  # type: ignore[no-any-return]
 

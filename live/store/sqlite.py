@@ -386,6 +386,25 @@ class SQLiteStore(LocalPresence, Store):
                 _question(self._one(db, "questions", target_id)),
             )
 
+    def update_webinar(self, webinar: Webinar) -> bool:
+        with self._write() as db:
+            return bool(
+                db.execute(
+                    "UPDATE webinars SET title = ?, description = ?, organiser = ?,"
+                    " starts_at = ?, ends_at = ?, timezone = ?, topics = ? WHERE code = ?",
+                    (
+                        webinar.title,
+                        webinar.description,
+                        webinar.organiser,
+                        webinar.starts_at.isoformat(),
+                        webinar.ends_at.isoformat(),
+                        str(webinar.starts_at.tzinfo),
+                        json.dumps(list(webinar.topics)),
+                        webinar.code,
+                    ),
+                ).rowcount
+            )
+
     def delete_webinar(self, code: str) -> bool:
         with self._write() as db:
             # the questions' and polls' own rows go with them (ON DELETE CASCADE)

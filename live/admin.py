@@ -1,0 +1,162 @@
+"""The organiser page (``/admin``): create, edit, duplicate and delete the server's webinars.
+
+Protected by the installation's admin key (``LIVE_ADMIN_KEY``, else generated once; run.py
+prints the link), exchanged once for a session like the moderator key, and every form carries a
+token of that session, so that no other site can make an organiser's browser post one.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session
+from werkzeug.wrappers import Response
+
+from . import service
+from .domain import LiveError, Poll, TooMany
+from .identity import key_fingerprint, key_matches, new_moderator_key
+from .links import attendee_url, moderator_url
+from .sockets import current_live
+from .webinar_file import parse_webinar
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _signed_in() -> bool:
+    fingerprint = key_fingerprint(current_app.config["ADMIN_KEY"])
+    return session.get("admin") == fingerprint and "csrf" in session
+
+
+def _check_form() -> None:
+    if not _signed_in():
+        abort(403)
+    if not secrets.compare_digest(str(request.form.get("csrf", "")), session["csrf"]):
+        abort(400)
+
+
+def _done(message: str, error: bool = False) -> Response:
+    session["admin_message"] = [message, error]
+    return redirect("/admin", code=303)  # type: ignore[return-value]
+
+
+@bp.route("", methods=["GET", "POST"])
+def page() -> Any:
+    """The organiser page; the admin key arrives once (link or form) and becomes a session."""
+    live = current_live()
+    given = request.args.get("key") if request.method == "GET" else request.form.get("key")
+    if given is not None:
+        address = request.remote_addr or "unknown"
+        if live.wrong_keys.blocked(address):
+            raise TooMany("Too many wrong keys from your address; wait a minute.")
+        if not key_matches(given, current_app.config["ADMIN_KEY"]):
+            live.wrong_keys.allow(address)
+            return render_template("admin_key.html", wrong=True), 403
+        # the key's fingerprint, so that a changed LIVE_ADMIN_KEY ends the old key's sessions
+        session["admin"] = key_fingerprint(current_app.config["ADMIN_KEY"])
+        session["csrf"] = secrets.token_urlsafe(16)
+        return redirect("/admin", code=303)
+    if not _signed_in():
+        return render_template("admin_key.html", wrong=False), 401
+    store = live.store
+    webinars = [store.get_webinar(code) for code in store.webinar_codes()]
+    message = session.pop("admin_message", None)
+    return render_template(
+        "admin.html",
+        webinars=[
+            {
+                "webinar": w,
+                "attendee_url": attendee_url(w.code),
+                "moderator_url": moderator_url(w.code, store.moderator_key(w.code) or ""),
+                "questions": len(store.questions(w.code)),
+            }
+            for w in webinars
+            if w is not None
+        ],
+        message=message,
+        csrf=session["csrf"],
+    )
+
+
+def _webinar_from_form(code: str) -> Any:
+    """Read the create and edit forms into a webinar (checked like a webinar file)."""
+    form = request.form
+
+    def moment(name: str) -> datetime:
+        try:
+            return datetime.fromisoformat(form.get(name, ""))
+        except ValueError:
+            raise LiveError(f"'{name}' must be a date and time.") from None
+
+    data = {
+        "code": code,
+        "title": form.get("title", ""),
+        "organiser": form.get("organiser", ""),
+        "description": form.get("description", ""),
+        "timezone": form.get("timezone", ""),
+        "starts_at": moment("starts_at").replace(tzinfo=None),
+        "ends_at": moment("ends_at").replace(tzinfo=None),
+        "topics": [t.strip() for t in form.get("topics", "").splitlines() if t.strip()],
+    }
+    return parse_webinar(data).webinar
+
+
+@bp.post("/webinars")
+def create() -> Response:
+    """Create a webinar from the form, with a new moderator key."""
+    _check_form()
+    try:
+        webinar = _webinar_from_form(request.form.get("code", "").strip().lower())
+    except LiveError as error:
+        return _done(f"Not created: {error.message}", error=True)
+    if not current_live().store.create_webinar(webinar, new_moderator_key(), []):
+        return _done(f"Not created: the code {webinar.code} is taken.", error=True)
+    return _done(f"Created {webinar.code}.")
+
+
+@bp.post("/webinars/<code>")
+def edit(code: str) -> Response:
+    """Change a webinar's details (its settings, questions and polls stay)."""
+    _check_form()
+    store = current_live().store
+    stored = service.get_webinar(store, code)
+    try:
+        edited = _webinar_from_form(stored.code)
+    except LiveError as error:
+        return _done(f"{stored.code} not changed: {error.message}", error=True)
+    store.update_webinar(edited)
+    return _done(f"Saved {stored.code}.")
+
+
+@bp.post("/webinars/<code>/duplicate")
+def duplicate(code: str) -> Response:
+    """Start a new webinar from this one: details, topics and polls (as drafts), no questions."""
+    _check_form()
+    store = current_live().store
+    source = service.get_webinar(store, code)
+    new_code = request.form.get("new_code", "").strip().lower()
+    try:
+        copy = replace(source, code=new_code, settings=replace(source.settings, follow_up=False))
+    except LiveError as error:
+        return _done(f"Not duplicated: {error.message}", error=True)
+    polls = [
+        Poll(0, copy.code, p.prompt, p.kind, p.options, collects_emails=p.collects_emails)
+        for p in store.polls(source.code)
+    ]
+    if not store.create_webinar(copy, new_moderator_key(), polls):
+        return _done(f"Not duplicated: the code {copy.code} is taken.", error=True)
+    return _done(f"Created {copy.code} from {source.code}.")
+
+
+@bp.post("/webinars/<code>/delete")
+def delete(code: str) -> Response:
+    """Delete a webinar and all its data, once its code is typed again to confirm."""
+    _check_form()
+    store = current_live().store
+    webinar = service.get_webinar(store, code)
+    if request.form.get("confirm", "").strip().lower() != webinar.code:
+        return _done(f"{webinar.code} not deleted: type its code to confirm.", error=True)
+    store.delete_webinar(webinar.code)
+    return _done(f"Deleted {webinar.code} and all its data.")

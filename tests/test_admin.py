@@ -1,0 +1,88 @@
+"""The organiser page: webinars created, edited, duplicated and deleted by whoever has the admin
+key, and by nobody else."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import CODE, ack
+
+ADMIN_KEY = "test-admin-key"
+
+
+@pytest.fixture
+def app(app):
+    app.config["ADMIN_KEY"] = ADMIN_KEY
+    return app
+
+
+def signed_in(client) -> str:  # noqa: ANN001
+    """Sign the client in; return the form token of its session."""
+    assert client.get(f"/admin?key={ADMIN_KEY}").status_code == 303
+    page = client.get("/admin").get_data(as_text=True)
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+FORM = {
+    "title": "Participatory budget 2025",
+    "organiser": "City of Lisbon",
+    "description": "Which projects should the city fund?",
+    "starts_at": "2025-03-04T18:30",
+    "ends_at": "2025-03-04T20:00",
+    "timezone": "Europe/Lisbon",
+    "topics": "Parks\nSchools\n",
+}
+
+
+def test_only_the_admin_key_opens_the_organiser_page(app, client):
+    assert client.get("/admin").status_code == 401
+    assert client.get("/admin?key=wrong").status_code == 403
+    answer = client.get(f"/admin?key={ADMIN_KEY}")
+    assert answer.status_code == 303 and answer.headers["Location"] == "/admin"  # key gone
+    page = client.get("/admin").get_data(as_text=True)
+    assert "Citizen engagement and democracy innovation" in page and "(nets4dem)" in page
+    # a moderator session is not an organiser's, and forms need the page's token
+    other = app.test_client()
+    other.get(f"/e/{CODE}/moderate?key=test-moderator-key")
+    assert other.get("/admin").status_code == 401
+    assert other.post("/admin/webinars", data={**FORM, "code": "x-1"}).status_code == 403
+    assert client.post("/admin/webinars", data={**FORM, "code": "x-1"}).status_code == 400
+
+
+def test_create_edit_duplicate_and_delete(app, client, room, live):
+    csrf = signed_in(client)
+    created = client.post("/admin/webinars", data={**FORM, "code": "budget-2025", "csrf": csrf})
+    assert created.status_code == 303
+    assert "Created budget-2025." in client.get("/admin").get_data(as_text=True)
+    webinar = live.store.get_webinar("budget-2025")
+    assert webinar.title == FORM["title"] and webinar.topics == ("Parks", "Schools")
+    assert str(webinar.starts_at.tzinfo) == "Europe/Lisbon" and webinar.starts_at.hour == 18
+    assert live.store.moderator_key("budget-2025")
+    # mistakes are said, nothing is created
+    bad = {**FORM, "code": "budget-2026", "timezone": "Mars/Olympus", "csrf": csrf}
+    client.post("/admin/webinars", data=bad)
+    assert "unknown time zone" in client.get("/admin").get_data(as_text=True)
+    client.post("/admin/webinars", data={**FORM, "code": "budget-2025", "csrf": csrf})
+    assert "is taken" in client.get("/admin").get_data(as_text=True)
+    assert live.store.get_webinar("budget-2026") is None
+
+    edited = {**FORM, "title": "Budget 2025, edited", "topics": "Parks", "csrf": csrf}
+    client.post("/admin/webinars/budget-2025", data=edited)
+    assert live.store.get_webinar("budget-2025").title == "Budget 2025, edited"
+    assert live.store.get_webinar("budget-2025").topics == ("Parks",)
+
+    client.post(f"/admin/webinars/{CODE}/duplicate", data={"new_code": "n4d-2", "csrf": csrf})
+    copy = live.store.get_webinar("n4d-2")
+    assert copy is not None and len(live.store.polls("n4d-2")) == 3
+    assert live.store.moderator_key("n4d-2") != live.store.moderator_key(CODE)
+
+    attendee = room.attendee(code="budget-2025")
+    ack(attendee, "ask", {"text": "Will parks get more?"})
+    client.post("/admin/webinars/budget-2025/delete", data={"confirm": "nope", "csrf": csrf})
+    assert live.store.get_webinar("budget-2025") is not None
+    client.post("/admin/webinars/budget-2025/delete", data={"confirm": "budget-2025", "csrf": csrf})
+    assert live.store.get_webinar("budget-2025") is None
+    assert live.store.questions("budget-2025") == []
+    assert "Deleted budget-2025 and all its data." in client.get("/admin").get_data(as_text=True)
