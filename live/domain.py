@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Literal
 
 QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived", "merged"]
-PollKind = Literal["single", "multiple"]
+PollKind = Literal["single", "multiple", "rating"]
 PollState = Literal["draft", "open", "closed"]
 
 QUESTION_STATUSES: tuple[str, ...] = (
@@ -27,7 +27,9 @@ QUESTION_STATUSES: tuple[str, ...] = (
 )
 # what every attendee may see; the author also sees their own question in any status
 PUBLIC_STATUSES = frozenset({"live", "answered"})
-POLL_KINDS: tuple[str, ...] = ("single", "multiple")
+POLL_KINDS: tuple[str, ...] = ("single", "multiple", "rating")
+# a rating poll's options: one to five stars (ballots refer to them by index, like any option)
+RATING_OPTIONS = ("1", "2", "3", "4", "5")
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
 MAX_NAME_LENGTH = 60
@@ -258,6 +260,13 @@ class PollResults:
     voters: int
 
     @property
+    def average(self) -> float | None:
+        """For a rating poll (options 1 to 5 stars): the average rating, two decimals."""
+        if not self.voters:
+            return None
+        return round(sum((i + 1) * c for i, c in enumerate(self.counts)) / self.voters, 2)
+
+    @property
     def percentages(self) -> tuple[float, ...]:
         """Give each option's share of voters in percent, one decimal.
 
@@ -374,7 +383,12 @@ def new_poll(webinar: str, prompt: object, kind: object, options: object) -> Pol
     """Validate what a moderator typed into a new draft poll (its id is given by the store)."""
     prompt = clean_text(prompt, max_length=MAX_PROMPT_LENGTH, what="poll question")
     if kind not in POLL_KINDS:
-        raise InvalidInput("A poll is 'single' or 'multiple' choice.", "bad_kind")
+        raise InvalidInput(f"A poll's kind is one of {', '.join(POLL_KINDS)}.", "bad_kind")
+    if kind == "rating":
+        # the options are the stars; none may be given
+        if options not in (None, [], list(RATING_OPTIONS)):
+            raise InvalidInput("A rating poll takes no options: it is 1 to 5 stars.", "bad_options")
+        return Poll(id=0, webinar=webinar, prompt=prompt, kind="rating", options=RATING_OPTIONS)
     if not isinstance(options, list) or not 2 <= len(options) <= MAX_OPTIONS:
         raise InvalidInput(f"A poll has 2 to {MAX_OPTIONS} options.", "bad_options")
     labels = tuple(clean_text(o, max_length=MAX_OPTION_LENGTH, what="option") for o in options)
@@ -392,7 +406,7 @@ def check_ballot(poll: Poll, options: object) -> tuple[int, ...]:
     chosen = set(options)
     if len(chosen) != len(options) or not all(0 <= o < len(poll.options) for o in chosen):
         raise InvalidInput("That option is not part of this poll.", "bad_options")
-    if poll.kind == "single" and len(chosen) != 1:
+    if poll.kind in ("single", "rating") and len(chosen) != 1:
         raise InvalidInput("This poll takes exactly one choice.", "bad_options")
     if poll.state != "open":
         raise Conflict("This poll is not open for votes.", "poll_closed")

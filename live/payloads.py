@@ -94,6 +94,8 @@ def poll_payload(poll: Poll, results: PollResults | None) -> Payload:
             "percentages": list(results.percentages),
             "voters": results.voters,
         }
+        if poll.kind == "rating":
+            payload["results"]["average"] = results.average
     return payload
 
 

@@ -114,7 +114,11 @@ def _polls(polls: list[dict[str, Any]]) -> list[str]:
         return [*lines, "No poll was opened.", ""]
     for poll in shown:
         results = poll["results"]
-        kind = "several answers allowed" if poll["kind"] == "multiple" else "one answer"
+        kind = {"multiple": "several answers allowed", "rating": "a rating of 1 to 5 stars"}.get(
+            poll["kind"], "one answer"
+        )
+        if poll["kind"] == "rating" and results.get("average") is not None:
+            kind += f", average {results['average']} of 5"
         lines += [
             f"### {escape(poll['prompt'])}",
             "",

@@ -261,19 +261,19 @@
   /* -- polls ------------------------------------------------------------------------------- */
   function pollCard(poll) {
     const ballot = (state.me && state.me.ballots.get(poll.id)) || [];
-    const type = poll.kind === "single" ? "radio" : "checkbox";
+    const type = poll.kind === "multiple" ? "checkbox" : "radio";
     const open = poll.state === "open";
     const form = h("form", { class: "poll card", "aria-labelledby": `poll-${poll.id}-legend` },
       h("fieldset", { disabled: !open },
         h("legend", { id: `poll-${poll.id}-legend` }, poll.prompt),
         Live.countdown(poll),
         h("p", { class: "hint" }, open
-          ? (poll.kind === "multiple" ? "Choose all that apply." : "Choose one.")
+          ? ({ multiple: "Choose all that apply.", rating: "Choose a rating from 1 to 5 stars." }[poll.kind] || "Choose one.")
           : "This poll is closed."),
         poll.options.map((label, i) => h("div", { class: "choice" },
           h("input", { type, id: `poll-${poll.id}-${i}`, name: `poll-${poll.id}`, value: i,
                        checked: ballot.includes(i) }),
-          h("label", { for: `poll-${poll.id}-${i}` }, label))),
+          h("label", { for: `poll-${poll.id}-${i}` }, Live.optionLabel(poll, label)))),
         open ? h("button", { type: "submit" }, "Submit vote") : null),
       h("p", { class: "message", role: "status" },
         ballot.length ? (open ? "Your vote is counted. You can change it while the poll is open."

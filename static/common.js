@@ -212,6 +212,11 @@ const Live = (() => {
 
   /* A poll's results as bars. The text gives each count and percentage; the bar only repeats it.
      Called again with the element it returned, it moves the bars instead of redrawing them. */
+  /* How an option reads: a rating poll's options are stars. */
+  function optionLabel(poll, label) {
+    return poll.kind === "rating" ? `${"★".repeat(Number(label))} ${plural(Number(label), "star", "stars")}` : label;
+  }
+
   function results(poll, el) {
     const r = poll.results;
     const sameShape = el && el.querySelectorAll(".bars > li").length === poll.options.length;
@@ -222,10 +227,10 @@ const Live = (() => {
             h("span", { class: "bar-label" }, label),
             h("span", { class: "bar-value" }),
             h("span", { class: "bar", "aria-hidden": "true" }, h("span", { class: "bar-fill" }))))),
-        h("p", { class: "voters" }));
+        h("p", { class: "voters" }), h("p", { class: "average" }));
     }
     el.querySelectorAll(".bars > li").forEach((li, i) => {
-      li.querySelector(".bar-label").textContent = poll.options[i];
+      li.querySelector(".bar-label").textContent = optionLabel(poll, poll.options[i]);
       li.querySelector(".bar-value").textContent = `${r.counts[i]} (${r.percentages[i]}%)`;
       // set through the CSSOM: a style attribute would need 'unsafe-inline' in the CSP; the
       // frame's delay lets a new bar grow from zero
@@ -235,11 +240,14 @@ const Live = (() => {
       else requestAnimationFrame(() => requestAnimationFrame(() => { fill.style.width = width; }));
     });
     el.querySelector(".voters").textContent = plural(r.voters, "voter", "voters");
+    const average = el.querySelector(".average");
+    average.hidden = poll.kind !== "rating" || r.average === null || r.average === undefined;
+    average.textContent = average.hidden ? "" : `Average rating: ${Number(r.average).toFixed(1)} of 5 stars`;
     return el;
   }
 
   document.addEventListener("DOMContentLoaded", formatLocalTimes);
   return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send,
-           byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter, countdown,
+           byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter, countdown, optionLabel,
            results };
 })();

@@ -20,7 +20,7 @@
     if (poll.results) return h("section", { class: "screen-poll" }, h("h2", {}, poll.prompt), Live.results(poll));
     return h("section", { class: "screen-poll" },
       h("h2", {}, poll.prompt),
-      h("ul", { class: "screen-options" }, poll.options.map((label) => h("li", {}, label))),
+      h("ul", { class: "screen-options" }, poll.options.map((label) => h("li", {}, Live.optionLabel(poll, label)))),
       h("p", { class: "screen-hint" }, poll.state === "open" ? "Vote on your phone now" : "The poll is closed"),
       Live.countdown(poll));
   }

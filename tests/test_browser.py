@@ -496,6 +496,26 @@ def test_an_organiser_creates_a_webinar_from_the_organiser_page(browser, server)
     context.close()
 
 
+def test_a_rating_poll_in_the_three_views(views):
+    a, b, mod = views.attendee_a, views.attendee_b, views.moderator
+    mod.get_by_label("Question", exact=True).fill("How useful was this webinar?")
+    mod.get_by_label("Rating (1 to 5 stars)").check()
+    expect(mod.get_by_label("Options, one per line")).to_be_hidden()
+    mod.get_by_role("button", name="Create poll").click()
+    card = mod.locator("article.poll", has_text="How useful was this webinar?")
+    expect(card.locator(".meta")).to_contain_text("Rating, 1 to 5 stars")
+    card.get_by_role("button", name="Open poll").click()
+    for page, stars in ((a, "★★★★★ 5 stars"), (b, "★★★ 3 stars")):
+        poll = page.locator("form.poll", has_text="How useful was this webinar?")
+        poll.get_by_label(stars).check()
+        poll.get_by_role("button", name="Submit vote").click()
+        expect(poll.locator(".message")).to_contain_text("Your vote is counted")
+    card.get_by_role("button", name="Show results").click()
+    expect(card.locator(".average")).to_have_text("Average rating: 4.0 of 5 stars")
+    expect(views.projector.locator(".average")).to_have_text("Average rating: 4.0 of 5 stars")
+    expect(a.locator("form.poll .average")).to_have_text("Average rating: 4.0 of 5 stars")
+
+
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
     for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
         page.set_viewport_size({"width": width, "height": 800})

@@ -744,3 +744,22 @@ def test_voters_may_leave_an_address_for_the_programmes_they_chose(people, room,
     # withdrawn: gone from the export
     assert ack(a, "interest", {"poll": programmes.id, "email": None})["email"] is None
     assert client.get(f"/e/{CODE}/interest.csv").get_data(as_text=True).splitlines()[1:] == []
+
+
+def test_a_rating_poll_gives_an_average_and_the_distribution(people, room, live):
+    a, b, mod = people
+    created = ack(mod, "create_poll", {"prompt": "How useful was this webinar?", "kind": "rating"})
+    poll = created["poll"]
+    assert poll["kind"] == "rating" and poll["options"] == ["1", "2", "3", "4", "5"]
+    refused = {"prompt": "Rate it", "kind": "rating", "options": ["bad", "good"]}
+    assert ack(mod, "create_poll", refused)["error"] == "bad_options"
+    ack(mod, "poll", {"poll": poll["id"], "action": "open"})
+    assert ack(a, "vote", {"poll": poll["id"], "options": [4]})["ok"]  # 5 stars
+    assert ack(b, "vote", {"poll": poll["id"], "options": [2]})["ok"]  # 3 stars
+    assert ack(b, "vote", {"poll": poll["id"], "options": [2, 3]})["error"] == "bad_options"
+    ack(mod, "poll", {"poll": poll["id"], "action": "show_results"})
+    snap = received(room.attendee(), "snapshot")[0]
+    results = next(p for p in snap["polls"] if p["id"] == poll["id"])["results"]
+    assert results["average"] == 4.0 and results["counts"] == [0, 0, 1, 0, 1]
+    # other polls have no average
+    assert "average" not in (ack(mod, "poll", {"poll": 1, "action": "open"})["poll"]["results"])
