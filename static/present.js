@@ -36,11 +36,16 @@
       else stage.replaceChildren(pollView(poll));
       shown = key;
     } else if (onAir) {
-      shown = `question:${onAir.id}`;
+      shown = `question:${onAir.id}:${onAir.upvotes}:${onAir.reply}:${onAir.topic}`;
+      const facts = [onAir.name || "Anonymous", plural(onAir.upvotes, "upvote", "upvotes")];
+      if (onAir.asked_by > 1) facts.push(`asked by ${onAir.asked_by} people`);
+      if (onAir.topic) facts.push(onAir.topic);
       stage.replaceChildren(h("section", { class: "screen-question" },
         h("p", { class: "badge" }, "Question on screen"),
         h("blockquote", {}, onAir.text),
-        h("p", { class: "meta" }, `${onAir.name || "Anonymous"} · ${plural(onAir.upvotes, "upvote", "upvotes")}`)));
+        h("p", { class: "meta" }, facts.join(" · ")),
+        onAir.reply ? h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Written answer"),
+          h("p", { class: "reply-text" }, onAir.reply)) : null));
     } else {
       const top = [...state.questions.values()].filter((q) => q.status === "live")
         .sort(Live.byPopularity).slice(0, 5);

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -339,6 +340,8 @@ def test_merging_a_duplicate_from_the_console(views):
     expect(b.locator("#mine li", has_text="Who pays the trip").locator(".status")).to_have_text(
         "Status: merged into “Is there travel funding for Barcelona?”, which you can upvote"
     )
+    original.get_by_role("button", name="Put on screen").click()
+    expect(views.projector.locator(".screen-question .meta")).to_contain_text("asked by 2 people")
 
 
 def test_a_written_answer_from_the_console_shows_under_the_question(views):
@@ -360,6 +363,11 @@ def test_a_written_answer_from_the_console_shows_under_the_question(views):
             "Answer from the moderators" + "Yes: up to two per city"
         )
     expect(item.get_by_role("button", name="Change the answer")).to_be_visible()
+    # on screen, the written answer shows under the question
+    item.get_by_role("button", name="Put on screen").click()
+    expect(views.projector.locator(".screen-question .reply-text")).to_have_text(
+        "Yes: up to two per city, one mentor and one mentee."
+    )
 
 
 def test_topics_tag_filter_and_count_questions(views):
@@ -395,6 +403,11 @@ def test_topics_tag_filter_and_count_questions(views):
     expect(counts.locator('dd[data-topic=""]')).to_have_text("0")
     filters.get_by_role("button", name="General", exact=True).click()
     expect(b.locator("#questions li")).to_have_text([re.compile("send the application")])
+    # on screen, the question carries its topic
+    mod.locator("#live li", has_text="held in English").get_by_role(
+        "button", name="Put on screen"
+    ).click()
+    expect(views.projector.locator(".screen-question .meta")).to_contain_text("Democracy Lab")
 
 
 def test_the_follow_up_page_once_the_moderator_publishes_it(views, server):
@@ -514,6 +527,19 @@ def test_a_rating_poll_in_the_three_views(views):
     expect(card.locator(".average")).to_have_text("Average rating: 4.0 of 5 stars")
     expect(views.projector.locator(".average")).to_have_text("Average rating: 4.0 of 5 stars")
     expect(a.locator("form.poll .average")).to_have_text("Average rating: 4.0 of 5 stars")
+
+
+def test_the_report_downloads_from_the_console(views):
+    a, mod = views.attendee_a, views.moderator
+    a.get_by_label("Your question", exact=True).fill("Is the report readable?")
+    a.get_by_role("button", name="Send question").click()
+    mod.locator("#live li", has_text="report readable").wait_for()
+    with mod.expect_download() as download:
+        mod.get_by_role("link", name="Report (Markdown)").click()
+    report = Path(download.value.path()).read_text()
+    assert report.startswith("# Citizen engagement and democracy innovation")
+    assert "1. **Is the report readable?**" in report
+    assert download.value.suggested_filename == "nets4dem-export.md"
 
 
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
