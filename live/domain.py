@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
 QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived", "merged"]
-PollKind = Literal["single", "multiple", "rating"]
+PollKind = Literal["single", "multiple", "rating", "words"]
 PollState = Literal["draft", "open", "closed"]
 
 QUESTION_STATUSES: tuple[str, ...] = (
@@ -27,7 +27,12 @@ QUESTION_STATUSES: tuple[str, ...] = (
 )
 # what every attendee may see; the author also sees their own question in any status
 PUBLIC_STATUSES = frozenset({"live", "answered"})
-POLL_KINDS: tuple[str, ...] = ("single", "multiple", "rating")
+POLL_KINDS: tuple[str, ...] = ("single", "multiple", "rating", "words")
+# a word cloud poll: each voter gives one to three short answers
+MAX_WORDS = 3
+MAX_WORD_LENGTH = 40
+# the most words a word cloud's results carry
+CLOUD_SIZE = 50
 # a rating poll's options: one to five stars (ballots refer to them by index, like any option)
 RATING_OPTIONS = ("1", "2", "3", "4", "5")
 
@@ -384,6 +389,10 @@ def new_poll(webinar: str, prompt: object, kind: object, options: object) -> Pol
     prompt = clean_text(prompt, max_length=MAX_PROMPT_LENGTH, what="poll question")
     if kind not in POLL_KINDS:
         raise InvalidInput(f"A poll's kind is one of {', '.join(POLL_KINDS)}.", "bad_kind")
+    if kind == "words":
+        if options not in (None, []):
+            raise InvalidInput("A word cloud takes no options: voters type words.", "bad_options")
+        return Poll(id=0, webinar=webinar, prompt=prompt, kind="words", options=())
     if kind == "rating":
         # the options are the stars; none may be given
         if options not in (None, [], list(RATING_OPTIONS)):
@@ -397,8 +406,39 @@ def new_poll(webinar: str, prompt: object, kind: object, options: object) -> Pol
     return Poll(id=0, webinar=webinar, prompt=prompt, kind=str(kind), options=labels)
 
 
+def check_words(poll: Poll, words: object) -> tuple[str, ...]:
+    """Return a word cloud answer: 1 to 3 short answers, lowercase with single spaces, each once;
+    raise if it does not fit."""
+    if poll.kind != "words":
+        raise InvalidInput("This poll takes options, not words.", "bad_options")
+    if not isinstance(words, list) or not 1 <= len(words) <= MAX_WORDS:
+        raise InvalidInput(f"Give 1 to {MAX_WORDS} words or short phrases.", "bad_words")
+    cleaned = [
+        clean_text(w, max_length=MAX_WORD_LENGTH, what="word", required=False).casefold()
+        for w in words
+    ]
+    unique = tuple(dict.fromkeys(w for w in cleaned if w))
+    if not unique:
+        raise InvalidInput("Type at least one word.", "bad_words")
+    if poll.state != "open":
+        raise Conflict("This poll is not open for votes.", "poll_closed")
+    return unique
+
+
+def word_counts(answers: Iterable[Sequence[str]]) -> list[tuple[str, int]]:
+    """Count each word over every voter's answer: the most frequent first (then alphabetical),
+    at most ``CLOUD_SIZE``."""
+    counts: dict[str, int] = {}
+    for answer in answers:
+        for word in answer:
+            counts[word] = counts.get(word, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:CLOUD_SIZE]
+
+
 def check_ballot(poll: Poll, options: object) -> tuple[int, ...]:
     """Return the ballot as sorted option indexes, or raise if it does not fit the poll."""
+    if poll.kind == "words":
+        raise InvalidInput("This poll takes words, not options.", "bad_options")
     if not isinstance(options, list) or not options:
         raise InvalidInput("Choose at least one option.", "bad_options")
     if not all(isinstance(o, int) and not isinstance(o, bool) for o in options):

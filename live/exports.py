@@ -72,6 +72,17 @@ def to_csv(data: dict[str, Any]) -> str:
         writer.writerow(_safe(row))
     for poll in data["polls"]:
         results = poll["results"]
+        for word, count in results.get("words", []):
+            row = {
+                "record": "poll",
+                "id": poll["id"],
+                "status": poll["state"],
+                "text": poll["prompt"],
+                "option": word,
+                "votes": count,
+                "voters": results["voters"],
+            }
+            writer.writerow(_safe(row))
         for index, option in enumerate(poll["options"]):
             row = {
                 "record": "poll",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from .domain import LogEntry, Poll, PollResults, Question, Webinar, dismissed_counts
+from .domain import LogEntry, Poll, Question, Webinar, dismissed_counts, word_counts
 from .store import Store
 
 Payload = dict[str, Any]
@@ -75,7 +75,24 @@ def log_payload(entry: LogEntry) -> Payload:
     }
 
 
-def poll_payload(poll: Poll, results: PollResults | None) -> Payload:
+def poll_results(store: Store, poll: Poll) -> Payload:
+    """A poll's results: counts and shares per option (a rating's average too), or for a word
+    cloud the most frequent words with their counts."""
+    if poll.kind == "words":
+        answers = store.answers(poll.webinar, poll.id)
+        return {"voters": len(answers), "words": [list(w) for w in word_counts(answers)]}
+    results = store.results(poll.webinar, poll.id)
+    payload: Payload = {
+        "counts": list(results.counts),
+        "percentages": list(results.percentages),
+        "voters": results.voters,
+    }
+    if poll.kind == "rating":
+        payload["average"] = results.average
+    return payload
+
+
+def poll_payload(poll: Poll, results: Payload | None) -> Payload:
     """Describe a poll; ``results`` is None where the receiver may not see them."""
     payload: Payload = {
         "id": poll.id,
@@ -86,16 +103,8 @@ def poll_payload(poll: Poll, results: PollResults | None) -> Payload:
         "results_visible": poll.results_visible,
         "closes_at": poll.closes_at.isoformat() if poll.closes_at else None,
         "collects_emails": poll.collects_emails,
-        "results": None,
+        "results": results,
     }
-    if results is not None:
-        payload["results"] = {
-            "counts": list(results.counts),
-            "percentages": list(results.percentages),
-            "voters": results.voters,
-        }
-        if poll.kind == "rating":
-            payload["results"]["average"] = results.average
     return payload
 
 
@@ -103,13 +112,11 @@ def public_poll(store: Store, poll: Poll) -> Payload | None:
     """Return what attendees see of a poll: nothing of a draft, results only when shown."""
     if not poll.is_public:
         return None
-    return poll_payload(
-        poll, store.results(poll.webinar, poll.id) if poll.results_visible else None
-    )
+    return poll_payload(poll, poll_results(store, poll) if poll.results_visible else None)
 
 
 def moderator_poll(store: Store, poll: Poll) -> Payload:
-    payload = poll_payload(poll, store.results(poll.webinar, poll.id))
+    payload = poll_payload(poll, poll_results(store, poll))
     if poll.collects_emails:
         # how many voters left an address (the addresses are in the moderators' export only)
         payload["interested"] = len(store.interests(poll.webinar, poll.id))

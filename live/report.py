@@ -119,6 +119,15 @@ def _polls(polls: list[dict[str, Any]]) -> list[str]:
         )
         if poll["kind"] == "rating" and results.get("average") is not None:
             kind += f", average {results['average']} of 5"
+        if poll["kind"] == "words":
+            words = ", ".join(f"{escape(w)} ({n})" for w, n in results["words"][:20])
+            lines += [
+                f"### {escape(poll['prompt'])}",
+                "",
+                f"{results['voters']} voters, a word cloud. Most given: {words or 'none'}.",
+                "",
+            ]
+            continue
         lines += [
             f"### {escape(poll['prompt'])}",
             "",

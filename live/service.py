@@ -111,16 +111,36 @@ def upvote(store: Store, code: str, participant: str, question_id: object, up: o
     return get_question(store, code, question.id)
 
 
-def vote(store: Store, code: str, participant: str, poll_id: object, options: object) -> Poll:
-    """Record or replace the participant's ballot in an open poll."""
+def vote(
+    store: Store,
+    code: str,
+    participant: str,
+    poll_id: object,
+    options: object,
+    words: object = None,
+) -> Poll:
+    """Record or replace the participant's ballot (``options``) or, in a word cloud, their
+    ``words``, in an open poll."""
     poll = get_poll(store, code, poll_id)
     if poll.state == "draft":
         raise NotFound("There is no such poll in this webinar.")
-    ballot = domain.check_ballot(poll, options)
+    if poll.kind == "words":
+        if options is not None:
+            raise InvalidInput("A word cloud takes 'words', not 'options'.", "bad_options")
+        answer = domain.check_words(poll, words)
+    else:
+        if words is not None:
+            raise InvalidInput("This poll takes 'options', not 'words'.", "bad_words")
+        ballot = domain.check_ballot(poll, options)
     if poll.closes_at is not None and datetime.now(UTC) >= poll.closes_at:
         # its time is up, whether or not it has been closed yet
         raise Conflict("This poll has closed.", "poll_closed")
-    if not store.cast_vote(code, poll.id, participant, ballot):
+    stored = (
+        store.set_answer(code, poll.id, participant, answer)
+        if poll.kind == "words"
+        else store.cast_vote(code, poll.id, participant, ballot)
+    )
+    if not stored:
         raise Conflict("This poll is not open for votes.", "poll_closed")
     return poll
 

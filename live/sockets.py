@@ -17,7 +17,7 @@ from typing import Any
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
-from . import Connection, Live, service, socketio
+from . import Connection, Live, domain, service, socketio
 from .broadcast import moderator_room, participant_room, public_room
 from .domain import (
     Forbidden,
@@ -369,18 +369,21 @@ def on_upvote(live: Live, connection: Connection, payload: dict[str, Any]) -> Ac
     return {"question": {"id": question.id, "upvotes": question.upvotes}, "up": payload["up"]}
 
 
-@event("vote", {"poll", "options"}, participant=True)
+@event("vote", {"poll", "options", "words"}, participant=True)
 def on_vote(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
-    """Sent by an attendee with their ballot (a list of option indexes); it replaces any earlier
-    ballot of theirs while the poll is open."""
+    """Sent by an attendee with their ballot (a list of option indexes; in a word cloud, a list
+    of words); it replaces any earlier one of theirs while the poll is open."""
     poll = service.vote(
         live.store,
         connection.code,
         str(connection.participant),
         payload.get("poll"),
         payload.get("options"),
+        payload.get("words"),
     )
     live.broadcaster.changed(connection.code, polls=(poll.id,))
+    if poll.kind == "words":
+        return {"poll": poll.id, "words": list(domain.check_words(poll, payload["words"]))}
     return {"poll": poll.id, "options": sorted(payload["options"])}
 
 

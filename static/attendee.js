@@ -259,7 +259,37 @@
   }
 
   /* -- polls ------------------------------------------------------------------------------- */
+  /* A word cloud's card: up to three words or short phrases. */
+  function wordsCard(poll) {
+    const open = poll.state === "open";
+    const inputs = [1, 2, 3].map((n) => h("input", { id: `poll-${poll.id}-word-${n}`, maxlength: "40",
+      autocomplete: "off" }));
+    const form = h("form", { class: "poll card", "aria-labelledby": `poll-${poll.id}-legend` },
+      h("fieldset", { disabled: !open },
+        h("legend", { id: `poll-${poll.id}-legend` }, poll.prompt),
+        Live.countdown(poll),
+        h("p", { class: "hint" }, open ? "Up to three words or short phrases." : "This poll is closed."),
+        inputs.map((input, i) => h("div", { class: "stack" },
+          h("label", { for: input.id }, i ? `Word ${i + 1} (optional)` : "Word 1"), input)),
+        open ? h("button", { type: "submit" }, "Send my words") : null),
+      h("p", { class: "message", role: "status" }),
+      poll.results ? Live.results(poll) : null);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const words = inputs.map((i) => i.value.trim()).filter(Boolean);
+      const status = form.querySelector(".message");
+      const ack = words.length ? await send(socket, "vote", { poll: poll.id, words })
+        : { ok: false, message: "Type at least one word first." };
+      status.className = ack.ok ? "message ok" : "message error";
+      status.textContent = ack.ok
+        ? `Your words are counted: ${ack.words.join(", ")}. You can change them while the poll is open.`
+        : ack.message;
+    });
+    return h("div", { class: "poll-wrap" }, form);
+  }
+
   function pollCard(poll) {
+    if (poll.kind === "words") return wordsCard(poll);
     const ballot = (state.me && state.me.ballots.get(poll.id)) || [];
     const type = poll.kind === "multiple" ? "checkbox" : "radio";
     const open = poll.state === "open";

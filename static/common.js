@@ -217,7 +217,23 @@ const Live = (() => {
     return poll.kind === "rating" ? `${"★".repeat(Number(label))} ${plural(Number(label), "star", "stars")}` : label;
   }
 
+  /* A word cloud: the words given most are largest (five sizes, by share of the top count). */
+  function cloud(poll) {
+    const r = poll.results;
+    const top = r.words.length ? r.words[0][1] : 1;
+    return h("div", { class: "results" },
+      h("ul", { class: "cloud", "aria-label": "Words given, the most frequent first" },
+        r.words.map(([word, count]) => h("li", { class: `w${Math.max(1, Math.ceil((5 * count) / top))}` },
+          word, h("span", { class: "visually-hidden" }, `: ${plural(count, "time", "times")}`)))),
+      h("p", { class: "voters" }, plural(r.voters, "voter", "voters")));
+  }
+
   function results(poll, el) {
+    if (poll.kind === "words") {
+      const fresh = cloud(poll);
+      if (el) el.replaceWith(fresh);
+      return fresh;
+    }
     const r = poll.results;
     const sameShape = el && el.querySelectorAll(".bars > li").length === poll.options.length;
     if (!sameShape) {

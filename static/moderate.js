@@ -288,7 +288,7 @@
   }
 
   function updatePoll(el, poll) {
-    el.querySelector(".meta").textContent = `${{ single: "Single choice", multiple: "Multiple choice", rating: "Rating, 1 to 5 stars" }[poll.kind]} · `
+    el.querySelector(".meta").textContent = `${{ single: "Single choice", multiple: "Multiple choice", rating: "Rating, 1 to 5 stars", words: "Word cloud" }[poll.kind]} · `
       + `${{ draft: "Draft", open: "Open", closed: "Closed" }[poll.state]} · `
       + `results ${poll.results_visible ? "shown to attendees" : "hidden from attendees"}`
       + (poll.collects_emails ? ` · ${plural(poll.interested || 0, "email address", "email addresses")} left` : "");
@@ -321,7 +321,7 @@
 
   for (const radio of document.querySelectorAll("input[name=kind]")) {
     radio.addEventListener("change", () => {
-      const rating = document.querySelector("input[name=kind]:checked").value === "rating";
+      const rating = ["rating", "words"].includes(document.querySelector("input[name=kind]:checked").value);
       $("poll-options-field").hidden = rating;
       $("poll-options").required = !rating;
     });
@@ -330,8 +330,8 @@
   $("new-poll").addEventListener("submit", async (event) => {
     event.preventDefault();
     const kind = document.querySelector("input[name=kind]:checked").value;
-    // a rating poll's options are its stars
-    const options = kind === "rating" ? []
+    // a rating poll's options are its stars; a word cloud has none
+    const options = kind === "rating" || kind === "words" ? []
       : $("poll-options").value.split("\n").map((s) => s.trim()).filter(Boolean);
     const ack = await send(socket, "create_poll", { prompt: $("poll-prompt").value, kind, options });
     if (report(ack, "new-poll-message")) {

@@ -21,7 +21,8 @@
     return h("section", { class: "screen-poll" },
       h("h2", {}, poll.prompt),
       h("ul", { class: "screen-options" }, poll.options.map((label) => h("li", {}, Live.optionLabel(poll, label)))),
-      h("p", { class: "screen-hint" }, poll.state === "open" ? "Vote on your phone now" : "The poll is closed"),
+      h("p", { class: "screen-hint" }, poll.state !== "open" ? "The poll is closed"
+        : poll.kind === "words" ? "Send your words from your phone now" : "Vote on your phone now"),
       Live.countdown(poll));
   }
 

@@ -542,6 +542,37 @@ def test_the_report_downloads_from_the_console(views):
     assert download.value.suggested_filename == "nets4dem-export.md"
 
 
+def test_a_word_cloud_in_the_three_views(views):
+    a, b, mod = views.attendee_a, views.attendee_b, views.moderator
+    mod.get_by_label("Question", exact=True).fill("One word for democracy?")
+    mod.get_by_label("Word cloud (up to three words each)").check()
+    mod.get_by_role("button", name="Create poll").click()
+    card = mod.locator("article.poll", has_text="One word for democracy?")
+    expect(card.locator(".meta")).to_contain_text("Word cloud")
+    card.get_by_role("button", name="Open poll").click()
+    expect(views.projector.locator(".screen-hint")).to_have_text(
+        "Send your words from your phone now"
+    )
+    for page, words in ((a, ["Trust", "Open data"]), (b, ["trust"])):
+        poll = page.locator("form.poll", has_text="One word for democracy?")
+        for n, word in enumerate(words, 1):
+            poll.get_by_label(re.compile(f"^Word {n}")).fill(word)
+        poll.get_by_role("button", name="Send my words").click()
+        expect(poll.locator(".message")).to_contain_text("Your words are counted")
+    card.get_by_role("button", name="Show results").click()
+    cloud = views.projector.locator(".cloud li")
+    expect(cloud.first).to_have_text("trust: 2 times")
+    expect(cloud.first).to_have_class("w5")
+    expect(cloud.nth(1)).to_have_text("open data: 1 time")
+    expect(a.locator("form.poll .cloud li").first).to_contain_text("trust")
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    for page in (a, views.projector):
+        results = Axe().run(page, options=options)
+        assert results.violations_count == 0, results.generate_report()
+
+
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
     for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
         page.set_viewport_size({"width": width, "height": 800})

@@ -763,3 +763,25 @@ def test_a_rating_poll_gives_an_average_and_the_distribution(people, room, live)
     assert results["average"] == 4.0 and results["counts"] == [0, 0, 1, 0, 1]
     # other polls have no average
     assert "average" not in (ack(mod, "poll", {"poll": 1, "action": "open"})["poll"]["results"])
+
+
+def test_a_word_cloud_counts_each_voters_words_once(people, room, live):
+    a, b, mod = people
+    poll = ack(mod, "create_poll", {"prompt": "One word for democracy?", "kind": "words"})["poll"]
+    assert poll["kind"] == "words" and poll["options"] == []
+    ack(mod, "poll", {"poll": poll["id"], "action": "open"})
+    sent = ack(a, "vote", {"poll": poll["id"], "words": ["Trust", "  open   DATA ", "trust"]})
+    assert sent == {"ok": True, "poll": poll["id"], "words": ["trust", "open data"]}
+    assert ack(b, "vote", {"poll": poll["id"], "words": ["trust"]})["ok"]
+    ack(mod, "poll", {"poll": 1, "action": "open"})  # a choice poll takes no words
+    for payload, error in (
+        ({"poll": poll["id"], "words": []}, "bad_words"),
+        ({"poll": poll["id"], "words": ["a", "b", "c", "d"]}, "bad_words"),
+        ({"poll": poll["id"], "words": [3]}, "bad_request"),
+        ({"poll": poll["id"], "words": [" "]}, "bad_words"),
+        ({"poll": poll["id"], "options": [0]}, "bad_options"),
+        ({"poll": 1, "words": ["x"]}, "bad_words"),
+    ):
+        assert ack(b, "vote", payload)["error"] == error, payload
+    results = ack(mod, "poll", {"poll": poll["id"], "action": "show_results"})["poll"]["results"]
+    assert results == {"voters": 2, "words": [["trust", 2], ["open data", 1]]}

@@ -532,3 +532,17 @@ def test_a_webinars_details_can_be_edited(store):
     assert stored.settings.premoderation is True  # settings are not details
     assert len(store.polls("w1")) == 1
     assert not store.update_webinar(replace(edited, code="nope"))
+
+
+def test_typed_answers_replace_each_other_and_need_an_open_poll(store):
+    poll = store.add_poll(Poll(0, "w1", "One word?", "words", ()))
+    assert not store.set_answer("w1", poll.id, "p1", ["early"])  # a draft takes nothing
+    store.set_poll_state("w1", poll.id, "open", {"draft"})
+    assert store.set_answer("w1", poll.id, "p1", ["trust", "open data"])
+    assert store.set_answer("w1", poll.id, "p2", ["trust"])
+    assert store.set_answer("w1", poll.id, "p1", ["participation"])  # replaced
+    assert sorted(store.answers("w1", poll.id)) == [("participation",), ("trust",)]
+    store.set_poll_state("w1", poll.id, "closed", {"open"})
+    assert not store.set_answer("w1", poll.id, "p3", ["late"])
+    assert not store.set_answer("w2", poll.id, "p3", ["elsewhere"])
+    assert len(store.answers("w1", poll.id)) == 2

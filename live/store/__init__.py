@@ -201,6 +201,15 @@ class Store(ABC):
         """Replace the participant's ballot if the poll is open; return False if it is not."""
 
     @abstractmethod
+    def set_answer(self, code: str, poll_id: int, participant: str, answer: Sequence[str]) -> bool:
+        """Record or replace a voter's typed answer (a word cloud's words) in an open poll;
+        False if the poll does not exist or is not open."""
+
+    @abstractmethod
+    def answers(self, code: str, poll_id: int) -> list[tuple[str, ...]]:
+        """Return every voter's typed answer in a poll (no voter named)."""
+
+    @abstractmethod
     def results(self, code: str, poll_id: int) -> PollResults:
         """Count the ballots of a poll."""
 

@@ -42,6 +42,7 @@ class MemoryStore(LocalPresence, Store):
         self._on_air: dict[str, int | None] = {}
         self._polls: dict[str, dict[int, Poll]] = {}
         self._ballots: dict[tuple[str, int], dict[str, tuple[int, ...]]] = {}
+        self._answers: dict[tuple[str, int], dict[str, tuple[str, ...]]] = {}
         self._asked: dict[tuple[str, str, str | None], int] = {}
         self._next_id = 0
 
@@ -161,7 +162,13 @@ class MemoryStore(LocalPresence, Store):
             self._on_air.pop(code, None)
             self._polls.pop(code, None)
             self._connections.pop(code, None)
-            for keyed in (self._upvoters, self._askers, self._interests, self._ballots):
+            for keyed in (
+                self._upvoters,
+                self._askers,
+                self._interests,
+                self._ballots,
+                self._answers,
+            ):
                 for key in [k for k in keyed if k[0] == code]:
                     del keyed[key]  # type: ignore[attr-defined]
             for asked in [k for k in self._asked if k[0] == code]:
@@ -317,6 +324,18 @@ class MemoryStore(LocalPresence, Store):
                 return False
             self._ballots.setdefault((code, poll_id), {})[participant] = tuple(options)
             return True
+
+    def set_answer(self, code: str, poll_id: int, participant: str, answer: Sequence[str]) -> bool:
+        with self._lock:
+            poll = self._polls.get(code, {}).get(poll_id)
+            if poll is None or poll.state != "open":
+                return False
+            self._answers.setdefault((code, poll_id), {})[participant] = tuple(answer)
+            return True
+
+    def answers(self, code: str, poll_id: int) -> list[tuple[str, ...]]:
+        with self._lock:
+            return list(self._answers.get((code, poll_id), {}).values())
 
     def results(self, code: str, poll_id: int) -> PollResults:
         with self._lock:

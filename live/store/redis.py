@@ -47,6 +47,7 @@ SCRIPTS = (
     "leave",
     "take_token",
     "merge",
+    "set_answer",
 )
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -443,6 +444,15 @@ class RedisStore(Store):
         p = f"{self._w(code)}:poll:{poll_id}"
         keys = [p, f"{p}:ballots", f"{p}:counts"]
         return bool(self._run("cast_vote", keys, [participant, json.dumps(list(options))]))
+
+    def set_answer(self, code: str, poll_id: int, participant: str, answer: Sequence[str]) -> bool:
+        w = self._w(code)
+        keys = [f"{w}:poll:{poll_id}", f"{w}:poll:{poll_id}:answers"]
+        return bool(self._run("set_answer", keys, [participant, json.dumps(list(answer))]))
+
+    def answers(self, code: str, poll_id: int) -> list[tuple[str, ...]]:
+        kept = self.redis.hvals(f"{self._w(code)}:poll:{poll_id}:answers")
+        return [tuple(json.loads(value)) for value in kept]
 
     def results(self, code: str, poll_id: int) -> PollResults:
         p = f"{self._w(code)}:poll:{poll_id}"

@@ -73,6 +73,12 @@ CREATE TABLE IF NOT EXISTS asked (
     question INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
     PRIMARY KEY (webinar, participant, idempotency_key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS answers (
+    poll INTEGER NOT NULL REFERENCES polls(id) ON DELETE CASCADE,
+    participant TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    PRIMARY KEY (poll, participant)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS interests (
     poll INTEGER NOT NULL REFERENCES polls(id) ON DELETE CASCADE,
     participant TEXT NOT NULL,
@@ -648,6 +654,27 @@ class SQLiteStore(LocalPresence, Store):
                 [(poll_id, participant, option) for option in options],
             )
             return True
+
+    def set_answer(self, code: str, poll_id: int, participant: str, answer: Sequence[str]) -> bool:
+        with self._write() as db:
+            if not db.execute(
+                "SELECT 1 FROM polls WHERE webinar = ? AND id = ? AND state = 'open'",
+                (code, poll_id),
+            ).fetchone():
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO answers (poll, participant, answer) VALUES (?, ?, ?)",
+                (poll_id, participant, json.dumps(list(answer))),
+            )
+            return True
+
+    def answers(self, code: str, poll_id: int) -> list[tuple[str, ...]]:
+        rows = self._read(
+            "SELECT answers.answer FROM answers JOIN polls ON polls.id = answers.poll"
+            " WHERE polls.webinar = ? AND answers.poll = ?",
+            (code, poll_id),
+        )
+        return [tuple(json.loads(row[0])) for row in rows]
 
     def results(self, code: str, poll_id: int) -> PollResults:
         with self._lock:
