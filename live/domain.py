@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Literal
 
 QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived", "merged"]
-PollKind = Literal["single", "multiple", "rating", "words"]
+PollKind = Literal["single", "multiple", "rating", "words", "text"]
 PollState = Literal["draft", "open", "closed"]
 
 QUESTION_STATUSES: tuple[str, ...] = (
@@ -27,7 +27,11 @@ QUESTION_STATUSES: tuple[str, ...] = (
 )
 # what every attendee may see; the author also sees their own question in any status
 PUBLIC_STATUSES = frozenset({"live", "answered"})
-POLL_KINDS: tuple[str, ...] = ("single", "multiple", "rating", "words")
+POLL_KINDS: tuple[str, ...] = ("single", "multiple", "rating", "words", "text")
+# the kinds whose voters type their answers (the others choose among options)
+TYPED_KINDS = frozenset({"words", "text"})
+# an open text poll's answer
+MAX_TEXT_ANSWER_LENGTH = 300
 # a word cloud poll: each voter gives one to three short answers
 MAX_WORDS = 3
 MAX_WORD_LENGTH = 40
@@ -84,7 +88,7 @@ POLL_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "open": (frozenset({"draft", "closed"}), "open"),
     "close": (frozenset({"open"}), "closed"),
 }
-POLL_ACTIONS = (*POLL_TRANSITIONS, "show_results", "hide_results")
+POLL_ACTIONS = (*POLL_TRANSITIONS, "show_results", "hide_results", "show_answer", "hide_answer")
 
 
 class LiveError(Exception):
@@ -237,6 +241,8 @@ class Poll:
     closes_at: datetime | None = None
     # voters may leave an email address to hear about the options they chose (the programmes)
     collects_emails: bool = False
+    # an open text poll: the answers a moderator chose to show to everyone
+    shown: tuple[str, ...] = ()
 
     @property
     def is_public(self) -> bool:
@@ -389,10 +395,10 @@ def new_poll(webinar: str, prompt: object, kind: object, options: object) -> Pol
     prompt = clean_text(prompt, max_length=MAX_PROMPT_LENGTH, what="poll question")
     if kind not in POLL_KINDS:
         raise InvalidInput(f"A poll's kind is one of {', '.join(POLL_KINDS)}.", "bad_kind")
-    if kind == "words":
+    if kind in TYPED_KINDS:
         if options not in (None, []):
-            raise InvalidInput("A word cloud takes no options: voters type words.", "bad_options")
-        return Poll(id=0, webinar=webinar, prompt=prompt, kind="words", options=())
+            raise InvalidInput("This kind of poll takes no options: voters type.", "bad_options")
+        return Poll(id=0, webinar=webinar, prompt=prompt, kind=str(kind), options=())
     if kind == "rating":
         # the options are the stars; none may be given
         if options not in (None, [], list(RATING_OPTIONS)):
@@ -404,6 +410,16 @@ def new_poll(webinar: str, prompt: object, kind: object, options: object) -> Pol
     if len({label.casefold() for label in labels}) != len(labels):
         raise InvalidInput("Two options of a poll have the same text.", "bad_options")
     return Poll(id=0, webinar=webinar, prompt=prompt, kind=str(kind), options=labels)
+
+
+def check_text_answer(poll: Poll, text: object) -> tuple[str]:
+    """Return an open text poll's answer (normalised like a question), or raise."""
+    if poll.kind != "text":
+        raise InvalidInput("This poll takes no text answer.", "bad_words")
+    answer = clean_text(text, max_length=MAX_TEXT_ANSWER_LENGTH, what="answer")
+    if poll.state != "open":
+        raise Conflict("This poll is not open for votes.", "poll_closed")
+    return (answer,)
 
 
 def check_words(poll: Poll, words: object) -> tuple[str, ...]:
@@ -425,20 +441,23 @@ def check_words(poll: Poll, words: object) -> tuple[str, ...]:
     return unique
 
 
-def word_counts(answers: Iterable[Sequence[str]]) -> list[tuple[str, int]]:
-    """Count each word over every voter's answer: the most frequent first (then alphabetical),
-    at most ``CLOUD_SIZE``."""
+def word_counts(
+    answers: Iterable[Sequence[str]], limit: int | None = CLOUD_SIZE
+) -> list[tuple[str, int]]:
+    """Count each word (or text answer) over every voter's answer: the most frequent first (then
+    alphabetical), at most ``limit``."""
     counts: dict[str, int] = {}
     for answer in answers:
         for word in answer:
             counts[word] = counts.get(word, 0) + 1
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:CLOUD_SIZE]
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ranked if limit is None else ranked[:limit]
 
 
 def check_ballot(poll: Poll, options: object) -> tuple[int, ...]:
     """Return the ballot as sorted option indexes, or raise if it does not fit the poll."""
-    if poll.kind == "words":
-        raise InvalidInput("This poll takes words, not options.", "bad_options")
+    if poll.kind in TYPED_KINDS:
+        raise InvalidInput("This poll takes typed answers, not options.", "bad_options")
     if not isinstance(options, list) or not options:
         raise InvalidInput("Choose at least one option.", "bad_options")
     if not all(isinstance(o, int) and not isinstance(o, bool) for o in options):

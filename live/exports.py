@@ -72,7 +72,10 @@ def to_csv(data: dict[str, Any]) -> str:
         writer.writerow(_safe(row))
     for poll in data["polls"]:
         results = poll["results"]
-        for word, count in results.get("words", []):
+        typed = results.get("words", []) + [
+            [a["text"], a["count"]] for a in results.get("answers", [])
+        ]
+        for word, count in typed:
             row = {
                 "record": "poll",
                 "id": poll["id"],

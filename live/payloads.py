@@ -75,9 +75,21 @@ def log_payload(entry: LogEntry) -> Payload:
     }
 
 
-def poll_results(store: Store, poll: Poll) -> Payload:
-    """A poll's results: counts and shares per option (a rating's average too), or for a word
-    cloud the most frequent words with their counts."""
+def poll_results(store: Store, poll: Poll, moderator: bool = True) -> Payload:
+    """A poll's results: counts and shares per option (a rating's average too), for a word
+    cloud the most frequent words with their counts, for an open text poll its answers (all of
+    them for ``moderator``, else only those a moderator chose to show)."""
+    if poll.kind == "text":
+        answers = store.answers(poll.webinar, poll.id)
+        counts = word_counts(answers, limit=None)
+        return {
+            "voters": len(answers),
+            "answers": [
+                {"text": text, "count": count, "shown": text in poll.shown}
+                for text, count in counts
+                if moderator or text in poll.shown
+            ],
+        }
     if poll.kind == "words":
         answers = store.answers(poll.webinar, poll.id)
         return {"voters": len(answers), "words": [list(w) for w in word_counts(answers)]}
@@ -112,6 +124,9 @@ def public_poll(store: Store, poll: Poll) -> Payload | None:
     """Return what attendees see of a poll: nothing of a draft, results only when shown."""
     if not poll.is_public:
         return None
+    if poll.kind == "text":
+        # the answers a moderator chose are for everyone, whether or not results are shown
+        return poll_payload(poll, poll_results(store, poll, moderator=False))
     return poll_payload(poll, poll_results(store, poll) if poll.results_visible else None)
 
 

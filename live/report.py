@@ -119,6 +119,14 @@ def _polls(polls: list[dict[str, Any]]) -> list[str]:
         )
         if poll["kind"] == "rating" and results.get("average") is not None:
             kind += f", average {results['average']} of 5"
+        if poll["kind"] == "text":
+            lines += [f"### {escape(poll['prompt'])}", "", f"{results['voters']} answers:", ""]
+            lines += [
+                f"- {escape(a['text'])}" + (f" ({a['count']} times)" if a["count"] > 1 else "")
+                for a in results["answers"]
+            ]
+            lines.append("")
+            continue
         if poll["kind"] == "words":
             words = ", ".join(f"{escape(w)} ({n})" for w, n in results["words"][:20])
             lines += [

@@ -118,26 +118,29 @@ def vote(
     poll_id: object,
     options: object,
     words: object = None,
+    text: object = None,
 ) -> Poll:
-    """Record or replace the participant's ballot (``options``) or, in a word cloud, their
-    ``words``, in an open poll."""
+    """Record or replace the participant's ballot (``options``), their ``words`` in a word cloud
+    or their ``text`` in an open text poll, in an open poll."""
     poll = get_poll(store, code, poll_id)
     if poll.state == "draft":
         raise NotFound("There is no such poll in this webinar.")
+    given = {"options": options, "words": words, "text": text}
+    wanted = {"words": "words", "text": "text"}.get(poll.kind, "options")
+    if any(value is not None for name, value in given.items() if name != wanted):
+        raise InvalidInput(f"This poll takes '{wanted}'.", "bad_request")
     if poll.kind == "words":
-        if options is not None:
-            raise InvalidInput("A word cloud takes 'words', not 'options'.", "bad_options")
         answer = domain.check_words(poll, words)
+    elif poll.kind == "text":
+        answer = domain.check_text_answer(poll, text)
     else:
-        if words is not None:
-            raise InvalidInput("This poll takes 'options', not 'words'.", "bad_words")
         ballot = domain.check_ballot(poll, options)
     if poll.closes_at is not None and datetime.now(UTC) >= poll.closes_at:
         # its time is up, whether or not it has been closed yet
         raise Conflict("This poll has closed.", "poll_closed")
     stored = (
         store.set_answer(code, poll.id, participant, answer)
-        if poll.kind == "words"
+        if poll.kind in domain.TYPED_KINDS
         else store.cast_vote(code, poll.id, participant, ballot)
     )
     if not stored:
@@ -227,12 +230,21 @@ def _air(store: Store, code: str, question: Question, on_air: bool) -> Moderated
 
 
 def poll_action(
-    store: Store, code: str, poll_id: object, action: object, seconds: object = None
+    store: Store,
+    code: str,
+    poll_id: object,
+    action: object,
+    seconds: object = None,
+    answer: object = None,
 ) -> Poll:
     """Open (for ``seconds`` if given: a timed poll), close, or show or hide the results of a
-    poll."""
+    poll, or show or hide one ``answer`` of an open text poll to everyone."""
     if action not in POLL_ACTIONS:
         raise InvalidInput(f"'action' is one of {', '.join(POLL_ACTIONS)}.")
+    if (answer is not None) != (action in ("show_answer", "hide_answer")):
+        raise InvalidInput("'show_answer' and 'hide_answer' take 'answer', the answer's text.")
+    if action in ("show_answer", "hide_answer"):
+        return _choose_answer(store, code, poll_id, action == "show_answer", answer)
     closes_at = None
     if seconds is not None:
         low, high = domain.POLL_SECONDS
@@ -249,6 +261,18 @@ def poll_action(
         changed = store.set_poll_state(code, poll.id, target, {poll.state}, closes_at)
         if changed is None:
             raise Conflict("The poll changed meanwhile; try again.", "bad_state")
+    return changed or poll
+
+
+def _choose_answer(store: Store, code: str, poll_id: object, show: bool, answer: object) -> Poll:
+    poll = get_poll(store, code, poll_id)
+    if poll.kind != "text":
+        raise InvalidInput("Only the answers of an open text poll are chosen one by one.")
+    given = {a[0] for a in store.answers(code, poll.id)}
+    if not isinstance(answer, str) or (show and answer not in given):
+        raise NotFound("There is no such answer in this poll.")
+    shown = [a for a in poll.shown if a != answer] + ([answer] if show else [])
+    changed = store.set_shown_answers(code, poll.id, shown)
     return changed or poll
 
 

@@ -369,7 +369,7 @@ def on_upvote(live: Live, connection: Connection, payload: dict[str, Any]) -> Ac
     return {"question": {"id": question.id, "upvotes": question.upvotes}, "up": payload["up"]}
 
 
-@event("vote", {"poll", "options", "words"}, participant=True)
+@event("vote", {"poll", "options", "words", "text"}, participant=True)
 def on_vote(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     """Sent by an attendee with their ballot (a list of option indexes; in a word cloud, a list
     of words); it replaces any earlier one of theirs while the poll is open."""
@@ -380,10 +380,13 @@ def on_vote(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
         payload.get("poll"),
         payload.get("options"),
         payload.get("words"),
+        payload.get("text"),
     )
     live.broadcaster.changed(connection.code, polls=(poll.id,))
     if poll.kind == "words":
         return {"poll": poll.id, "words": list(domain.check_words(poll, payload["words"]))}
+    if poll.kind == "text":
+        return {"poll": poll.id, "text": domain.check_text_answer(poll, payload["text"])[0]}
     return {"poll": poll.id, "options": sorted(payload["options"])}
 
 
@@ -449,7 +452,7 @@ def on_moderate(live: Live, connection: Connection, payload: dict[str, Any]) -> 
     return answer
 
 
-@event("poll", {"poll", "action", "seconds"}, moderator=True)
+@event("poll", {"poll", "action", "seconds", "answer"}, moderator=True)
 def on_poll(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
     """Sent by a moderator to open (for some seconds, if given) or close a poll or show or hide
     its results to attendees."""
@@ -459,6 +462,7 @@ def on_poll(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
         payload.get("poll"),
         payload.get("action"),
         payload.get("seconds"),
+        payload.get("answer"),
     )
     live.broadcaster.changed(connection.code, polls=(poll.id,))
     seconds = payload.get("seconds")

@@ -288,8 +288,33 @@
     return h("div", { class: "poll-wrap" }, form);
   }
 
+  /* An open text poll's card: one answer, which the moderators may choose to show to all. */
+  function textCard(poll) {
+    const open = poll.state === "open";
+    const box = h("textarea", { id: `poll-${poll.id}-text`, rows: "3", maxlength: "300" });
+    const form = h("form", { class: "poll card", "aria-labelledby": `poll-${poll.id}-legend` },
+      h("fieldset", { disabled: !open },
+        h("legend", { id: `poll-${poll.id}-legend` }, poll.prompt),
+        Live.countdown(poll),
+        h("p", { class: "hint" }, open ? "The moderators read every answer and may show some on screen."
+          : "This poll is closed."),
+        h("div", { class: "stack" }, h("label", { for: box.id }, "Your answer"), box),
+        open ? h("button", { type: "submit" }, "Send my answer") : null),
+      h("p", { class: "message", role: "status" }),
+      Live.hasResults(poll) ? Live.results(poll) : null);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const status = form.querySelector(".message");
+      const ack = await send(socket, "vote", { poll: poll.id, text: box.value });
+      status.className = ack.ok ? "message ok" : "message error";
+      status.textContent = ack.ok ? "Your answer is sent. You can change it while the poll is open." : ack.message;
+    });
+    return h("div", { class: "poll-wrap" }, form);
+  }
+
   function pollCard(poll) {
     if (poll.kind === "words") return wordsCard(poll);
+    if (poll.kind === "text") return textCard(poll);
     const ballot = (state.me && state.me.ballots.get(poll.id)) || [];
     const type = poll.kind === "multiple" ? "checkbox" : "radio";
     const open = poll.state === "open";
@@ -383,11 +408,11 @@
   }
 
   function renderPolls(update) {
-    const polls = [...state.polls.values()].filter((p) => p.state === "open" || p.results)
+    const polls = [...state.polls.values()].filter((p) => p.state === "open" || Live.hasResults(p))
       .sort((a, b) => b.id - a.id);
     $("polls-section").hidden = polls.length === 0;
     // a card is redrawn only when its poll changed, so that a half-filled ballot is not wiped out
-    Live.syncList($("polls"), polls, (p) => `${p.id}:${p.state}:${p.results_visible}`,
+    Live.syncList($("polls"), polls, (p) => `${p.id}:${p.state}:${p.results_visible}:${Live.hasResults(p)}`,
       pollCard, (el, poll) => {
         const results = el.querySelector(".results");
         if (poll.results && results) Live.results(poll, results);

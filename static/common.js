@@ -228,7 +228,27 @@ const Live = (() => {
       h("p", { class: "voters" }, plural(r.voters, "voter", "voters")));
   }
 
+  /* An open text poll's answers: all of them for moderators, the chosen ones for everyone else. */
+  function answers(poll) {
+    const r = poll.results;
+    return h("div", { class: "results" },
+      h("ul", { class: "answers" }, r.answers.map((a) => h("li", { dataset: { text: a.text } },
+        h("span", { class: "answer-text" }, a.text),
+        a.count > 1 ? h("span", { class: "hint" }, ` (${plural(a.count, "person", "people")})`) : null))),
+      h("p", { class: "voters" }, plural(r.voters, "answer", "answers")));
+  }
+
+  /* Whether a poll has something to show: an open text poll shows only the answers chosen. */
+  function hasResults(poll) {
+    return Boolean(poll.results) && (poll.kind !== "text" || poll.results.answers.length > 0);
+  }
+
   function results(poll, el) {
+    if (poll.kind === "text") {
+      const fresh = answers(poll);
+      if (el) el.replaceWith(fresh);
+      return fresh;
+    }
     if (poll.kind === "words") {
       const fresh = cloud(poll);
       if (el) el.replaceWith(fresh);
@@ -264,6 +284,6 @@ const Live = (() => {
 
   document.addEventListener("DOMContentLoaded", formatLocalTimes);
   return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send,
-           byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter, countdown, optionLabel,
+           byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter, countdown, optionLabel, hasResults,
            results };
 })();

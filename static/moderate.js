@@ -288,11 +288,12 @@
   }
 
   function updatePoll(el, poll) {
-    el.querySelector(".meta").textContent = `${{ single: "Single choice", multiple: "Multiple choice", rating: "Rating, 1 to 5 stars", words: "Word cloud" }[poll.kind]} · `
+    el.querySelector(".meta").textContent = `${{ single: "Single choice", multiple: "Multiple choice", rating: "Rating, 1 to 5 stars", words: "Word cloud", text: "Open text" }[poll.kind]} · `
       + `${{ draft: "Draft", open: "Open", closed: "Closed" }[poll.state]} · `
       + `results ${poll.results_visible ? "shown to attendees" : "hidden from attendees"}`
       + (poll.collects_emails ? ` · ${plural(poll.interested || 0, "email address", "email addresses")} left` : "");
     Live.results(poll, el.querySelector(".results"));
+    if (poll.kind === "text") chooseAnswers(el, poll);
     const timer = el.querySelector(".timer");
     if (timer.dataset.closesAt !== String(poll.state === "open" && poll.closes_at)) {
       timer.dataset.closesAt = String(poll.state === "open" && poll.closes_at);
@@ -321,17 +322,35 @@
 
   for (const radio of document.querySelectorAll("input[name=kind]")) {
     radio.addEventListener("change", () => {
-      const rating = ["rating", "words"].includes(document.querySelector("input[name=kind]:checked").value);
+      const rating = ["rating", "words", "text"].includes(document.querySelector("input[name=kind]:checked").value);
       $("poll-options-field").hidden = rating;
       $("poll-options").required = !rating;
     });
+  }
+
+  /* An open text poll: each answer can be shown on screen (and to attendees), or hidden again. */
+  let lastChosen = null;  // the answer whose button was pressed: it keeps the focus when redrawn
+  function chooseAnswers(el, poll) {
+    const shown = new Set(poll.results.answers.filter((a) => a.shown).map((a) => a.text));
+    for (const li of el.querySelectorAll(".answers > li")) {
+      const text = li.dataset.text;
+      const on = shown.has(text);
+      const button = h("button", { type: "button", class: "choose", "aria-pressed": String(on),
+        onclick: () => {
+          lastChosen = `${poll.id}:${text}`;
+          send(socket, "poll", { poll: poll.id, action: on ? "hide_answer" : "show_answer", answer: text })
+            .then(report);
+        } }, "Show on screen");
+      li.append(button);
+      if (lastChosen === `${poll.id}:${text}` && document.activeElement === document.body) button.focus();
+    }
   }
 
   $("new-poll").addEventListener("submit", async (event) => {
     event.preventDefault();
     const kind = document.querySelector("input[name=kind]:checked").value;
     // a rating poll's options are its stars; a word cloud has none
-    const options = kind === "rating" || kind === "words" ? []
+    const options = ["rating", "words", "text"].includes(kind) ? []
       : $("poll-options").value.split("\n").map((s) => s.trim()).filter(Boolean);
     const ack = await send(socket, "create_poll", { prompt: $("poll-prompt").value, kind, options });
     if (report(ack, "new-poll-message")) {

@@ -17,23 +17,24 @@
   document.addEventListener("fullscreenchange", () => { fullscreen.hidden = Boolean(document.fullscreenElement); });
 
   function pollView(poll) {
-    if (poll.results) return h("section", { class: "screen-poll" }, h("h2", {}, poll.prompt), Live.results(poll));
+    if (Live.hasResults(poll)) return h("section", { class: "screen-poll" }, h("h2", {}, poll.prompt), Live.results(poll));
     return h("section", { class: "screen-poll" },
       h("h2", {}, poll.prompt),
       h("ul", { class: "screen-options" }, poll.options.map((label) => h("li", {}, Live.optionLabel(poll, label)))),
       h("p", { class: "screen-hint" }, poll.state !== "open" ? "The poll is closed"
-        : poll.kind === "words" ? "Send your words from your phone now" : "Vote on your phone now"),
+        : { words: "Send your words from your phone now", text: "Send your answer from your phone now" }[poll.kind]
+          || "Vote on your phone now"),
       Live.countdown(poll));
   }
 
   function render() {
     // a poll takes the screen while it is open or its results are shown (the newest one wins)
-    const poll = [...state.polls.values()].filter((p) => p.state === "open" || p.results)
+    const poll = [...state.polls.values()].filter((p) => p.state === "open" || Live.hasResults(p))
       .sort((a, b) => b.id - a.id)[0];
     const onAir = state.questions.get(state.onAir);
     if (poll) {
-      const key = `poll:${poll.id}:${Boolean(poll.results)}:${poll.state}`;
-      if (key === shown && poll.results) Live.results(poll, stage.querySelector(".results"));
+      const key = `poll:${poll.id}:${Live.hasResults(poll)}:${poll.state}`;
+      if (key === shown && Live.hasResults(poll)) Live.results(poll, stage.querySelector(".results"));
       else stage.replaceChildren(pollView(poll));
       shown = key;
     } else if (onAir) {

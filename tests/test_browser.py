@@ -573,6 +573,35 @@ def test_a_word_cloud_in_the_three_views(views):
         assert results.violations_count == 0, results.generate_report()
 
 
+def test_an_open_text_poll_shows_the_answers_the_moderator_chooses(views):
+    from axe_playwright_python.sync_playwright import Axe
+
+    a, b, mod = views.attendee_a, views.attendee_b, views.moderator
+    mod.get_by_label("Question", exact=True).fill("What should cities try next?")
+    mod.get_by_label("Open text (you choose which answers to show)").check()
+    mod.get_by_role("button", name="Create poll").click()
+    card = mod.locator("article.poll", has_text="What should cities try next?")
+    card.get_by_role("button", name="Open poll").click()
+    for page, answer in ((a, "Citizens' assemblies"), (b, "Participatory budgets")):
+        poll = page.locator("form.poll", has_text="What should cities try next?")
+        poll.get_by_label("Your answer").fill(answer)
+        poll.get_by_role("button", name="Send my answer").click()
+        expect(poll.locator(".message")).to_contain_text("Your answer is sent")
+    chosen = card.locator(".answers li", has_text="Participatory budgets")
+    expect(card.locator(".answers li")).to_have_count(2)
+    expect(views.projector.locator(".answers li")).to_have_count(0)
+    chosen.get_by_role("button", name="Show on screen").click()
+    expect(chosen.get_by_role("button", name="Show on screen")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(views.projector.locator(".answers li")).to_have_text(["Participatory budgets"])
+    expect(a.locator("form.poll .answers li")).to_have_text(["Participatory budgets"])
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    for page in (mod, views.projector):
+        results = Axe().run(page, options=options)
+        assert results.violations_count == 0, results.generate_report()
+
+
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
     for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
         page.set_viewport_size({"width": width, "height": 800})

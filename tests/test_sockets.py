@@ -779,9 +779,47 @@ def test_a_word_cloud_counts_each_voters_words_once(people, room, live):
         ({"poll": poll["id"], "words": ["a", "b", "c", "d"]}, "bad_words"),
         ({"poll": poll["id"], "words": [3]}, "bad_request"),
         ({"poll": poll["id"], "words": [" "]}, "bad_words"),
-        ({"poll": poll["id"], "options": [0]}, "bad_options"),
-        ({"poll": 1, "words": ["x"]}, "bad_words"),
+        ({"poll": poll["id"], "options": [0]}, "bad_request"),  # the wrong field for its kind
+        ({"poll": 1, "words": ["x"]}, "bad_request"),
     ):
         assert ack(b, "vote", payload)["error"] == error, payload
     results = ack(mod, "poll", {"poll": poll["id"], "action": "show_results"})["poll"]["results"]
     assert results == {"voters": 2, "words": [["trust", 2], ["open data", 1]]}
+
+
+def test_an_open_text_poll_shows_only_the_answers_a_moderator_chooses(people, room):
+    a, b, mod = people
+    poll = ack(mod, "create_poll", {"prompt": "What should cities try next?", "kind": "text"})
+    poll_id = poll["poll"]["id"]
+    ack(mod, "poll", {"poll": poll_id, "action": "open"})
+    assert ack(a, "vote", {"poll": poll_id, "text": "Citizens' assemblies <b>now</b>"})["ok"]
+    assert ack(b, "vote", {"poll": poll_id, "text": "Participatory budgets"})["ok"]
+    assert ack(b, "vote", {"poll": poll_id, "text": "x" * 301})["error"] == "too_long"
+    assert ack(b, "vote", {"poll": poll_id, "words": ["x"]})["error"] == "bad_request"
+    # moderators read every answer; attendees none yet, whatever the results setting
+    answers = ack(mod, "poll", {"poll": poll_id, "action": "show_results"})["poll"]["results"]
+    assert answers["voters"] == 2 and {a["text"] for a in answers["answers"]} == {
+        "Citizens' assemblies <b>now</b>",
+        "Participatory budgets",
+    }
+    public = next(
+        p for p in received(room.attendee(), "snapshot")[0]["polls"] if p["id"] == poll_id
+    )
+    assert public["results"] == {"voters": 2, "answers": []}
+    # one is chosen: everyone sees that one, never the other
+    chosen = {"poll": poll_id, "action": "show_answer", "answer": "Participatory budgets"}
+    assert ack(mod, "poll", chosen)["ok"]
+    missing = {**chosen, "answer": "Never given"}
+    assert ack(mod, "poll", missing)["error"] == "not_found"
+    assert ack(a, "poll", chosen)["error"] == "forbidden"
+    public = next(
+        p for p in received(room.attendee(), "snapshot")[0]["polls"] if p["id"] == poll_id
+    )
+    assert public["results"]["answers"] == [
+        {"text": "Participatory budgets", "count": 1, "shown": True}
+    ]
+    ack(mod, "poll", {**chosen, "action": "hide_answer"})
+    public = next(
+        p for p in received(room.attendee(), "snapshot")[0]["polls"] if p["id"] == poll_id
+    )
+    assert public["results"]["answers"] == []

@@ -201,6 +201,10 @@ class Store(ABC):
         """Replace the participant's ballot if the poll is open; return False if it is not."""
 
     @abstractmethod
+    def set_shown_answers(self, code: str, poll_id: int, shown: Sequence[str]) -> Poll | None:
+        """Set which answers of an open text poll everyone sees; None if there is no such poll."""
+
+    @abstractmethod
     def set_answer(self, code: str, poll_id: int, participant: str, answer: Sequence[str]) -> bool:
         """Record or replace a voter's typed answer (a word cloud's words) in an open poll;
         False if the poll does not exist or is not open."""

@@ -325,6 +325,10 @@ class MemoryStore(LocalPresence, Store):
             self._ballots.setdefault((code, poll_id), {})[participant] = tuple(options)
             return True
 
+    def set_shown_answers(self, code: str, poll_id: int, shown: Sequence[str]) -> Poll | None:
+        with self._lock:
+            return self._update_poll(code, poll_id, shown=tuple(shown))
+
     def set_answer(self, code: str, poll_id: int, participant: str, answer: Sequence[str]) -> bool:
         with self._lock:
             poll = self._polls.get(code, {}).get(poll_id)

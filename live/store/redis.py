@@ -445,6 +445,12 @@ class RedisStore(Store):
         keys = [p, f"{p}:ballots", f"{p}:counts"]
         return bool(self._run("cast_vote", keys, [participant, json.dumps(list(options))]))
 
+    def set_shown_answers(self, code: str, poll_id: int, shown: Sequence[str]) -> Poll | None:
+        key = f"{self._w(code)}:poll:{poll_id}"
+        if not self._run("set_field_if_exists", [key], ["shown", json.dumps(list(shown))]):
+            return None
+        return self.polls(code, [poll_id])[0]
+
     def set_answer(self, code: str, poll_id: int, participant: str, answer: Sequence[str]) -> bool:
         w = self._w(code)
         keys = [f"{w}:poll:{poll_id}", f"{w}:poll:{poll_id}:answers"]
@@ -583,4 +589,5 @@ def _poll(code: str, poll_id: int, row: dict[str, str]) -> Poll:
         results_visible=row["results_visible"] == "1",
         closes_at=datetime.fromisoformat(row["closes_at"]) if row.get("closes_at") else None,
         collects_emails=row.get("collects_emails") == "1",
+        shown=tuple(json.loads(row.get("shown") or "[]")),
     )

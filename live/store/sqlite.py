@@ -116,7 +116,8 @@ CREATE TABLE IF NOT EXISTS polls (
     state TEXT NOT NULL,
     results_visible INTEGER NOT NULL DEFAULT 0,
     closes_at TEXT,
-    collects_emails INTEGER NOT NULL DEFAULT 0
+    collects_emails INTEGER NOT NULL DEFAULT 0,
+    shown TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS ballots (
     poll INTEGER NOT NULL REFERENCES polls(id) ON DELETE CASCADE,
@@ -140,6 +141,7 @@ ADDED_COLUMNS = (
     ("webinars", "follow_up", "INTEGER NOT NULL DEFAULT 0"),
     ("polls", "closes_at", "TEXT"),
     ("polls", "collects_emails", "INTEGER NOT NULL DEFAULT 0"),
+    ("polls", "shown", "TEXT NOT NULL DEFAULT '[]'"),
 )
 
 
@@ -655,6 +657,14 @@ class SQLiteStore(LocalPresence, Store):
             )
             return True
 
+    def set_shown_answers(self, code: str, poll_id: int, shown: Sequence[str]) -> Poll | None:
+        with self._write() as db:
+            changed = db.execute(
+                "UPDATE polls SET shown = ? WHERE webinar = ? AND id = ?",
+                (json.dumps(list(shown)), code, poll_id),
+            ).rowcount
+            return _poll(self._one(db, "polls", poll_id)) if changed else None
+
     def set_answer(self, code: str, poll_id: int, participant: str, answer: Sequence[str]) -> bool:
         with self._write() as db:
             if not db.execute(
@@ -747,4 +757,5 @@ def _poll(row: sqlite3.Row) -> Poll:
         results_visible=bool(row["results_visible"]),
         closes_at=datetime.fromisoformat(row["closes_at"]) if row["closes_at"] else None,
         collects_emails=bool(row["collects_emails"]),
+        shown=tuple(json.loads(row["shown"])),
     )
