@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Literal
 
 QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived", "merged"]
-PollKind = Literal["single", "multiple", "rating", "words", "text"]
+PollKind = Literal["single", "multiple", "rating", "words", "text", "ranking"]
 PollState = Literal["draft", "open", "closed"]
 
 QUESTION_STATUSES: tuple[str, ...] = (
@@ -27,9 +27,11 @@ QUESTION_STATUSES: tuple[str, ...] = (
 )
 # what every attendee may see; the author also sees their own question in any status
 PUBLIC_STATUSES = frozenset({"live", "answered"})
-POLL_KINDS: tuple[str, ...] = ("single", "multiple", "rating", "words", "text")
+POLL_KINDS: tuple[str, ...] = ("single", "multiple", "rating", "words", "text", "ranking")
 # the kinds whose voters type their answers (the others choose among options)
 TYPED_KINDS = frozenset({"words", "text"})
+# the kinds whose answers are kept whole, as typed or ordered (the others as chosen options)
+ANSWER_KINDS = TYPED_KINDS | {"ranking"}
 # an open text poll's answer
 MAX_TEXT_ANSWER_LENGTH = 300
 # a word cloud poll: each voter gives one to three short answers
@@ -420,6 +422,32 @@ def check_text_answer(poll: Poll, text: object) -> tuple[str]:
     if poll.state != "open":
         raise Conflict("This poll is not open for votes.", "poll_closed")
     return (answer,)
+
+
+def check_ranking(poll: Poll, order: object) -> tuple[int, ...]:
+    """Return a ranking: every option's index once, the voter's first choice first; or raise."""
+    if poll.kind != "ranking":
+        raise InvalidInput("This poll takes no ranking.", "bad_options")
+    if (
+        not isinstance(order, list)
+        or not all(isinstance(o, int) and not isinstance(o, bool) for o in order)
+        or sorted(order) != list(range(len(poll.options)))
+    ):
+        raise InvalidInput("Order every option once, first choice first.", "bad_options")
+    if poll.state != "open":
+        raise Conflict("This poll is not open for votes.", "poll_closed")
+    return tuple(order)
+
+
+def average_ranks(poll: Poll, rankings: Iterable[Sequence[str]]) -> list[float | None]:
+    """Each option's average rank over the voters' rankings (1 = first), two decimals."""
+    totals = [0] * len(poll.options)
+    voters = 0
+    for ranking in rankings:
+        voters += 1
+        for rank, option in enumerate(ranking, start=1):
+            totals[int(option)] += rank
+    return [round(total / voters, 2) if voters else None for total in totals]
 
 
 def check_words(poll: Poll, words: object) -> tuple[str, ...]:

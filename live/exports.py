@@ -28,6 +28,7 @@ CSV_COLUMNS = (
     "option",
     "votes",
     "percent",
+    "average_rank",
     "voters",
 )
 # a spreadsheet runs a cell that starts with one of these as a formula
@@ -86,6 +87,19 @@ def to_csv(data: dict[str, Any]) -> str:
                 "voters": results["voters"],
             }
             writer.writerow(_safe(row))
+        if poll["kind"] == "ranking":
+            for index, option in enumerate(poll["options"]):
+                row = {
+                    "record": "poll",
+                    "id": poll["id"],
+                    "status": poll["state"],
+                    "text": poll["prompt"],
+                    "option": option,
+                    "average_rank": results["ranks"][index],
+                    "voters": results["voters"],
+                }
+                writer.writerow(_safe(row))
+            continue
         for index, option in enumerate(poll["options"]):
             row = {
                 "record": "poll",

@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from .domain import LogEntry, Poll, Question, Webinar, dismissed_counts, word_counts
+from .domain import (
+    LogEntry,
+    Poll,
+    Question,
+    Webinar,
+    average_ranks,
+    dismissed_counts,
+    word_counts,
+)
 from .store import Store
 
 Payload = dict[str, Any]
@@ -90,6 +98,9 @@ def poll_results(store: Store, poll: Poll, moderator: bool = True) -> Payload:
                 if moderator or text in poll.shown
             ],
         }
+    if poll.kind == "ranking":
+        rankings = store.answers(poll.webinar, poll.id)
+        return {"voters": len(rankings), "ranks": average_ranks(poll, rankings)}
     if poll.kind == "words":
         answers = store.answers(poll.webinar, poll.id)
         return {"voters": len(answers), "words": [list(w) for w in word_counts(answers)]}

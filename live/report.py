@@ -119,6 +119,23 @@ def _polls(polls: list[dict[str, Any]]) -> list[str]:
         )
         if poll["kind"] == "rating" and results.get("average") is not None:
             kind += f", average {results['average']} of 5"
+        if poll["kind"] == "ranking":
+            ranked = sorted(
+                zip(poll["options"], results["ranks"], strict=True),
+                key=lambda item: (item[1] is None, item[1] or 0),
+            )
+            lines += [
+                f"### {escape(poll['prompt'])}",
+                "",
+                f"{results['voters']} voters ranked the options; by average rank (1 = first):",
+                "",
+            ]
+            lines += [
+                f"{n}. {escape(option)} (average rank {rank if rank is not None else '-'})"
+                for n, (option, rank) in enumerate(ranked, 1)
+            ]
+            lines.append("")
+            continue
         if poll["kind"] == "text":
             lines += [f"### {escape(poll['prompt'])}", "", f"{results['voters']} answers:", ""]
             lines += [

@@ -133,6 +133,8 @@ def vote(
         answer = domain.check_words(poll, words)
     elif poll.kind == "text":
         answer = domain.check_text_answer(poll, text)
+    elif poll.kind == "ranking":
+        answer = tuple(str(o) for o in domain.check_ranking(poll, options))
     else:
         ballot = domain.check_ballot(poll, options)
     if poll.closes_at is not None and datetime.now(UTC) >= poll.closes_at:
@@ -140,7 +142,7 @@ def vote(
         raise Conflict("This poll has closed.", "poll_closed")
     stored = (
         store.set_answer(code, poll.id, participant, answer)
-        if poll.kind in domain.TYPED_KINDS
+        if poll.kind in domain.ANSWER_KINDS
         else store.cast_vote(code, poll.id, participant, ballot)
     )
     if not stored:

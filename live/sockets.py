@@ -387,6 +387,8 @@ def on_vote(live: Live, connection: Connection, payload: dict[str, Any]) -> Ack:
         return {"poll": poll.id, "words": list(domain.check_words(poll, payload["words"]))}
     if poll.kind == "text":
         return {"poll": poll.id, "text": domain.check_text_answer(poll, payload["text"])[0]}
+    if poll.kind == "ranking":
+        return {"poll": poll.id, "options": list(payload["options"])}  # in the voter's order
     return {"poll": poll.id, "options": sorted(payload["options"])}
 
 

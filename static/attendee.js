@@ -312,7 +312,54 @@
     return h("div", { class: "poll-wrap" }, form);
   }
 
+  /* A ranking's card: the options in the voter's order, moved with buttons (keyboard friendly). */
+  function rankingCard(poll) {
+    const open = poll.state === "open";
+    let order = poll.options.map((_, i) => i);
+    const list = h("ol", { class: "rank-list" });
+    const said = h("p", { class: "visually-hidden", "aria-live": "polite" });
+    const draw = (focus) => {
+      list.replaceChildren(...order.map((option, at) => h("li", {},
+        h("span", {}, poll.options[option]),
+        h("button", { type: "button", disabled: !open || at === 0, dataset: { move: `${option}:up` },
+          "aria-label": `Move ${poll.options[option]} up`, onclick: () => move(at, -1) }, "↑"),
+        h("button", { type: "button", disabled: !open || at === order.length - 1,
+          dataset: { move: `${option}:down` }, "aria-label": `Move ${poll.options[option]} down`,
+          onclick: () => move(at, 1) }, "↓"))));
+      if (focus) {
+        const button = list.querySelector(`[data-move="${focus}"]`);
+        (button && !button.disabled ? button : list.querySelector("button:not([disabled])"))?.focus();
+      }
+    };
+    const move = (at, step) => {
+      const option = order[at];
+      order.splice(at, 1);
+      order.splice(at + step, 0, option);
+      draw(`${option}:${step < 0 ? "up" : "down"}`);
+      said.textContent = `${poll.options[option]} is now number ${at + step + 1}.`;
+    };
+    const form = h("form", { class: "poll card", "aria-labelledby": `poll-${poll.id}-legend` },
+      h("fieldset", { disabled: !open },
+        h("legend", { id: `poll-${poll.id}-legend` }, poll.prompt),
+        Live.countdown(poll),
+        h("p", { class: "hint" }, open ? "Put them in your order, your first choice first." : "This poll is closed."),
+        list, said,
+        open ? h("button", { type: "submit" }, "Send my ranking") : null),
+      h("p", { class: "message", role: "status" }),
+      poll.results ? Live.results(poll) : null);
+    draw(null);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const status = form.querySelector(".message");
+      const ack = await send(socket, "vote", { poll: poll.id, options: order });
+      status.className = ack.ok ? "message ok" : "message error";
+      status.textContent = ack.ok ? "Your ranking is counted. You can change it while the poll is open." : ack.message;
+    });
+    return h("div", { class: "poll-wrap" }, form);
+  }
+
   function pollCard(poll) {
+    if (poll.kind === "ranking") return rankingCard(poll);
     if (poll.kind === "words") return wordsCard(poll);
     if (poll.kind === "text") return textCard(poll);
     const ballot = (state.me && state.me.ballots.get(poll.id)) || [];

@@ -243,7 +243,24 @@ const Live = (() => {
     return Boolean(poll.results) && (poll.kind !== "text" || poll.results.answers.length > 0);
   }
 
+  /* A ranking's results: the options by average rank, first the one ranked highest. */
+  function ranking(poll) {
+    const r = poll.results;
+    const order = poll.options.map((label, i) => [label, r.ranks[i]])
+      .sort((x, y) => (x[1] ?? Infinity) - (y[1] ?? Infinity));
+    return h("div", { class: "results" },
+      h("ol", { class: "ranking" }, order.map(([label, rank]) => h("li", {},
+        h("span", { class: "bar-label" }, label),
+        h("span", { class: "hint" }, rank === null ? "" : ` · average rank ${Number(rank).toFixed(1)}`)))),
+      h("p", { class: "voters" }, plural(r.voters, "voter", "voters")));
+  }
+
   function results(poll, el) {
+    if (poll.kind === "ranking") {
+      const fresh = ranking(poll);
+      if (el) el.replaceWith(fresh);
+      return fresh;
+    }
     if (poll.kind === "text") {
       const fresh = answers(poll);
       if (el) el.replaceWith(fresh);

@@ -288,7 +288,7 @@
   }
 
   function updatePoll(el, poll) {
-    el.querySelector(".meta").textContent = `${{ single: "Single choice", multiple: "Multiple choice", rating: "Rating, 1 to 5 stars", words: "Word cloud", text: "Open text" }[poll.kind]} · `
+    el.querySelector(".meta").textContent = `${{ single: "Single choice", multiple: "Multiple choice", rating: "Rating, 1 to 5 stars", words: "Word cloud", text: "Open text", ranking: "Ranking" }[poll.kind]} · `
       + `${{ draft: "Draft", open: "Open", closed: "Closed" }[poll.state]} · `
       + `results ${poll.results_visible ? "shown to attendees" : "hidden from attendees"}`
       + (poll.collects_emails ? ` · ${plural(poll.interested || 0, "email address", "email addresses")} left` : "");

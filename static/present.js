@@ -22,7 +22,8 @@
       h("h2", {}, poll.prompt),
       h("ul", { class: "screen-options" }, poll.options.map((label) => h("li", {}, Live.optionLabel(poll, label)))),
       h("p", { class: "screen-hint" }, poll.state !== "open" ? "The poll is closed"
-        : { words: "Send your words from your phone now", text: "Send your answer from your phone now" }[poll.kind]
+        : { words: "Send your words from your phone now", text: "Send your answer from your phone now",
+            ranking: "Rank them on your phone now" }[poll.kind]
           || "Vote on your phone now"),
       Live.countdown(poll));
   }

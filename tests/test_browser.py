@@ -602,6 +602,27 @@ def test_an_open_text_poll_shows_the_answers_the_moderator_chooses(views):
         assert results.violations_count == 0, results.generate_report()
 
 
+def test_a_ranking_poll_with_the_keyboard(views):
+    a, mod = views.attendee_a, views.moderator
+    mod.get_by_label("Question", exact=True).fill("Rank the programmes")
+    mod.get_by_label("Ranking (voters order the options)").check()
+    mod.get_by_label("Options, one per line").fill("Lab\nAccelerator\nStars")
+    mod.get_by_role("button", name="Create poll").click()
+    card = mod.locator("article.poll", has_text="Rank the programmes")
+    card.get_by_role("button", name="Open poll").click()
+    poll = a.locator("form.poll", has_text="Rank the programmes")
+    poll.get_by_role("button", name="Move Stars up").click()
+    # the focus follows the option, so it can be moved again at once
+    expect(poll.get_by_role("button", name="Move Stars up")).to_be_focused()
+    a.keyboard.press("Enter")
+    expect(poll.locator(".rank-list li span")).to_have_text(["Stars", "Lab", "Accelerator"])
+    poll.get_by_role("button", name="Send my ranking").click()
+    expect(poll.locator(".message")).to_contain_text("Your ranking is counted")
+    card.get_by_role("button", name="Show results").click()
+    expect(views.projector.locator(".ranking li").first).to_contain_text("Stars · average rank 1.0")
+    expect(card.locator(".ranking li").nth(2)).to_contain_text("Accelerator · average rank 3.0")
+
+
 def test_small_screens_and_zoom_do_not_scroll_sideways(views):
     for page, width in ((views.attendee_a, 320), (views.moderator, 320), (views.moderator, 640)):
         page.set_viewport_size({"width": width, "height": 800})

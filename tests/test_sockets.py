@@ -823,3 +823,29 @@ def test_an_open_text_poll_shows_only_the_answers_a_moderator_chooses(people, ro
         p for p in received(room.attendee(), "snapshot")[0]["polls"] if p["id"] == poll_id
     )
     assert public["results"]["answers"] == []
+
+
+def test_a_ranking_gives_each_option_its_average_rank(people, room):
+    a, b, mod = people
+    created = ack(
+        mod,
+        "create_poll",
+        {
+            "prompt": "Rank the programmes",
+            "kind": "ranking",
+            "options": ["Lab", "Accelerator", "Stars"],
+        },
+    )
+    poll = created["poll"]["id"]
+    ack(mod, "poll", {"poll": poll, "action": "open"})
+    assert ack(a, "vote", {"poll": poll, "options": [2, 0, 1]}) == {
+        "ok": True,
+        "poll": poll,
+        "options": [2, 0, 1],
+    }
+    assert ack(b, "vote", {"poll": poll, "options": [0, 2, 1]})["ok"]
+    for order in ([0, 1], [0, 0, 1], [0, 1, 3], ["0", 1, 2], [True, 0, 2]):
+        assert ack(b, "vote", {"poll": poll, "options": order})["error"] == "bad_options", order
+    results = ack(mod, "poll", {"poll": poll, "action": "show_results"})["poll"]["results"]
+    # Lab: 2nd and 1st; Accelerator: 3rd twice; Stars: 1st and 2nd
+    assert results == {"voters": 2, "ranks": [1.5, 3.0, 1.5]}
