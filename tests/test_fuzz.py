@@ -13,7 +13,17 @@ from live.limits import RateLimiter
 
 from .conftest import CODE, ack
 
-EVENTS = ["ask", "upvote", "vote", "moderate", "poll", "create_poll", "settings", "suggest"]
+EVENTS = [
+    "ask",
+    "upvote",
+    "vote",
+    "moderate",
+    "poll",
+    "create_poll",
+    "settings",
+    "suggest",
+    "interest",
+]
 FIELDS = [
     "text",
     "name",
@@ -30,6 +40,12 @@ FIELDS = [
     "ask_names",
     "into",
     "reason",
+    "topic",
+    "words",
+    "seconds",
+    "answer",
+    "email",
+    "consent",
 ]
 WORDS = [
     "approve",
@@ -87,11 +103,15 @@ shaped = {
         },
     ),
     "suggest": st.fixed_dictionaries({"text": st.text(max_size=60) | st.sampled_from(WORDS)}),
+    "interest": st.fixed_dictionaries(
+        {"poll": st.integers(1, 6), "email": st.sampled_from(["a@b.example", "nope", None])},
+        optional={"consent": st.booleans()},
+    ),
     "poll": st.fixed_dictionaries({"poll": ids, "action": st.sampled_from(WORDS[9:13])}),
     "create_poll": st.fixed_dictionaries(
         {
             "prompt": st.text(max_size=20),
-            "kind": st.sampled_from(["single", "multiple"]),
+            "kind": st.sampled_from(["single", "multiple", "rating", "words", "text", "ranking"]),
             "options": st.lists(st.text(max_size=8), max_size=4),
         }
     ),

@@ -546,3 +546,12 @@ def test_typed_answers_replace_each_other_and_need_an_open_poll(store):
     assert not store.set_answer("w1", poll.id, "p3", ["late"])
     assert not store.set_answer("w2", poll.id, "p3", ["elsewhere"])
     assert len(store.answers("w1", poll.id)) == 2
+
+
+def test_the_answers_chosen_for_everyone(store):
+    poll = store.add_poll(Poll(0, "w1", "What next?", "text", ()))
+    chosen = store.set_shown_answers("w1", poll.id, ["Assemblies", "Budgets"])
+    assert chosen is not None and chosen.shown == ("Assemblies", "Budgets")
+    assert store.polls("w1", [poll.id])[0].shown == ("Assemblies", "Budgets")
+    assert store.set_shown_answers("w1", poll.id, []).shown == ()
+    assert store.set_shown_answers("w1", 999, ["x"]) is None
