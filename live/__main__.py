@@ -2,6 +2,8 @@
 
     python -m live list                          the webinars in the store, with their links
     python -m live create FILE                   add the webinar a webinar file describes
+    python -m live edit FILE                     update a webinar's details (title, description,
+                                                 organiser, times, topics) from its file
     python -m live duplicate CODE NEW [--title T]   a new webinar from an earlier one (details,
                                                  topics and polls as drafts; no questions)
     python -m live delete CODE --yes             delete a webinar and all its data
@@ -59,6 +61,15 @@ def create(path: str) -> int:
         raise InvalidInput(f"There is already a webinar with the code {loaded.webinar.code!r}.")
     print(f"Created {loaded.webinar.code}: {loaded.webinar.title}")
     print(links(app, loaded.webinar.code, key))
+    return 0
+
+
+def edit(path: str) -> int:
+    _, live = open_live()
+    loaded = load_webinar_file(path)
+    service.get_webinar(live.store, loaded.webinar.code)  # it must exist
+    live.store.update_webinar(loaded.webinar)
+    print(f"Updated the details of {loaded.webinar.code} (its settings, questions and polls stay).")
     return 0
 
 
@@ -121,6 +132,8 @@ def main(argv: list[str]) -> int:
     commands.add_parser("list", help="the webinars in the store, with their links")
     create_parser = commands.add_parser("create", help="add a webinar from a webinar file")
     create_parser.add_argument("file")
+    change = commands.add_parser("edit", help="update a webinar's details from its file")
+    change.add_argument("file")
     copy = commands.add_parser("duplicate", help="a new webinar from an earlier one")
     copy.add_argument("code")
     copy.add_argument("new_code")
@@ -136,6 +149,8 @@ def main(argv: list[str]) -> int:
             return list_webinars()
         if args.command == "create":
             return create(args.file)
+        if args.command == "edit":
+            return edit(args.file)
         if args.command == "duplicate":
             return duplicate(args.code, args.new_code, args.title)
         if args.command == "delete":

@@ -22,10 +22,22 @@ from .servers import ROOT, LiveServer
 CODE = "nets4dem"
 KEY = "e2e-moderator-key"
 QUESTIONS = [
-    ("Can two people from the same city apply to the Democracy Lab together?", "Marta, Barcelona"),
-    ("Is there funding for travel to Barcelona in September?", None),
-    ("How much staff time does the Accelerator need from a city each month?", "Jonas"),
-    ("Can mentors in the Rising Stars programme come from outside Eurocities members?", None),
+    (
+        "Can two people from the same city apply to the Democracy Lab together?",
+        "Marta, Barcelona",
+        "Democracy Lab",
+    ),
+    ("Is there funding for travel to Barcelona in September?", None, "Democracy Lab"),
+    (
+        "How much staff time does the Accelerator need from a city each month?",
+        "Jonas",
+        "Democracy Innovation Accelerator",
+    ),
+    (
+        "Can mentors in the Rising Stars programme come from outside Eurocities members?",
+        None,
+        "Rising Stars Mentorship Programme",
+    ),
 ]
 
 
@@ -46,10 +58,10 @@ def fill_the_room(url: str) -> None:
     attendees = [client(url, {"webinar": CODE, "participant": token(url)}) for _ in range(12)]
     mod = client(url, {"webinar": CODE, "key": KEY})
     ids = [
-        attendees[i].call("ask", {"text": text, **({"name": name} if name else {})})["question"][
-            "id"
-        ]
-        for i, (text, name) in enumerate(QUESTIONS)
+        attendees[i].call(
+            "ask", {"text": text, "topic": topic, **({"name": name} if name else {})}
+        )["question"]["id"]
+        for i, (text, name, topic) in enumerate(QUESTIONS)
     ]
     for n, sio in enumerate(attendees):
         for qid in ids[: 1 + n % len(ids)]:
@@ -62,6 +74,14 @@ def fill_the_room(url: str) -> None:
         choice = [[0], [0, 1], [1], [0, 2], [3], [2], [0], [0, 1, 2]][n % 8]
         sio.call("vote", {"poll": polls[0]["id"], "options": choice})
     mod.call("moderate", {"question": ids[1], "action": "on_air"})
+    mod.call(
+        "moderate",
+        {
+            "question": ids[2],
+            "action": "reply",
+            "text": "About two days a month from one officer, for six months.",
+        },
+    )
     mod.call("settings", {"premoderation": True})
     attendees[0].call("ask", {"text": "Will the webinar recording be shared afterwards?"})
     for sio in (*attendees, mod):

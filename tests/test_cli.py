@@ -38,6 +38,12 @@ def test_webinars_from_the_command_line(tmp_path):
     again = live_command(tmp_path, "create", str(budget))
     assert again.returncode == 1 and "already a webinar with the code" in again.stderr
 
+    budget.write_text(OTHER.replace("Participatory budget 2025", "Budget 2025, revised"))
+    assert live_command(tmp_path, "edit", str(budget)).returncode == 0
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text(OTHER.replace('code = "Budget-2025"', 'code = "nobody-here"'))
+    assert "no webinar with that code" in live_command(tmp_path, "edit", str(unknown)).stderr
+
     copied = live_command(tmp_path, "duplicate", "nets4dem", "nets4dem-2025", "--title", "Again")
     assert copied.returncode == 0 and "(3 polls, as drafts)" in copied.stdout
 
@@ -49,6 +55,7 @@ def test_webinars_from_the_command_line(tmp_path):
         assert store.polls("nets4dem-2025")[0].collects_emails
         assert store.moderator_key("nets4dem-2025") != store.moderator_key("nets4dem")
         assert store.webinar_codes() == ["budget-2025", "nets4dem", "nets4dem-2025"]
+        assert store.get_webinar("budget-2025").title == "Budget 2025, revised"
     finally:
         store.close()
 

@@ -116,7 +116,7 @@ def test_new_poll_validation():
     poll = new_poll("w1", " Which? ", "multiple", ["A", "B"])
     assert poll.prompt == "Which?" and poll.options == ("A", "B") and poll.state == "draft"
     with pytest.raises(InvalidInput):
-        new_poll("w1", "Which?", "ranking", ["A", "B"])
+        new_poll("w1", "Which?", "bogus", ["A", "B"])
     with pytest.raises(InvalidInput):
         new_poll("w1", "Which?", "single", ["A"])
     with pytest.raises(InvalidInput):
