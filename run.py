@@ -105,8 +105,9 @@ def serve(app: Flask, host: str, port: int, options: dict[str, object]) -> None:
 
 
 def stop_gracefully_on_sigterm(app: Flask) -> None:
-    """On SIGTERM, drain the process (live/shutdown.py), then end the server's accept loop, so
-    that ``socketio.run`` returns and the process exits with status 0.
+    """On SIGTERM (or Ctrl-C), drain the process (live/shutdown.py), then end the server's accept
+    loop, so that ``socketio.run`` returns and the process exits with status 0. A second signal
+    while draining ends the process at once.
 
     Under eventlet and gevent the server runs in this (the main) greenlet; threading, a
     development mode, keeps Python's default: SIGTERM ends the process at once.
@@ -125,17 +126,24 @@ def stop_gracefully_on_sigterm(app: Flask) -> None:
         else:
             socketio.wsgi_server.stop(timeout=5)
 
+    stopping = []
+
     def on_sigterm(*_: object) -> None:
-        log.info("SIGTERM: refusing new connections, finishing what is in flight")
+        if stopping:
+            log.warning("stopping now, without waiting")
+            os._exit(1)
+        stopping.append(True)
+        log.info("stopping: refusing new connections, finishing what is in flight")
         socketio.start_background_task(stop)
 
-    if ASYNC_MODE == "gevent":
-        import gevent
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        if ASYNC_MODE == "gevent":
+            import gevent
 
-        # gevent runs the handler in a greenlet of its own, where starting a task is safe
-        gevent.signal_handler(signal.SIGTERM, on_sigterm)
-    else:
-        signal.signal(signal.SIGTERM, on_sigterm)
+            # gevent runs the handler in a greenlet of its own, where starting a task is safe
+            gevent.signal_handler(signum, on_sigterm)
+        else:
+            signal.signal(signum, on_sigterm)
 
 
 def main(argv: list[str]) -> None:

@@ -19,7 +19,7 @@ from . import service
 from .domain import LiveError, Poll, TooMany
 from .identity import key_fingerprint, key_matches, new_moderator_key
 from .links import attendee_url, moderator_url
-from .sockets import current_live
+from .sockets import current_live, sign_out_of_deleted_webinars
 from .webinar_file import parse_webinar
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -159,4 +159,6 @@ def delete(code: str) -> Response:
     if request.form.get("confirm", "").strip().lower() != webinar.code:
         return _done(f"{webinar.code} not deleted: type its code to confirm.", error=True)
     store.delete_webinar(webinar.code)
+    # this process's connections to it close at once; the other processes' within a second
+    sign_out_of_deleted_webinars(current_live())
     return _done(f"Deleted {webinar.code} and all its data.")

@@ -231,6 +231,30 @@ def sign_out_stale_moderators(live: Live) -> int:
     return len(stale)
 
 
+WEBINAR_DELETED = "This webinar has been deleted by its organisers."
+
+
+def sign_out_of_deleted_webinars(live: Live) -> int:
+    """Disconnect this process's connections to webinars that no longer exist (deleted on the
+    organiser page, the command line or another process), so that nothing of theirs (presence)
+    is written again for a deleted webinar."""
+    codes = {connection.code for connection in list(live.connections.values())}
+    gone = {code for code in codes if live.store.get_webinar(code) is None}
+    if not gone:
+        return 0
+    leaving = [sid for sid, c in list(live.connections.items()) if c.code in gone]
+    for sid in leaving:
+        socketio.emit(
+            "signed_out",
+            {"reason": "deleted", "message": WEBINAR_DELETED},
+            to=sid,
+            ignore_queue=True,
+        )
+        socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+    log.info("closed %d connections to deleted webinars %s", len(leaving), sorted(gone))
+    return len(leaving)
+
+
 # how often each process looks for timed polls whose time is up
 POLL_CHECK_SECONDS = 0.5
 
@@ -256,11 +280,13 @@ def close_timed_polls(app: Any, sleep: Callable[[float], Any]) -> None:
 
 
 def watch_moderator_keys(app: Any, sleep: Callable[[float], Any]) -> None:
-    """Sign out moderators whose key was changed elsewhere (background task of each process)."""
+    """Close the connections to deleted webinars and sign out moderators whose key was changed
+    elsewhere (background task of each process)."""
     live: Live = app.extensions["live"]
     while True:
         sleep(KEY_CHECK_SECONDS)
         try:
+            sign_out_of_deleted_webinars(live)
             sign_out_stale_moderators(live)
         except StoreUnavailable:
             log.warning("moderator keys not checked: the store is unavailable")

@@ -80,9 +80,15 @@ def test_create_edit_duplicate_and_delete(app, client, room, live):
 
     attendee = room.attendee(code="budget-2025")
     ack(attendee, "ask", {"text": "Will parks get more?"})
+    elsewhere = room.attendee()
     client.post("/admin/webinars/budget-2025/delete", data={"confirm": "nope", "csrf": csrf})
     assert live.store.get_webinar("budget-2025") is not None
     client.post("/admin/webinars/budget-2025/delete", data={"confirm": "budget-2025", "csrf": csrf})
     assert live.store.get_webinar("budget-2025") is None
     assert live.store.questions("budget-2025") == []
+    # its attendees are told and disconnected; other webinars' stay
+    assert not attendee.is_connected() and elsewhere.is_connected()
+    assert [p["args"][0]["reason"] for p in attendee.queue if p["name"] == "signed_out"] == [
+        "deleted"
+    ]
     assert "Deleted budget-2025 and all its data." in client.get("/admin").get_data(as_text=True)

@@ -283,6 +283,7 @@ def test_sigterm_answers_what_is_in_flight_and_clients_come_back(tmp_path, clien
         assert server.process.wait(20) == 0
         storm.stop()
         log = server.log.read_text()
+        assert "stopping: refusing new connections" in log
         assert "drained:" in log and "stopped" in log
         assert set(storm.refusals) <= {"unavailable"}
 

@@ -80,3 +80,15 @@ def test_the_http_api_changes_the_key_and_ends_old_sessions(app, client, room):
     assert old.status_code == 403
     new = app.test_client().get(export, headers={"Authorization": f"Bearer {new_key}"})
     assert new.status_code == 200
+
+
+def test_each_process_closes_its_connections_to_a_deleted_webinar(room, live):
+    """What every process's background check does, every second, after a deletion elsewhere."""
+    from live.sockets import sign_out_of_deleted_webinars
+
+    attendee, moderator = room.attendee(), room.moderator()
+    assert sign_out_of_deleted_webinars(live) == 0 and attendee.is_connected()
+    live.store.delete_webinar(CODE)
+    assert sign_out_of_deleted_webinars(live) == 2
+    assert not attendee.is_connected() and not moderator.is_connected()
+    assert told_why(attendee) == ["deleted"]
