@@ -18,11 +18,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
 from typing import Any
 
 from . import create_app, service
-from .domain import InvalidInput, Poll
+from .domain import InvalidInput, LiveError
 from .identity import new_moderator_key
 from .sockets import log_action
 from .webinar_file import load_webinar_file
@@ -75,21 +74,8 @@ def edit(path: str) -> int:
 
 def duplicate(code: str, new_code: str, title: str | None) -> int:
     app, live = open_live()
-    source = service.get_webinar(live.store, code)
-    copy = replace(
-        source,
-        code=new_code.lower(),
-        title=title or source.title,
-        settings=replace(source.settings, follow_up=False),
-    )
-    polls = [
-        Poll(0, copy.code, p.prompt, p.kind, p.options, collects_emails=p.collects_emails)
-        for p in live.store.polls(code)
-    ]
-    key = new_moderator_key()
-    if not live.store.create_webinar(copy, key, polls):
-        raise InvalidInput(f"There is already a webinar with the code {copy.code!r}.")
-    print(f"Created {copy.code} from {code}: {copy.title} ({len(polls)} polls, as drafts)")
+    copy, key, polls = service.duplicate_webinar(live.store, code, new_code, title)
+    print(f"Created {copy.code} from {code}: {copy.title} ({polls} polls, as drafts)")
     print(links(app, copy.code, key))
     return 0
 
@@ -157,7 +143,7 @@ def main(argv: list[str]) -> int:
             return delete(args.code, args.yes)
         return rotate_key(args.code)
     except Exception as error:  # noqa: BLE001 (a command line says what went wrong, in a line)
-        message = error.message if isinstance(error, InvalidInput) else str(error)
+        message = error.message if isinstance(error, LiveError) else str(error)
         print(f"error: {message}", file=sys.stderr)
         return 1
 

@@ -8,7 +8,6 @@ token of that session, so that no other site can make an organiser's browser pos
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +15,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from . import service
-from .domain import LiveError, Poll, TooMany
+from .domain import LiveError, TooMany
 from .identity import key_fingerprint, key_matches, new_moderator_key
 from .links import attendee_url, moderator_url
 from .sockets import current_live, sign_out_of_deleted_webinars
@@ -134,20 +133,13 @@ def edit(code: str) -> Response:
 def duplicate(code: str) -> Response:
     """Start a new webinar from this one: details, topics and polls (as drafts), no questions."""
     _check_form()
-    store = current_live().store
-    source = service.get_webinar(store, code)
-    new_code = request.form.get("new_code", "").strip().lower()
     try:
-        copy = replace(source, code=new_code, settings=replace(source.settings, follow_up=False))
+        copy, _, _ = service.duplicate_webinar(
+            current_live().store, code, request.form.get("new_code", "")
+        )
     except LiveError as error:
         return _done(f"Not duplicated: {error.message}", error=True)
-    polls = [
-        Poll(0, copy.code, p.prompt, p.kind, p.options, collects_emails=p.collects_emails)
-        for p in store.polls(source.code)
-    ]
-    if not store.create_webinar(copy, new_moderator_key(), polls):
-        return _done(f"Not duplicated: the code {copy.code} is taken.", error=True)
-    return _done(f"Created {copy.code} from {source.code}.")
+    return _done(f"Created {copy.code} from {code}.")
 
 
 @bp.post("/webinars/<code>/delete")

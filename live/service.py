@@ -343,3 +343,26 @@ def leave_interest(
         raise Conflict("Vote first: the address is for the programmes you choose.", "no_ballot")
     store.set_interest(webinar.code, poll.id, participant, address, datetime.now(UTC))
     return address
+
+
+def duplicate_webinar(
+    store: Store, code: str, new_code: str, title: str | None = None
+) -> tuple[Webinar, str, int]:
+    """Start a new webinar from an earlier one: its details, settings and topics, and its polls
+    as drafts; no questions, votes or addresses, a new moderator key, the follow-up page not
+    published. Returns (the new webinar, its moderator key, how many polls it got)."""
+    source = get_webinar(store, code)
+    copy = replace(
+        source,
+        code=new_code.strip().lower(),
+        title=title or source.title,
+        settings=replace(source.settings, follow_up=False),
+    )
+    polls = [
+        Poll(0, copy.code, p.prompt, p.kind, p.options, collects_emails=p.collects_emails)
+        for p in store.polls(source.code)
+    ]
+    key = new_moderator_key()
+    if not store.create_webinar(copy, key, polls):
+        raise Conflict(f"The code {copy.code} is taken.", "code_taken")
+    return copy, key, len(polls)

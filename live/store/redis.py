@@ -107,19 +107,13 @@ class RedisStore(Store):
     def create_webinar(self, webinar: Webinar, moderator_key: str, polls: Sequence[Poll]) -> bool:
         w = self._w(webinar.code)
         fields = {
-            "title": webinar.title,
-            "description": webinar.description,
-            "organiser": webinar.organiser,
-            "starts_at": webinar.starts_at.isoformat(),
-            "ends_at": webinar.ends_at.isoformat(),
-            "timezone": str(webinar.starts_at.tzinfo),
+            **_details(webinar),
             "programmes": json.dumps([p.__dict__ for p in webinar.programmes]),
             "premoderation": int(webinar.settings.premoderation),
             "max_question_length": webinar.settings.max_question_length,
             "ask_names": int(webinar.settings.ask_names),
             "follow_up": int(webinar.settings.follow_up),
             "moderator_key": moderator_key,
-            "topics": json.dumps(list(webinar.topics)),
         }
         encoded = [
             {
@@ -245,19 +239,8 @@ class RedisStore(Store):
 
     def update_webinar(self, webinar: Webinar) -> bool:
         key = f"{self._w(webinar.code)}:webinar"
-        fields = {
-            "title": webinar.title,
-            "description": webinar.description,
-            "organiser": webinar.organiser,
-            "starts_at": webinar.starts_at.isoformat(),
-            "ends_at": webinar.ends_at.isoformat(),
-            "timezone": str(webinar.starts_at.tzinfo),
-            "topics": json.dumps(list(webinar.topics)),
-        }
-        changed = 0
-        for name, value in fields.items():
-            changed += self._run("set_field_if_exists", [key], [name, value])
-        return bool(changed)
+        pairs = [item for field in _details(webinar).items() for item in field]
+        return bool(self._run("set_field_if_exists", [key], pairs))
 
     def delete_webinar(self, code: str) -> bool:
         w = self._w(code)
@@ -558,6 +541,19 @@ class SharedRateLimiter:
         if self.limit <= 0:
             return False
         return not self.store.take_token(f"{self.name}:{key}", self.limit, self.period, take=False)
+
+
+def _details(webinar: Webinar) -> dict[str, str]:
+    """A webinar's details as its hash keeps them (what creating and editing it write)."""
+    return {
+        "title": webinar.title,
+        "description": webinar.description,
+        "organiser": webinar.organiser,
+        "starts_at": webinar.starts_at.isoformat(),
+        "ends_at": webinar.ends_at.isoformat(),
+        "timezone": str(webinar.starts_at.tzinfo),
+        "topics": json.dumps(list(webinar.topics)),
+    }
 
 
 def _question(code: str, question_id: int, row: dict[str, str]) -> Question:

@@ -643,10 +643,7 @@ class SQLiteStore(LocalPresence, Store):
 
     def cast_vote(self, code: str, poll_id: int, participant: str, options: Sequence[int]) -> bool:
         with self._write() as db:
-            if not db.execute(
-                "SELECT 1 FROM polls WHERE webinar = ? AND id = ? AND state = 'open'",
-                (code, poll_id),
-            ).fetchone():
+            if not _is_open(db, code, poll_id):
                 return False
             db.execute(
                 "DELETE FROM ballots WHERE poll = ? AND participant = ?", (poll_id, participant)
@@ -667,10 +664,7 @@ class SQLiteStore(LocalPresence, Store):
 
     def set_answer(self, code: str, poll_id: int, participant: str, answer: Sequence[str]) -> bool:
         with self._write() as db:
-            if not db.execute(
-                "SELECT 1 FROM polls WHERE webinar = ? AND id = ? AND state = 'open'",
-                (code, poll_id),
-            ).fetchone():
+            if not _is_open(db, code, poll_id):
                 return False
             db.execute(
                 "INSERT OR REPLACE INTO answers (poll, participant, answer) VALUES (?, ?, ?)",
@@ -726,6 +720,15 @@ class SQLiteStore(LocalPresence, Store):
     @staticmethod
     def _one(db: sqlite3.Connection, table: str, row_id: int | None) -> sqlite3.Row:
         return db.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
+
+
+def _is_open(db: sqlite3.Connection, code: str, poll_id: int) -> bool:
+    """Say whether the webinar has this poll and it is open (votes and answers need that)."""
+    return bool(
+        db.execute(
+            "SELECT 1 FROM polls WHERE webinar = ? AND id = ? AND state = 'open'", (code, poll_id)
+        ).fetchone()
+    )
 
 
 def _question(row: sqlite3.Row) -> Question:

@@ -1,7 +1,9 @@
--- Set one field of a hash that exists (a question's text, a poll's visibility).
--- KEYS[1] the hash; ARGV[1] field, ARGV[2] value
+-- Set fields of a hash that exists (a question's text, a poll's visibility, a webinar's details).
+-- KEYS[1] the hash; ARGV field, value, field, value, ...
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+for i = 1, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
 return 1
