@@ -73,45 +73,28 @@ def to_csv(data: dict[str, Any]) -> str:
         writer.writerow(_safe(row))
     for poll in data["polls"]:
         results = poll["results"]
+        # what every row of this poll says; each option, word or answer adds its own figures
+        head = {
+            "record": "poll",
+            "id": poll["id"],
+            "status": poll["state"],
+            "text": poll["prompt"],
+            "voters": results["voters"],
+        }
         typed = results.get("words", []) + [
             [a["text"], a["count"]] for a in results.get("answers", [])
         ]
         for word, count in typed:
-            row = {
-                "record": "poll",
-                "id": poll["id"],
-                "status": poll["state"],
-                "text": poll["prompt"],
-                "option": word,
-                "votes": count,
-                "voters": results["voters"],
-            }
-            writer.writerow(_safe(row))
-        if poll["kind"] == "ranking":
-            for index, option in enumerate(poll["options"]):
-                row = {
-                    "record": "poll",
-                    "id": poll["id"],
-                    "status": poll["state"],
-                    "text": poll["prompt"],
-                    "option": option,
-                    "average_rank": results["ranks"][index],
-                    "voters": results["voters"],
-                }
-                writer.writerow(_safe(row))
-            continue
+            writer.writerow(_safe({**head, "option": word, "votes": count}))
         for index, option in enumerate(poll["options"]):
-            row = {
-                "record": "poll",
-                "id": poll["id"],
-                "status": poll["state"],
-                "text": poll["prompt"],
-                "option": option,
-                "votes": results["counts"][index],
-                "percent": results["percentages"][index],
-                "voters": results["voters"],
-            }
-            writer.writerow(_safe(row))
+            if poll["kind"] == "ranking":
+                figures = {"average_rank": results["ranks"][index]}
+            else:
+                figures = {
+                    "votes": results["counts"][index],
+                    "percent": results["percentages"][index],
+                }
+            writer.writerow(_safe({**head, "option": option, **figures}))
     for entry in data["moderation_log"]:
         target = f"#{entry['target']} " if entry["target"] is not None else ""
         row = {

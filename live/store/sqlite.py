@@ -633,13 +633,17 @@ class SQLiteStore(LocalPresence, Store):
             ).rowcount
             return _poll(self._one(db, "polls", poll_id)) if changed else None
 
-    def set_results_visible(self, code: str, poll_id: int, visible: bool) -> Poll | None:
+    def _set_poll_field(self, code: str, poll_id: int, column: str, value: Any) -> Poll | None:
+        """Set one column of a poll of the webinar; return the poll, or None if there is none."""
         with self._write() as db:
             changed = db.execute(
-                "UPDATE polls SET results_visible = ? WHERE webinar = ? AND id = ?",
-                (visible, code, poll_id),
+                f"UPDATE polls SET {column} = ? WHERE webinar = ? AND id = ?",
+                (value, code, poll_id),
             ).rowcount
             return _poll(self._one(db, "polls", poll_id)) if changed else None
+
+    def set_results_visible(self, code: str, poll_id: int, visible: bool) -> Poll | None:
+        return self._set_poll_field(code, poll_id, "results_visible", visible)
 
     def cast_vote(self, code: str, poll_id: int, participant: str, options: Sequence[int]) -> bool:
         with self._write() as db:
@@ -655,12 +659,7 @@ class SQLiteStore(LocalPresence, Store):
             return True
 
     def set_shown_answers(self, code: str, poll_id: int, shown: Sequence[str]) -> Poll | None:
-        with self._write() as db:
-            changed = db.execute(
-                "UPDATE polls SET shown = ? WHERE webinar = ? AND id = ?",
-                (json.dumps(list(shown)), code, poll_id),
-            ).rowcount
-            return _poll(self._one(db, "polls", poll_id)) if changed else None
+        return self._set_poll_field(code, poll_id, "shown", json.dumps(list(shown)))
 
     def set_answer(self, code: str, poll_id: int, participant: str, answer: Sequence[str]) -> bool:
         with self._write() as db:
