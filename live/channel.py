@@ -86,9 +86,13 @@ class Channel:
         return [start_task(self.publish_forever, sleep), start_task(self.listen, sleep)]
 
     def close(self) -> None:
-        """Stop both tasks (within a second); each closes its connection as it ends."""
+        """Publish what is still queued, then stop both tasks (within a second).
+
+        Each task closes its own connection as it ends.
+        """
         self._closed = True
         self._wake.set()
+        self.publish_pending()
         self._disconnect_idle()
 
     def _disconnect_idle(self) -> None:

@@ -128,6 +128,15 @@ def test_marks_reach_the_other_processes_merged_and_never_their_sender(processes
     assert here.received == [] and len(there.received) == 2
 
 
+def test_marks_still_queued_go_out_when_a_process_closes_its_channel(processes, redis_server):
+    """As when a command line tool that changed something ends at once."""
+    here, there = processes(), processes("listen")
+    until(lambda: subscribers(redis_server.url, here.channel.name) == 1, 5)
+    here.channel.share(mark("nets4dem", log=True))
+    here.channel.close()
+    there.wait_for(lambda: there.received == [mark("nets4dem", log=True)], 2)
+
+
 def test_after_redis_restarts_marks_flow_again_the_process_resyncs_and_logs_it_once(
     processes, redis_server, caplog
 ):
