@@ -106,7 +106,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     default_code = load_webinar(app, store)
     broadcaster = Broadcaster(
         store,
-        # each process sends to its own clients; processes exchange marks (redis_queue.py)
+        # each process sends to its own clients; processes exchange marks (channel.py)
         emit=lambda event, data, room: socketio.emit(event, data, to=room, ignore_queue=True),
         tick=app.config["TICK_MS"] / 1000,
     )
@@ -136,6 +136,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ping_interval=app.config["PING_INTERVAL"],
         ping_timeout=app.config["PING_TIMEOUT"],
     )
+    if "live_channel" in app.extensions:
+        app.extensions["live_channel"].start(socketio.start_background_task, socketio.sleep)
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(admin.bp)
@@ -191,38 +193,35 @@ def refuse_bad_bodies(wsgi_app: Any, limit: int) -> Any:
     return middleware
 
 
-def client_manager(app: Flask, live: Live) -> Any:
-    """Join the rooms of all server processes through Redis, or keep them in this process.
+def client_manager(app: Flask, live: Live) -> socketio_server.Manager:
+    """Keep Socket.IO's rooms in this process, and join the processes by change marks.
 
+    Socket.IO's own manager stays the in-process one even with Redis: no emit has to reach another
+    process's sockets (updates and sign-outs go to this process's clients only, the snapshot to
+    the connecting one), so Redis carries only the marks of what changed (live/channel.py), from
+    which each process updates its own clients. The channel is started with the app's tasks.
     Always passed explicitly: Flask-SocketIO would otherwise keep the manager of an earlier app.
     """
-    if not app.config["REDIS_URL"]:
-        return socketio_server.Manager()
-    from .redis_queue import RedisQueue
+    if app.config["REDIS_URL"]:
+        from .channel import Channel
 
-    def resync() -> None:
-        for code in {connection.code for connection in list(live.connections.values())}:
-            try:
-                live.broadcaster.resync(code)
-            except StoreUnavailable:
-                log.warning("resync of %s postponed: the store is unavailable", code)
+        def resync() -> None:
+            for code in {connection.code for connection in list(live.connections.values())}:
+                try:
+                    live.broadcaster.resync(code)
+                except StoreUnavailable:
+                    log.warning("resync of %s postponed: the store is unavailable", code)
 
-    def changed_elsewhere(changes: dict[str, Any]) -> None:
-        code = changes.pop("code")
-        changes["questions"], changes["polls"] = (
-            tuple(changes["questions"]),
-            tuple(changes["polls"]),
+        channel = Channel(
+            app.config["REDIS_URL"],
+            f"{app.config['REDIS_PREFIX']}:changes",
+            on_changed=live.broadcaster.changed_elsewhere,
+            # marks sent while this process was not subscribed are lost: send everything again
+            on_resubscribe=resync,
         )
-        live.broadcaster.changed(code, **changes, shared=False)
-
-    queue = RedisQueue(
-        app.config["REDIS_URL"],
-        channel=app.config["REDIS_PREFIX"],
-        on_resubscribe=resync,
-        on_changed=changed_elsewhere,
-    )
-    live.broadcaster.share = queue.share_changes
-    return queue
+        live.broadcaster.share = channel.share
+        app.extensions["live_channel"] = channel
+    return socketio_server.Manager()
 
 
 def keep_presence(live: Live, sleep: Callable[[float], Any]) -> None:

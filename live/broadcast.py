@@ -33,6 +33,8 @@ Emit = Callable[[str, Payload, str], None]
 # the moderation log entries an update to moderators carries
 LOG_TAIL = 20
 _UNSENT = object()
+# the flags of a change mark, as ``changed`` shares them
+MARK_FLAGS = ("on_air", "settings", "presence", "dismissed", "log")
 
 
 def public_room(code: str) -> str:
@@ -121,6 +123,16 @@ class Broadcaster:
                     "log": log,
                 }
             )
+
+    def changed_elsewhere(self, marks: dict[str, Any]) -> None:
+        """Mark what another process changed (its ``share``), for this process's clients."""
+        self.changed(
+            str(marks["code"]),
+            tuple(int(q) for q in marks.get("questions", ())),
+            tuple(int(p) for p in marks.get("polls", ())),
+            **{flag: bool(marks.get(flag)) for flag in MARK_FLAGS},
+            shared=False,
+        )
 
     def recent_online(self, code: str) -> int | None:
         """Return the online count sent last (at most a tick old), if there is one."""

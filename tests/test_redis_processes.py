@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 import socketio
 
+from live.store.redis import RedisStore
+
 from .conftest import require_or_skip
 from .servers import LiveServer, RedisServer
 from .test_e2e import CODE, Client, attendee, join, moderator
@@ -185,6 +187,40 @@ def test_redis_stops_mid_event_and_comes_back(processes, redis_server, clients):
     assert snap["questions"][0]["upvotes"] == 1
     results = next(p for p in moderator(b, clients).snapshots[0]["polls"] if p["id"] == poll)
     assert results["results"]["counts"] == [0, 1, 0, 0]
+
+
+def test_after_redis_restarts_marks_flow_again_and_pages_get_what_they_missed(
+    processes, redis_server, clients
+):
+    a, b = processes
+    asker, watcher = attendee(a, clients), attendee(b, clients)
+    question = asker.call("ask", {"text": "Upvoted while its mark was lost"})["question"]["id"]
+    watcher.wait_for(lambda: watcher.seen(question))
+    # an upvote whose mark never went out, as from a process killed between its write and its
+    # mark: written straight into the store, so only a resync brings it to the pages
+    store = RedisStore(redis_server.url)
+    assert store.upvote(CODE, question, "elsewhere", True)
+    store.close()
+    time.sleep(0.5)  # several ticks
+    assert (watcher.seen(question) or {})["upvotes"] == 0
+
+    redis_server.stop()
+    time.sleep(1.5)  # the processes retry a few times meanwhile
+    redis_server.start()  # the same port
+    back = time.monotonic()
+    # each process subscribed again and sent its pages the whole state: the missed upvote
+    watcher.wait_for(lambda: (watcher.seen(question) or {}).get("upvotes") == 1, timeout=3)
+    # and marks flow again: a question asked on a reaches b's page
+    while not (ack := asker.call("ask", {"text": "Asked once Redis was back"}))["ok"]:
+        assert time.monotonic() - back < 3, ack
+        time.sleep(0.1)
+    watcher.wait_for(lambda: watcher.seen(ack["question"]["id"]), timeout=2)
+    assert time.monotonic() - back < 3
+    for server in (a, b):
+        # the outage is logged once per process, not once per retry
+        log = server.log.read_text()
+        assert log.count("change marks between processes wait") == 1, log[-2000:]
+        assert log.count("change marks between processes flow again") == 1, log[-2000:]
 
 
 def test_the_secret_is_shared_so_a_token_works_on_every_process(processes):
