@@ -264,7 +264,7 @@ def healthz() -> Response:
 
 @bp.app_errorhandler(LiveError)
 def on_live_error(error: LiveError) -> Any:
-    if request.path.startswith("/api/") or not _wants_html():
+    if not _wants_html():
         return _json_error(error.status, error.code, error.message)
     return render_template("error.html", message=error.message, status=error.status), error.status
 
@@ -272,7 +272,7 @@ def on_live_error(error: LiveError) -> Any:
 @bp.app_errorhandler(StoreUnavailable)
 def on_store_unavailable(_: StoreUnavailable) -> Any:
     message = "The webinar's storage is unavailable for a moment. Please try again shortly."
-    if request.path.startswith("/api/") or not _wants_html():
+    if not _wants_html():
         return _json_error(503, "unavailable", message)
     return render_template("error.html", message=message, status=503), 503
 
@@ -280,7 +280,7 @@ def on_store_unavailable(_: StoreUnavailable) -> Any:
 @bp.app_errorhandler(HTTPException)
 def on_http_error(error: HTTPException) -> Any:
     status = error.code or 500
-    if request.path.startswith("/api/") or not _wants_html():
+    if not _wants_html():
         return _json_error(status, error.name.lower().replace(" ", "_"), error.description or "")
     return render_template("error.html", message=error.description, status=status), status
 
@@ -310,6 +310,10 @@ def log_request(response: Response) -> Response:
 
 
 def _wants_html() -> bool:
+    """Say whether an error should be a page: a browser asking for a page. The API and the QR
+    images are never pages: their errors are JSON, whatever the client accepts."""
+    if request.path.startswith("/api/") or request.path.endswith(("/qr.svg", "/qr.png")):
+        return False
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "text/html"
 
