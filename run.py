@@ -34,6 +34,7 @@ import greenlet  # noqa: E402
 from flask import Flask  # noqa: E402
 
 from live import create_app, socketio  # noqa: E402
+from live.links import admin_url, attendee_url, moderator_url, projector_url  # noqa: E402
 from live.qr import qr_text  # noqa: E402
 from live.shutdown import drain  # noqa: E402
 
@@ -126,7 +127,7 @@ def stop_gracefully_on_sigterm(app: Flask) -> None:
         else:
             socketio.wsgi_server.stop(timeout=5)
 
-    stopping = []
+    stopping: list[bool] = []
 
     def on_sigterm(*_: object) -> None:
         if stopping:
@@ -165,19 +166,19 @@ def main(argv: list[str]) -> None:
     max_connections = int(app.config["MAX_CONNECTIONS"])
     open_files = raise_open_files_limit(max_connections + max(200, max_connections // 10))
 
-    attendee = f"{public_url}/e/{code}"
+    attendee = attendee_url(code, public_url)
     print(qr_text(attendee), flush=True)
     print(f"Attendees join at:  {attendee}", flush=True)
-    print(f"Projector screen:   {public_url}/e/{code}/present", flush=True)
-    print(f"Moderator link:     {public_url}/e/{code}/moderate?key={key}", flush=True)
-    print(f"Organiser page:     {public_url}/admin?key={app.config['ADMIN_KEY']}", flush=True)
+    print(f"Projector screen:   {projector_url(code, public_url)}", flush=True)
+    print(f"Moderator link:     {moderator_url(code, key, public_url)}", flush=True)
+    print(f"Organiser page:     {admin_url(app.config['ADMIN_KEY'], public_url)}", flush=True)
     print(
         f"Store: {live.store.kind}; up to {max_connections} connections "
         f"(open files limit {open_files}); listening on {args.host}:{args.port}",
         flush=True,
     )
 
-    options = {}
+    options: dict[str, object] = {}
     if ASYNC_MODE == "eventlet":
         # eventlet's server accepts only 1,024 connections at once unless told otherwise; room
         # above the Socket.IO limit keeps pages and /healthz answering when the process is full

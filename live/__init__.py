@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import socketio as socketio_server
-from flask import Flask
+from flask import Flask, current_app
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -53,6 +53,13 @@ class Connection:
     # moderators: their number in the moderation log ("moderator 2")
     moderator_number: int = 0
 
+    @property
+    def role(self) -> str:
+        """Say who this is: a moderator, an attendee, or a viewer (the projector)."""
+        if self.moderator:
+            return "moderator"
+        return "attendee" if self.participant is not None else "viewer"
+
 
 @dataclass
 class Live:
@@ -78,6 +85,11 @@ class Live:
     live_questions: dict[str, tuple[float, list[Any]]] = field(default_factory=dict)
 
 
+def current_live() -> Live:
+    """Return the live-room services of the app handling this request or event."""
+    return current_app.extensions["live"]  # type: ignore[no-any-return]
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings from ``Config``, then ``LIVE_*`` variables, then ``config``."""
     app = Flask(
@@ -95,8 +107,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # ensure the instance folder exists: it holds the database and the secret key
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    # the handlers must be registered before init_app, which hands them to each new server
-    from . import admin, routes, sockets  # noqa: F401
+    # imported here: these modules import ``socketio`` and ``Live`` from this one
+    from . import admin, auth, handlers, routes, tasks
 
     store = open_store(app)
     if not app.config["SECRET_KEY"]:
@@ -136,6 +148,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ping_interval=app.config["PING_INTERVAL"],
         ping_timeout=app.config["PING_TIMEOUT"],
     )
+    # after init_app: each app's new server gets the handlers, and only once
+    auth.register(socketio)
+    handlers.register(socketio)
     if "live_channel" in app.extensions:
         app.extensions["live_channel"].start(socketio.start_background_task, socketio.sleep)
 
@@ -151,8 +166,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["TICK_MS"] > 0:
         socketio.start_background_task(broadcaster.run, socketio.sleep)
         socketio.start_background_task(keep_presence, live, socketio.sleep)
-        socketio.start_background_task(sockets.watch_moderator_keys, app, socketio.sleep)
-        socketio.start_background_task(sockets.close_timed_polls, app, socketio.sleep)
+        socketio.start_background_task(tasks.watch_moderator_keys, live, socketio.sleep)
+        socketio.start_background_task(tasks.close_timed_polls, live, socketio.sleep)
     return app
 
 

@@ -23,7 +23,8 @@ from typing import Any
 from . import create_app, service
 from .domain import InvalidInput, LiveError
 from .identity import new_moderator_key
-from .sockets import log_action
+from .keys import rotate_moderator_key
+from .links import attendee_url, moderator_url, projector_url
 from .webinar_file import load_webinar_file
 
 
@@ -34,12 +35,17 @@ def open_live() -> tuple[Any, Any]:
     return app, app.extensions["live"]
 
 
+def base_url(app: Any) -> str:
+    """Return the server's public address, as far as a command knows it."""
+    return str(app.config["PUBLIC_URL"] or "<the server's address>")
+
+
 def links(app: Any, code: str, key: str | None) -> str:
-    base = (app.config["PUBLIC_URL"] or "<the server's address>").rstrip("/")
+    base = base_url(app)
     return (
-        f"  attendees:  {base}/e/{code}\n"
-        f"  projector:  {base}/e/{code}/present\n"
-        f"  moderators: {base}/e/{code}/moderate?key={key}"
+        f"  attendees:  {attendee_url(code, base)}\n"
+        f"  projector:  {projector_url(code, base)}\n"
+        f"  moderators: {moderator_url(code, str(key), base)}"
     )
 
 
@@ -96,11 +102,10 @@ def delete(code: str, confirmed: bool) -> int:
 def rotate_key(code: str | None) -> int:
     app, live = open_live()
     webinar = service.get_webinar(live.store, code or live.default_code)
-    key = service.rotate_moderator_key(live.store, webinar.code)
-    log_action(live, webinar.code, 0, "rotate_key", None, "from the command line")
-    base = (app.config["PUBLIC_URL"] or "<the server's address>").rstrip("/")
+    # signs out this command's own connections (none): the servers' within a second
+    key = rotate_moderator_key(live, webinar.code, detail="from the command line")
     print(f"New moderator key for {webinar.code}: {key}")
-    print(f"Moderator link: {base}/e/{webinar.code}/moderate?key={key}")
+    print(f"Moderator link: {moderator_url(webinar.code, key, base_url(app))}")
     print("Moderators signed in with the old key are signed out within a second.")
     if os.environ.get("LIVE_MODERATOR_KEY"):
         print(

@@ -14,11 +14,12 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 from werkzeug.wrappers import Response
 
-from . import service
-from .domain import LiveError, TooMany
-from .identity import key_fingerprint, key_matches, new_moderator_key
+from . import current_live, service
+from .domain import LiveError
+from .identity import key_fingerprint, new_moderator_key
+from .keys import key_valid
 from .links import attendee_url, moderator_url
-from .sockets import current_live, sign_out_of_deleted_webinars
+from .tasks import sign_out_of_deleted_webinars
 from .webinar_file import parse_webinar
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -47,11 +48,7 @@ def page() -> Any:
     live = current_live()
     given = request.args.get("key") if request.method == "GET" else request.form.get("key")
     if given is not None:
-        address = request.remote_addr or "unknown"
-        if live.wrong_keys.blocked(address):
-            raise TooMany("Too many wrong keys from your address; wait a minute.")
-        if not key_matches(given, current_app.config["ADMIN_KEY"]):
-            live.wrong_keys.allow(address)
+        if not key_valid(live, given, current_app.config["ADMIN_KEY"], request.remote_addr):
             return render_template("admin_key.html", wrong=True), 403
         # the key's fingerprint, so that a changed LIVE_ADMIN_KEY ends the old key's sessions
         session["admin"] = key_fingerprint(current_app.config["ADMIN_KEY"])

@@ -48,10 +48,10 @@ def new_moderator_key() -> str:
 
 
 def key_matches(given: object, expected: str | None) -> bool:
-    """Compare a moderator key in constant time."""
+    """Compare a moderator key in constant time (any text: a lone surrogate is simply wrong)."""
     if not isinstance(given, str) or not expected:
         return False
-    return hmac.compare_digest(given.encode(), expected.encode())
+    return hmac.compare_digest(given.encode(errors="surrogatepass"), expected.encode())
 
 
 def key_fingerprint(key: str | None) -> str:

@@ -20,20 +20,14 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from . import exports, service
+from . import current_live, exports, service
 from .domain import LiveError, NotFound, TooMany, Webinar
 from .identity import key_fingerprint
+from .keys import moderator_key_valid, rotate_moderator_key, session_moderates
 from .links import attendee_url, moderator_url
 from .payloads import public_poll, snapshot
 from .qr import qr_png, qr_svg
 from .report import markdown_report
-from .sockets import (
-    current_live,
-    log_action,
-    moderator_key_valid,
-    session_moderates,
-    sign_out_stale_moderators,
-)
 from .store import StoreUnavailable
 
 bp = Blueprint("live", __name__)
@@ -175,17 +169,14 @@ def qr_code_png(code: str) -> Response:
 
 
 @bp.post("/api/webinars/<code>/moderator-key")
-def rotate_moderator_key(code: str) -> Response:
+def change_moderator_key(code: str) -> Response:
     """Give the webinar a new moderator key (``Authorization: Bearer <current key>``): every
     moderator signed in with the old one is signed out at once; the answer holds the new link."""
     webinar = _webinar(code)
     # the key in a header only, never a session cookie: no other site can make a browser do this
     if not _bearer_is_moderator(webinar.code):
         return _json_error(403, "forbidden", "Send the current moderator key as a Bearer token.")
-    live = current_live()
-    key = service.rotate_moderator_key(live.store, webinar.code)
-    sign_out_stale_moderators(live)
-    log_action(live, webinar.code, 0, "rotate_key", None, "through the API")
+    key = rotate_moderator_key(current_live(), webinar.code, detail="through the API")
     return jsonify(moderator_key=key, moderator_url=moderator_url(webinar.code, key))
 
 
@@ -273,7 +264,7 @@ def healthz() -> Response:
 
 @bp.app_errorhandler(LiveError)
 def on_live_error(error: LiveError) -> Any:
-    if request.path.startswith("/api/") or not _wants_html():
+    if not _wants_html():
         return _json_error(error.status, error.code, error.message)
     return render_template("error.html", message=error.message, status=error.status), error.status
 
@@ -281,7 +272,7 @@ def on_live_error(error: LiveError) -> Any:
 @bp.app_errorhandler(StoreUnavailable)
 def on_store_unavailable(_: StoreUnavailable) -> Any:
     message = "The webinar's storage is unavailable for a moment. Please try again shortly."
-    if request.path.startswith("/api/") or not _wants_html():
+    if not _wants_html():
         return _json_error(503, "unavailable", message)
     return render_template("error.html", message=message, status=503), 503
 
@@ -289,7 +280,7 @@ def on_store_unavailable(_: StoreUnavailable) -> Any:
 @bp.app_errorhandler(HTTPException)
 def on_http_error(error: HTTPException) -> Any:
     status = error.code or 500
-    if request.path.startswith("/api/") or not _wants_html():
+    if not _wants_html():
         return _json_error(status, error.name.lower().replace(" ", "_"), error.description or "")
     return render_template("error.html", message=error.description, status=status), status
 
@@ -319,6 +310,10 @@ def log_request(response: Response) -> Response:
 
 
 def _wants_html() -> bool:
+    """Say whether an error should be a page: a browser asking for a page. The API and the QR
+    images are never pages: their errors are JSON, whatever the client accepts."""
+    if request.path.startswith("/api/") or request.path.endswith(("/qr.svg", "/qr.png")):
+        return False
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "text/html"
 

@@ -6,6 +6,8 @@ import csv
 import io
 import logging
 
+import pytest
+
 from live.identity import Identities
 
 from .conftest import CODE, MODERATOR_KEY, ack
@@ -95,6 +97,14 @@ def test_qr_codes(client):
     assert svg.mimetype == "image/svg+xml" and svg.data.startswith(b"<svg")
     png = client.get(f"/e/{CODE}/qr.png")
     assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("image", ["qr.svg", "qr.png"])
+@pytest.mark.parametrize("accept", ["*/*", "text/html,*/*;q=0.8", "image/png,image/*;q=0.8"])
+def test_qr_code_of_an_unknown_webinar_is_a_json_404(client, image, accept):
+    response = client.get(f"/e/no-such-webinar/{image}", headers={"Accept": accept})
+    assert response.status_code == 404 and response.mimetype == "application/json"
+    assert response.get_json()["error"] == "unknown_webinar"
 
 
 def test_public_url_is_used_for_links_and_codes(app, client):

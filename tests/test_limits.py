@@ -83,7 +83,7 @@ def test_questions_per_participant_per_minute(app, room, live):
 def test_a_full_process_refuses_newcomers_and_says_so_once(app, room, caplog):
     app.config["MAX_CONNECTIONS"] = 2
     first, second = room.attendee(), room.moderator()
-    with caplog.at_level("WARNING", logger="live.sockets"):
+    with caplog.at_level("WARNING", logger="live.auth"):
         refused = [room.attendee() for _ in range(3)]
     assert not any(client.is_connected() for client in refused)
     assert first.is_connected() and second.is_connected()

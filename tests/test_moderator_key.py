@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from live.sockets import sign_out_stale_moderators
+from live.keys import sign_out_stale_moderators
 
 from .conftest import CODE, MODERATOR_KEY, ack
 
@@ -84,7 +84,7 @@ def test_the_http_api_changes_the_key_and_ends_old_sessions(app, client, room):
 
 def test_each_process_closes_its_connections_to_a_deleted_webinar(room, live):
     """What every process's background check does, every second, after a deletion elsewhere."""
-    from live.sockets import sign_out_of_deleted_webinars
+    from live.tasks import sign_out_of_deleted_webinars
 
     attendee, moderator = room.attendee(), room.moderator()
     assert sign_out_of_deleted_webinars(live) == 0 and attendee.is_connected()

@@ -1,0 +1,150 @@
+"""Admitting a Socket.IO connection: who it is (attendee, moderator, viewer), or why it is refused.
+
+Every refusal answers ``connect_error`` with ``{message, data: {error: <code>}}`` (the codes are
+in docs/protocol.md), whatever the client sent: a client is never left waiting for an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import current_app, request, session
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
+
+from . import Connection, Live, current_live, service
+from .broadcast import moderator_room, participant_room, public_room
+from .domain import Forbidden, Full, InvalidInput, LiveError, Unavailable, Webinar
+from .identity import key_fingerprint
+from .keys import current_fingerprint, moderator_key_valid, session_moderates
+from .payloads import snapshot
+from .store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+# how often a process that keeps turning people away says so in its log
+FULL_LOG_EVERY = 60.0
+
+
+def on_connect(auth: Any = None) -> None:
+    """Sent by every client as it connects: admit it to its webinar's rooms and send it, alone,
+    a snapshot.
+
+    Attendees need a participant token; moderators a key (or the session cookie of the moderator
+    page). Anything else is refused with a message: never silently admitted with fewer rights.
+    """
+    live = current_live()
+    try:
+        connection, state = _admit(live, auth)
+    except LiveError as error:
+        # "unavailable", "rate_limited" and "full" are not final: the page tries again
+        raise ConnectionRefusedError(error.message, {"error": error.code}) from None
+    except StoreUnavailable:
+        message = "Storage is unavailable for a moment; trying again."
+        raise ConnectionRefusedError(message, {"error": "unavailable"}) from None
+    except Exception:
+        # a bug: refused all the same, so that the client is not left waiting
+        log.exception("a connection was refused by an error")
+        message = "Something went wrong on the server."
+        raise ConnectionRefusedError(message, {"error": "internal"}) from None
+    live.connections[request.sid] = connection  # type: ignore[attr-defined]
+    code = connection.code
+    join_room(moderator_room(code) if connection.moderator else public_room(code))
+    if connection.role == "attendee":
+        join_room(participant_room(code, str(connection.participant)))
+        live.broadcaster.changed(code, presence=True)
+    # to this socket of this process only: never through the queue to the other processes
+    emit("snapshot", state, ignore_queue=True)
+
+
+def _admit(live: Live, auth: Any) -> tuple[Connection, dict[str, Any]]:
+    """Return who the connecting client is and the snapshot it gets, or raise why not."""
+    if live.draining:
+        raise Unavailable("The server is restarting; trying again.")
+    _refuse_when_full(live)
+    if not isinstance(auth, dict):
+        raise InvalidInput("Connect with auth: {webinar, participant} or {webinar, key}.")
+    webinar = service.get_webinar(live.store, code=auth.get("webinar"))
+    connection = _authenticate(live, auth, webinar)
+    # attendees' pages do not show the count: a recent one spares a join storm a recount each
+    online = None if connection.moderator else live.broadcaster.recent_online(webinar.code)
+    state = snapshot(
+        live.store, webinar, connection.moderator, connection.participant, online=online
+    )
+    state["role"] = connection.role
+    if connection.participant is not None and not connection.moderator:
+        live.store.join(webinar.code, request.sid, connection.participant)  # type: ignore[attr-defined]
+    return connection, state
+
+
+def _refuse_when_full(live: Live) -> None:
+    """Refuse a newcomer when this process holds ``MAX_CONNECTIONS`` (the page retries later)."""
+    limit = int(current_app.config["MAX_CONNECTIONS"])
+    if len(live.connections) < limit:
+        return
+    now = time.monotonic()
+    if live.full_logged_at is None or now - live.full_logged_at >= FULL_LOG_EVERY:
+        live.full_logged_at = now
+        log.warning(
+            "connection limit reached: %d connections held (LIVE_MAX_CONNECTIONS=%d); "
+            "refusing newcomers until some leave",
+            len(live.connections),
+            limit,
+        )
+    raise Full("This server is full at the moment; the page tries again by itself.")
+
+
+def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connection:
+    """Return the connection's identity as its ``auth`` proves it, or raise ``Forbidden``."""
+    participant = None
+    if "participant" in auth:
+        participant = live.identities.participant(webinar.code, auth["participant"])
+    if "key" in auth:
+        if not moderator_key_valid(live, webinar.code, auth["key"], request.remote_addr):
+            raise Forbidden("The moderator key is not valid for this webinar.", "bad_key")
+        return Connection(
+            webinar.code,
+            True,
+            participant,
+            key_fingerprint=key_fingerprint(auth["key"]),
+            moderator_number=live.store.next_moderator_number(webinar.code),
+        )
+    if auth.get("moderator") is True:
+        if not session_moderates(live, webinar.code):
+            raise Forbidden("Open the moderator link with its key first.", "not_moderator")
+        # the number this browser got when it signed in (routes.moderate)
+        numbers = session.get("moderator_numbers")
+        number = numbers.get(webinar.code) if isinstance(numbers, dict) else None
+        if not isinstance(number, int):
+            number = live.store.next_moderator_number(webinar.code)
+        fingerprint = current_fingerprint(live, webinar.code)
+        return Connection(
+            webinar.code, True, participant, key_fingerprint=fingerprint, moderator_number=number
+        )
+    if auth.get("viewer") is True:
+        # the projector: public content only, no participant, not counted as online
+        return Connection(webinar.code, moderator=False, participant=None)
+    if participant is None:
+        raise Forbidden(
+            "A participant token is needed; get one from the join endpoint.", "no_token"
+        )
+    return Connection(webinar.code, moderator=False, participant=participant)
+
+
+def on_disconnect(*_: Any) -> None:
+    """Sent when a client goes away: it no longer counts as online."""
+    live = current_live()
+    connection = live.connections.pop(request.sid, None)  # type: ignore[attr-defined]
+    if connection is not None and connection.role == "attendee":
+        try:
+            live.store.leave(connection.code, request.sid)  # type: ignore[attr-defined]
+        except StoreUnavailable:
+            # a shared store lets the connection expire by itself
+            log.warning("could not record that a connection left: the store is unavailable")
+        live.broadcaster.changed(connection.code, presence=True)
+
+
+def register(socketio: SocketIO) -> None:
+    """Give the connect and disconnect handlers to the app's Socket.IO server."""
+    socketio.on_event("connect", on_connect)
+    socketio.on_event("disconnect", on_disconnect)

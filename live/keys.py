@@ -1,0 +1,101 @@
+"""Keys: checking the moderator and admin keys, moderator sessions, and changing a moderator key.
+
+A changed key signs out, on this process at once and on the others within a second (tasks.py),
+every moderator connection that proved the old one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from flask import session
+
+from . import Connection, Live, service, socketio
+from .domain import TooMany
+from .identity import key_fingerprint, key_matches
+from .moderation_log import log_action
+
+log = logging.getLogger(__name__)
+
+KEY_CHANGED = "The moderator key was changed: open the new moderator link to go on moderating."
+
+
+def key_valid(
+    live: Live, given: object, expected: str | None, address: str | None, what: str = "keys"
+) -> bool:
+    """Check a key, counting wrong ones per address: past the limit, refuse any key.
+
+    The one check of every key the server takes: moderator keys (connect, HTTP) and the admin key
+    (``what`` names them in the refusal).
+    """
+    address = address or "unknown"
+    if live.wrong_keys.blocked(address):
+        raise TooMany(f"Too many wrong {what} from your address; wait a minute.")
+    if key_matches(given, expected):
+        return True
+    live.wrong_keys.allow(address)
+    return False
+
+
+def moderator_key_valid(live: Live, code: str, given: object, address: str | None) -> bool:
+    """Check a webinar's moderator key (see ``key_valid``)."""
+    return key_valid(live, given, live.store.moderator_key(code), address, "moderator keys")
+
+
+def current_fingerprint(live: Live, code: str) -> str:
+    """Return the fingerprint of the webinar's moderator key as it is now."""
+    return key_fingerprint(live.store.moderator_key(code))
+
+
+def session_moderates(live: Live, code: str) -> bool:
+    """Say whether this browser's session proved the webinar's current moderator key."""
+    moderates = session.get("moderates")
+    return isinstance(moderates, dict) and moderates.get(code) == current_fingerprint(live, code)
+
+
+def rotate_moderator_key(
+    live: Live, code: str, by: Connection | None = None, detail: str = ""
+) -> str:
+    """Give a webinar a new moderator key, sign out the moderators of the old one, log it.
+
+    ``by`` is the moderator connection that asked (it stays, with the new key); without it the
+    change came from the HTTP API or the command line (moderator 0 in the log). Returns the key.
+    """
+    key = service.rotate_moderator_key(live.store, code=code)
+    if by is not None:
+        by.key_fingerprint = key_fingerprint(key)
+    sign_out_stale_moderators(live)
+    log_action(live, code, by.moderator_number if by else 0, "rotate_key", None, detail)
+    return key
+
+
+def sign_out_stale_moderators(live: Live) -> int:
+    """Disconnect this process's moderator connections whose key is no longer their webinar's.
+
+    Called at once where a key is changed, and every second by each process (tasks.py), so that
+    a change made by another process or the command line reaches every moderator too.
+    """
+    current: dict[str, str] = {}
+    stale = []
+    for sid, connection in list(live.connections.items()):
+        if not connection.moderator:
+            continue
+        if connection.code not in current:
+            current[connection.code] = current_fingerprint(live, connection.code)
+        if connection.key_fingerprint != current[connection.code]:
+            stale.append(sid)
+    sign_out(stale, "key_changed", KEY_CHANGED)
+    if stale:
+        log.info("signed out %d moderator connections: their key was changed", len(stale))
+    return len(stale)
+
+
+def sign_out(sids: Iterable[str], reason: str, message: str) -> None:
+    """End connections of this process for good, telling each why (``signed_out``)."""
+    for sid in sids:
+        # say why first: a Socket.IO disconnect tells the page not to reconnect by itself
+        socketio.emit(
+            "signed_out", {"reason": reason, "message": message}, to=sid, ignore_queue=True
+        )
+        socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
