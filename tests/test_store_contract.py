@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from live.domain import Poll, Question, Webinar, WebinarSettings
-from live.store import Store, store_from_url
+from live.domain import MERGE_FROM, MERGE_INTO, ON_AIR_STATUSES, Poll, Question, Webinar
+from live.domain import WebinarSettings
+from live.store import Later, Store, store_from_url
 from live.store.redis import RedisStore
 from live.store.sqlite import SQLiteStore
 
@@ -59,6 +60,25 @@ def draft_poll(code: str, kind: str = "single") -> Poll:
 
 def question(code: str = "w1", participant: str = "p1", status: str = "live") -> Question:
     return Question(0, code, "Why?", None, participant, START, status)
+
+
+OPEN = {"state": {"open"}}
+
+
+def set_status(store, code, question_id, status, only_from, reason=None):
+    """Move a question as the service does: a status off the air takes it off the air."""
+    changes = {"status": status, "reason": reason}
+    air = None if status in ON_AIR_STATUSES else False
+    return store.change_question(code, question_id, changes, {"status": only_from}, air=air)
+
+
+def set_on_air(store, code, question_id):
+    return store.change_question(code, question_id, {}, {"status": ON_AIR_STATUSES}, air=True)
+
+
+def merge(store, code, source_id, target_id):
+    status = {"status": MERGE_FROM}, {"status": MERGE_INTO}
+    return store.merge_question(code, source_id, target_id, *status)
 
 
 def test_create_webinar_once(store):
@@ -117,7 +137,7 @@ def test_upvotes_toggle_and_count_once(store):
     assert store.questions("w1", [q.id])[0].upvotes == 1
     assert store.upvoted("w1", "p1") == set()
     # another webinar's question is out of reach
-    assert store.upvote("w2", q.id, "p3", True) is False
+    assert store.upvote("w2", q.id, "p3", True) is None
 
 
 def test_concurrent_upvotes_are_exact(store):
@@ -137,9 +157,9 @@ def test_concurrent_upvotes_are_exact(store):
 
 def test_status_moves_only_from_allowed_states(store):
     q = store.add_question(question(status="pending"))
-    assert store.set_status("w1", q.id, "live", {"live"}) is None
-    assert store.set_status("w1", q.id, "live", {"pending"}).status == "live"
-    assert store.set_status("w2", q.id, "dismissed", {"live"}) is None
+    assert set_status(store, "w1", q.id, "live", {"live"}) is None
+    assert set_status(store, "w1", q.id, "live", {"pending"}).status == "live"
+    assert set_status(store, "w2", q.id, "dismissed", {"live"}) is None
     assert store.questions("w1", [q.id])[0].status == "live"
 
 
@@ -148,24 +168,29 @@ def test_one_question_on_air_and_it_leaves_with_its_status(store):
     b = store.add_question(question())
     pending = store.add_question(question(status="pending"))
     assert store.on_air("w1") is None
-    assert store.set_on_air("w1", a.id) is True
-    assert store.set_on_air("w1", b.id) is True
+    assert set_on_air(store, "w1", a.id) == a
+    assert set_on_air(store, "w1", b.id) == b
     assert store.on_air("w1") == b.id
-    assert store.set_on_air("w1", pending.id) is False
-    assert store.set_on_air("w2", a.id) is False
+    assert set_on_air(store, "w1", pending.id) is None
+    assert set_on_air(store, "w2", a.id) is None
     assert store.on_air("w1") == b.id
-    store.set_status("w1", b.id, "answered", {"live"})
+    set_status(store, "w1", b.id, "answered", {"live"})
     assert store.on_air("w1") == b.id
-    store.set_status("w1", b.id, "dismissed", {"answered"})
+    set_status(store, "w1", b.id, "dismissed", {"answered"})
     assert store.on_air("w1") is None
-    assert store.set_on_air("w1", a.id) and store.set_on_air("w1", None)
+    assert set_on_air(store, "w1", a.id) and store.change_webinar("w1", {"on_air": None})
     assert store.on_air("w1") is None
+    # off the air: only if it is there
+    assert set_on_air(store, "w1", a.id) and store.change_question("w1", b.id, {}, air=False)
+    assert store.on_air("w1") == a.id
+    assert store.change_question("w1", a.id, {}, air=False) and store.on_air("w1") is None
 
 
 def test_edit_question(store):
     q = store.add_question(question())
-    assert store.edit_question("w1", q.id, "Better?").text == "Better?"
-    assert store.edit_question("w2", q.id, "No") is None
+    assert store.change_question("w1", q.id, {"text": "Better?"}).text == "Better?"
+    assert store.change_question("w2", q.id, {"text": "No"}) is None
+    assert store.questions("w1")[0].text == "Better?"
 
 
 def test_polls_and_their_states(store):
@@ -176,33 +201,34 @@ def test_polls_and_their_states(store):
     assert store.polls("w1", [added.id])[0].kind == "multiple"
     assert store.set_poll_state("w1", poll.id, "closed", {"open"}) is None
     assert store.set_poll_state("w1", poll.id, "open", {"draft"}).state == "open"
-    assert store.set_results_visible("w1", poll.id, True).results_visible is True
-    assert store.set_results_visible("w2", poll.id, True) is None
+    assert store.change_poll("w1", poll.id, {"results_visible": True}).results_visible is True
+    assert store.change_poll("w2", poll.id, {"results_visible": True}) is None
+    assert store.polls("w1")[0].results_visible is True
     assert store.polls("w2") == []
 
 
 def test_ballots_count_once_and_can_change_while_open(store):
     [poll] = store.polls("w1")
-    assert store.cast_vote("w1", poll.id, "p1", [0]) is False  # a draft takes no votes
+    assert store.cast_vote("w1", poll.id, "p1", [0], OPEN) is False  # a draft takes no votes
     store.set_poll_state("w1", poll.id, "open", {"draft"})
-    assert store.cast_vote("w1", poll.id, "p1", [0])
-    assert store.cast_vote("w1", poll.id, "p2", [0])
-    assert store.cast_vote("w1", poll.id, "p1", [2])
+    assert store.cast_vote("w1", poll.id, "p1", [0], OPEN)
+    assert store.cast_vote("w1", poll.id, "p2", [0], OPEN)
+    assert store.cast_vote("w1", poll.id, "p1", [2], OPEN)
     results = store.results("w1", poll.id)
     assert results.counts == (1, 0, 1) and results.voters == 2
     assert store.ballots("w1", "p1") == {poll.id: (2,)}
     store.set_poll_state("w1", poll.id, "closed", {"open"})
-    assert store.cast_vote("w1", poll.id, "p1", [1]) is False
+    assert store.cast_vote("w1", poll.id, "p1", [1], OPEN) is False
     assert store.results("w1", poll.id).counts == (1, 0, 1)
-    assert store.cast_vote("w2", poll.id, "p3", [1]) is False
+    assert store.cast_vote("w2", poll.id, "p3", [1], OPEN) is False
 
 
 def test_multiple_choice_counts_each_option_and_voters_once(store):
     poll = store.add_poll(draft_poll("w1", "multiple"))
     store.set_poll_state("w1", poll.id, "open", {"draft"})
-    store.cast_vote("w1", poll.id, "p1", [0, 1])
-    store.cast_vote("w1", poll.id, "p2", [1, 2])
-    store.cast_vote("w1", poll.id, "p1", [0, 1, 2])
+    store.cast_vote("w1", poll.id, "p1", [0, 1], OPEN)
+    store.cast_vote("w1", poll.id, "p2", [1, 2], OPEN)
+    store.cast_vote("w1", poll.id, "p1", [0, 1, 2], OPEN)
     results = store.results("w1", poll.id)
     assert results.counts == (1, 2, 2) and results.voters == 2
     assert store.ballots("w1", "p2") == {poll.id: (1, 2)}
@@ -232,7 +258,7 @@ def test_sqlite_survives_reopening(tmp_path):
     first.upvote("w1", q.id, "p1", True)
     [poll] = first.polls("w1")
     first.set_poll_state("w1", poll.id, "open", {"draft"})
-    first.cast_vote("w1", poll.id, "p1", [1])
+    first.cast_vote("w1", poll.id, "p1", [1], OPEN)
     first.close()
     again = SQLiteStore(str(path))
     assert again.questions("w1")[0].upvotes == 1
@@ -315,10 +341,10 @@ def test_redis_rate_limits_are_shared_by_processes_and_refill(redis_url):
 
 def test_a_dismissed_question_keeps_its_reason_until_restored(store):
     q = store.add_question(question())
-    dismissed = store.set_status("w1", q.id, "dismissed", {"live"}, "duplicate")
+    dismissed = set_status(store, "w1", q.id, "dismissed", {"live"}, "duplicate")
     assert dismissed is not None and dismissed.reason == "duplicate"
     assert store.questions("w1", [q.id])[0].reason == "duplicate"
-    restored = store.set_status("w1", q.id, "live", {"dismissed"})
+    restored = set_status(store, "w1", q.id, "live", {"dismissed"})
     assert restored is not None and restored.reason is None
     assert store.questions("w1")[0].reason is None
 
@@ -351,8 +377,8 @@ def test_merging_unites_upvoters_and_askers_counting_each_person_once(store):
         store.upvote("w1", a.id, voter, True)
     for voter in ("v2", "v3"):
         store.upvote("w1", b.id, voter, True)
-    assert store.set_on_air("w1", b.id)
-    merged = store.merge_question("w1", b.id, a.id)
+    assert set_on_air(store, "w1", b.id)
+    merged = merge(store, "w1", b.id, a.id)
     assert merged is not None
     source, target = merged
     assert source.status == "merged" and source.merged_into == a.id
@@ -361,7 +387,7 @@ def test_merging_unites_upvoters_and_askers_counting_each_person_once(store):
     assert target.asked_by == 2
     assert store.on_air("w1") is None  # the merged question left the screen
     # ann asked A and C: merging C adds nobody new; the upvote count stays exact afterwards
-    _, target = store.merge_question("w1", c.id, a.id) or (None, None)
+    _, target = merge(store, "w1", c.id, a.id) or (None, None)
     assert target is not None and target.asked_by == 2 and target.upvotes == 3
     assert store.upvote("w1", a.id, "v3", False) and store.questions("w1", [a.id])[0].upvotes == 2
     assert store.upvote("w1", a.id, "v4", True) and store.questions("w1", [a.id])[0].upvotes == 3
@@ -373,27 +399,28 @@ def test_merging_refuses_what_does_not_fit(store):
     b = store.add_question(question(participant="bob"))
     pending = store.add_question(question(participant="cid", status="pending"))
     elsewhere = store.add_question(question(code="w2", participant="dan"))
-    assert store.merge_question("w1", a.id, a.id) is None  # into itself
-    assert store.merge_question("w1", b.id, pending.id) is None  # into a hidden question
-    assert store.merge_question("w1", b.id, elsewhere.id) is None  # into another webinar's
-    assert store.merge_question("w1", b.id, 999) is None
-    assert store.set_status("w1", b.id, "dismissed", {"live"}, "duplicate")
-    assert store.merge_question("w1", b.id, a.id) is None  # a closed question stays closed
-    assert store.merge_question("w1", pending.id, a.id) is not None  # waiting ones may go in
-    assert store.merge_question("w1", a.id, pending.id) is None  # a merged one is closed
+    assert merge(store, "w1", a.id, a.id) is None  # into itself
+    assert merge(store, "w1", b.id, pending.id) is None  # into a hidden question
+    assert merge(store, "w1", b.id, elsewhere.id) is None  # into another webinar's
+    assert merge(store, "w1", b.id, 999) is None
+    assert set_status(store, "w1", b.id, "dismissed", {"live"}, "duplicate")
+    assert merge(store, "w1", b.id, a.id) is None  # a closed question stays closed
+    assert merge(store, "w1", pending.id, a.id) is not None  # waiting ones may go in
+    assert merge(store, "w1", a.id, pending.id) is None  # a merged one is closed
 
 
 def test_a_written_answer_is_kept_and_removed(store):
     q = store.add_question(question())
-    replied = store.set_reply("w1", q.id, "Yes: travel is covered for one person per city.")
+    text = "Yes: travel is covered for one person per city."
+    replied = store.change_question("w1", q.id, {"reply": text})
     assert (
         replied is not None and replied.reply == "Yes: travel is covered for one person per city."
     )
     assert store.questions("w1")[0].reply == replied.reply
-    assert store.set_reply("w1", q.id, None) is not None
+    assert store.change_question("w1", q.id, {"reply": None}) is not None
     assert store.questions("w1")[0].reply is None
-    assert store.set_reply("w1", 999, "Nobody asked") is None
-    assert store.set_reply("w2", q.id, "Another webinar's question") is None
+    assert store.change_question("w1", 999, {"reply": "Nobody asked"}) is None
+    assert store.change_question("w2", q.id, {"reply": "Another webinar's question"}) is None
 
 
 def test_topics_of_webinars_and_questions(store):
@@ -405,11 +432,11 @@ def test_topics_of_webinars_and_questions(store):
     assert store.get_webinar("w1").topics == ("Budget", "General")
     q = store.add_question(replace(question(), topic="Budget"))
     assert q.topic == "Budget" and store.questions("w1")[0].topic == "Budget"
-    retagged = store.set_topic("w1", q.id, "General")
+    retagged = store.change_question("w1", q.id, {"topic": "General"})
     assert retagged is not None and retagged.topic == "General"
-    assert store.set_topic("w1", q.id, None).topic is None
+    assert store.change_question("w1", q.id, {"topic": None}).topic is None
     assert store.questions("w1")[0].topic is None
-    assert store.set_topic("w2", q.id, "General") is None
+    assert store.change_question("w2", q.id, {"topic": "General"}) is None
 
 
 def test_moderator_numbers_and_the_moderation_log(store):
@@ -468,9 +495,9 @@ def test_deleting_a_webinar_deletes_all_its_data(store):
     q = store.add_question(question(), idempotency_key="k-1")
     other = store.add_question(question(participant="p2"))
     store.upvote("w1", q.id, "p2", True)
-    store.merge_question("w1", other.id, q.id)
+    merge(store, "w1", other.id, q.id)
     store.set_poll_state("w1", poll.id, "open", {"draft"})
-    store.cast_vote("w1", poll.id, "p1", [0])
+    store.cast_vote("w1", poll.id, "p1", [0], OPEN)
     store.set_interest("w1", poll.id, "p1", "ana@city.example", START)
     store.log_action(LogEntry(0, "w1", START, 1, "open", poll.id))
     store.join("w1", "c1", "p1")
@@ -536,22 +563,24 @@ def test_a_webinars_details_can_be_edited(store):
 
 def test_typed_answers_replace_each_other_and_need_an_open_poll(store):
     poll = store.add_poll(Poll(0, "w1", "One word?", "words", ()))
-    assert not store.set_answer("w1", poll.id, "p1", ["early"])  # a draft takes nothing
+    assert not store.cast_vote(
+        "w1", poll.id, "p1", ["early"], OPEN, typed=True
+    )  # a draft takes nothing
     store.set_poll_state("w1", poll.id, "open", {"draft"})
-    assert store.set_answer("w1", poll.id, "p1", ["trust", "open data"])
-    assert store.set_answer("w1", poll.id, "p2", ["trust"])
-    assert store.set_answer("w1", poll.id, "p1", ["participation"])  # replaced
+    assert store.cast_vote("w1", poll.id, "p1", ["trust", "open data"], OPEN, typed=True)
+    assert store.cast_vote("w1", poll.id, "p2", ["trust"], OPEN, typed=True)
+    assert store.cast_vote("w1", poll.id, "p1", ["participation"], OPEN, typed=True)  # replaced
     assert sorted(store.answers("w1", poll.id)) == [("participation",), ("trust",)]
     store.set_poll_state("w1", poll.id, "closed", {"open"})
-    assert not store.set_answer("w1", poll.id, "p3", ["late"])
-    assert not store.set_answer("w2", poll.id, "p3", ["elsewhere"])
+    assert not store.cast_vote("w1", poll.id, "p3", ["late"], OPEN, typed=True)
+    assert not store.cast_vote("w2", poll.id, "p3", ["elsewhere"], OPEN, typed=True)
     assert len(store.answers("w1", poll.id)) == 2
 
 
 def test_the_answers_chosen_for_everyone(store):
     poll = store.add_poll(Poll(0, "w1", "What next?", "text", ()))
-    chosen = store.set_shown_answers("w1", poll.id, ["Assemblies", "Budgets"])
+    chosen = store.change_poll("w1", poll.id, {"shown": ("Assemblies", "Budgets")})
     assert chosen is not None and chosen.shown == ("Assemblies", "Budgets")
     assert store.polls("w1", [poll.id])[0].shown == ("Assemblies", "Budgets")
-    assert store.set_shown_answers("w1", poll.id, []).shown == ()
-    assert store.set_shown_answers("w1", 999, ["x"]) is None
+    assert store.change_poll("w1", poll.id, {"shown": ()}).shown == ()
+    assert store.change_poll("w1", 999, {"shown": ("x",)}) is None
