@@ -13,8 +13,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from live.domain import MERGE_FROM, MERGE_INTO, ON_AIR_STATUSES, Poll, Question, Webinar
-from live.domain import WebinarSettings
+from live.domain import (
+    MERGE_FROM,
+    MERGE_INTO,
+    ON_AIR_STATUSES,
+    Poll,
+    Question,
+    Webinar,
+    WebinarSettings,
+)
 from live.store import Later, Store, store_from_url
 from live.store.redis import RedisStore
 from live.store.sqlite import SQLiteStore
@@ -584,3 +591,156 @@ def test_the_answers_chosen_for_everyone(store):
     assert store.polls("w1", [poll.id])[0].shown == ("Assemblies", "Budgets")
     assert store.change_poll("w1", poll.id, {"shown": ()}).shown == ()
     assert store.change_poll("w1", 999, {"shown": ("x",)}) is None
+
+
+# -- missing entities: every verb, one behaviour on every store ----------------------------------
+NOWHERE = "nope"  # no such webinar
+NO_ID = 987654  # no such question or poll
+
+
+def keys_of(store, code: str) -> list[str]:
+    """Return what Redis keeps of a webinar (nothing to look at in the other stores)."""
+    if not isinstance(store, RedisStore):
+        return []
+    return list(store.redis.scan_iter(f"{store.prefix}:{{{code}}}:*"))
+
+
+def test_every_verb_on_an_unknown_webinar_does_nothing(store):
+    from live.domain import LogEntry, PollResults
+
+    code = NOWHERE
+    [poll] = store.polls("w1")
+    q = store.add_question(question())
+    assert store.update_settings(code, {"premoderation": True}) is False
+    assert store.change_webinar(code, {"title": "Ghost"}) is False
+    assert store.set_moderator_key(code, "k") is False
+    assert store.set_topics(code, ["Parks"]) is False
+    assert store.update_webinar(webinar(code)) is False
+    assert store.add_question(question(code=code)) is None
+    assert store.add_question(question(code=code), idempotency_key="k-1") is None
+    assert store.add_poll(draft_poll(code)) is None
+    assert store.next_moderator_number(code) == 0
+    assert store.log_action(LogEntry(0, code, START, 1, "open", 1)) is None
+    assert store.change_question(code, q.id, {"text": "Moved?"}, air=True) is None
+    assert store.upvote(code, q.id, "p2", True) is None
+    assert merge(store, code, q.id, q.id + 1) is None
+    assert store.change_poll(code, poll.id, {"results_visible": True}) is None
+    assert store.set_poll_state(code, poll.id, "open", {"draft"}) is None
+    assert store.cast_vote(code, poll.id, "p1", [0], OPEN) is False
+    assert store.set_interest(code, poll.id, "p1", "ana@city.example", START) is False
+    store.join(code, "c1", "p1")
+    store.refresh(code, {"c1": "p1"})
+    store.leave(code, "c2")
+    assert store.delete_webinar(code) is False
+    # and every read answers "nothing"
+    assert store.get_webinar(code) is None and not store.has_webinar(code)
+    assert store.moderator_key(code) is None and store.on_air(code) is None
+    assert store.questions(code) == [] and store.polls(code) == []
+    assert store.asked(code, "p1", "k-1") is None and store.upvoted(code, "p2") == set()
+    assert store.results(code, poll.id) == PollResults((), 0) and store.answers(code, poll.id) == []
+    assert store.ballots(code, "p1") == {} and store.interests(code, poll.id) == {}
+    assert store.interest_of(code, "p1") == {} and store.moderation_log(code) == []
+    assert store.online(code) == 0
+    assert store.webinar_codes() == ["w1", "w2"] and keys_of(store, code) == []
+    # the code is free, and starts from scratch
+    assert store.create_webinar(webinar(code), "key-3", [])
+    assert store.get_webinar(code).settings.premoderation is False
+    assert store.next_moderator_number(code) == 1 and store.moderation_log(code) == []
+    # nothing of w1 moved
+    assert store.questions("w1") == [q] and store.polls("w1") == [poll]
+
+
+@pytest.mark.parametrize("code", ["w1", "w2"])  # w2 exists, but the question is w1's
+def test_every_verb_on_an_unknown_question_does_nothing(store, code):
+    q = store.add_question(question())
+    other = q.id if code == "w2" else NO_ID
+    assert store.change_question(code, other, {"text": "Ghost?"}) is None
+    assert store.change_question(code, other, {}, air=True) is None
+    assert set_status(store, code, other, "dismissed", {"live"}, "other") is None
+    assert store.upvote(code, other, "p2", True) is None
+    assert store.upvote(code, other, "p2", False) is None
+    assert merge(store, code, other, q.id) is None and merge(store, code, q.id, other) is None
+    assert store.questions(code, [other]) == [] and store.upvoted(code, "p2") == set()
+    assert store.on_air(code) is None and store.on_air("w1") is None
+    assert store.questions("w1") == [q] and store.upvoted("w1", "p2") == set()
+    assert [k for k in keys_of(store, code) if f":q:{other}" in k] == []
+
+
+@pytest.mark.parametrize("code", ["w1", "w2"])  # w2 exists, but the poll is w1's
+def test_every_verb_on_an_unknown_poll_does_nothing(store, code):
+    from live.domain import PollResults
+
+    [poll] = store.polls("w1")
+    store.set_poll_state("w1", poll.id, "open", {"draft"})
+    other = poll.id if code == "w2" else NO_ID
+    assert store.change_poll(code, other, {"results_visible": True}) is None
+    assert store.set_poll_state(code, other, "closed", {"open"}) is None
+    assert store.cast_vote(code, other, "p1", [0], OPEN) is False
+    assert store.cast_vote(code, other, "p1", ["word"], OPEN, typed=True) is False
+    assert store.set_interest(code, other, "p1", "ana@city.example", START) is False
+    assert store.set_interest(code, other, "p1", None, START) is False
+    assert store.polls(code, [other]) == [] and store.results(code, other) == PollResults((), 0)
+    assert store.answers(code, other) == [] and store.interests(code, other) == {}
+    assert store.ballots(code, "p1") == {} and store.interest_of(code, "p1") == {}
+    [now] = store.polls("w1")
+    assert now.state == "open" and not now.results_visible
+    assert store.results("w1", poll.id).voters == 0 and store.ballots("w1", "p1") == {}
+    assert [k for k in keys_of(store, code) if f":poll:{other}" in k] == []
+
+
+def test_an_unknown_field_is_refused(store):
+    q = store.add_question(question())
+    with pytest.raises(ValueError):
+        store.change_question("w1", q.id, {"colour": "red"})
+    with pytest.raises(ValueError):
+        store.update_settings("w1", {"title": "Not a setting"})
+    assert store.questions("w1") == [q]
+
+
+# -- preconditions, checked in the same step as the write ---------------------------------------
+def test_an_upvote_needs_the_question_to_meet_its_precondition(store):
+    q = store.add_question(question())
+    live = {"status": {"live"}}
+    assert store.upvote("w1", q.id, "p1", True, live) is True
+    set_status(store, "w1", q.id, "dismissed", {"live"}, "other")
+    assert store.upvote("w1", q.id, "p2", True, live) is None
+    assert store.upvote("w1", q.id, "p1", False, live) is None
+    assert store.questions("w1")[0].upvotes == 1 and store.upvoted("w1", "p2") == set()
+
+
+def test_a_vote_after_a_timed_poll_is_up_is_refused_before_it_is_closed(store):
+    from datetime import timedelta
+
+    [poll] = store.polls("w1")
+    words = store.add_poll(Poll(0, "w1", "One word?", "words", ()))
+    for timed in (poll, words):
+        store.set_poll_state("w1", timed.id, "open", {"draft"}, START + timedelta(minutes=5))
+    before, after = START + timedelta(minutes=4), START + timedelta(minutes=5, microseconds=1)
+    for now, accepted in ((before, True), (after, False), (START + timedelta(minutes=5), False)):
+        open_now = {"state": {"open"}, "closes_at": Later(now)}
+        assert store.cast_vote("w1", poll.id, "p1", [1], open_now) is accepted
+        assert store.cast_vote("w1", words.id, "p1", ["late"], open_now, typed=True) is accepted
+    assert store.results("w1", poll.id).counts == (0, 1, 0)
+    assert store.answers("w1", words.id) == [("late",)]
+    # an untimed poll has no deadline to pass
+    untimed = store.add_poll(draft_poll("w1"))
+    store.set_poll_state("w1", untimed.id, "open", {"draft"})
+    assert store.cast_vote("w1", untimed.id, "p1", [0], {"closes_at": Later(after)})
+
+
+def test_a_change_can_compare_and_set(store):
+    poll = store.add_poll(Poll(0, "w1", "What next?", "text", ()))
+    first = store.change_poll("w1", poll.id, {"shown": ("A",)}, {"shown": {()}})
+    assert first is not None and first.shown == ("A",)
+    # a second moderator who read the poll before the first change does not undo it
+    assert store.change_poll("w1", poll.id, {"shown": ("B",)}, {"shown": {()}}) is None
+    assert store.polls("w1", [poll.id])[0].shown == ("A",)
+    assert store.change_webinar("w1", {"title": "New"}, {"title": {"Old"}}) is False
+    assert store.change_webinar("w1", {"title": "New"}, {"title": {"Webinar w1"}}) is True
+    assert store.get_webinar("w1").title == "New"
+
+
+def test_the_question_an_idempotency_key_stored(store):
+    first = store.add_question(question(participant="p1"), idempotency_key="k-1")
+    assert store.asked("w1", "p1", "k-1") == first
+    assert store.asked("w1", "p2", "k-1") is None and store.asked("w2", "p1", "k-1") is None
