@@ -35,14 +35,17 @@ class Later:
     moment: datetime
 
 
-# a precondition: field -> the values it may have (or Later), all checked with the write
-Condition = Mapping[str, Collection[Any] | Later]
+# a precondition: field -> the values it may have (or Later), all checked with the write; None:
+# no precondition
+Condition = Mapping[str, Collection[Any] | Later] | None
+# fields to change -> their new values
+Changes = Mapping[str, Any]
 # the fields of a webinar that are its details (what editing a webinar changes)
 DETAILS = ("title", "description", "organiser", "starts_at", "ends_at", "topics")
 SETTINGS = {name for name, c in WEBINARS.columns.items() if c.parent == "settings"}
 
 
-def meets(record: Mapping[str, Any], only_if: Condition | None) -> bool:
+def meets(record: Mapping[str, Any], only_if: Condition) -> bool:
     """Say whether a record (its fields as Python values) meets a precondition."""
     for name, test in (only_if or {}).items():
         value = record.get(name)
@@ -78,9 +81,7 @@ class Store(ABC):
         is no such webinar."""
 
     @abstractmethod
-    def change_webinar(
-        self, code: str, changes: Mapping[str, Any], only_if: Condition | None = None
-    ) -> bool:
+    def change_webinar(self, code: str, changes: Changes, only_if: Condition = None) -> bool:
         """Change fields of a webinar (its own, its settings' or those a store keeps beside it)
         if it exists and meets ``only_if``; say whether it did."""
 
@@ -115,8 +116,8 @@ class Store(ABC):
         self,
         code: str,
         question_id: int,
-        changes: Mapping[str, Any],
-        only_if: Condition | None = None,
+        changes: Changes,
+        only_if: Condition = None,
         air: bool | None = None,
     ) -> Question | None:
         """Change fields of a question if it exists and meets ``only_if``, and in the same step
@@ -129,8 +130,8 @@ class Store(ABC):
         code: str,
         source_id: int,
         target_id: int,
-        only_if: Condition | None = None,
-        into_if: Condition | None = None,
+        only_if: Condition = None,
+        into_if: Condition = None,
     ) -> tuple[Question, Question] | None:
         """Merge question ``source_id`` (if it meets ``only_if``) into ``target_id`` (if it
         meets ``into_if``), in one step.
@@ -144,12 +145,7 @@ class Store(ABC):
 
     @abstractmethod
     def upvote(
-        self,
-        code: str,
-        question_id: int,
-        participant: str,
-        up: bool,
-        only_if: Condition | None = None,
+        self, code: str, question_id: int, participant: str, up: bool, only_if: Condition = None
     ) -> bool | None:
         """Add (``up``) or remove the participant's upvote if the question meets ``only_if``.
 
@@ -173,11 +169,7 @@ class Store(ABC):
 
     @abstractmethod
     def change_poll(
-        self,
-        code: str,
-        poll_id: int,
-        changes: Mapping[str, Any],
-        only_if: Condition | None = None,
+        self, code: str, poll_id: int, changes: Changes, only_if: Condition = None
     ) -> Poll | None:
         """Change fields of a poll if it exists and meets ``only_if``; return it as it is now,
         or None if nothing was done."""
@@ -189,7 +181,7 @@ class Store(ABC):
         poll_id: int,
         participant: str,
         choice: Sequence[Any],
-        only_if: Condition | None = None,
+        only_if: Condition = None,
         typed: bool = False,
     ) -> bool:
         """Record or replace the participant's ballot (option indexes) or, ``typed``, their
@@ -272,7 +264,7 @@ class Store(ABC):
         """Replace the webinar's moderator key."""
         return self.change_webinar(code, {"moderator_key": key})
 
-    def update_settings(self, code: str, changes: Mapping[str, Any]) -> bool:
+    def update_settings(self, code: str, changes: Changes) -> bool:
         """Set the given settings fields (and only those)."""
         if not set(changes) <= SETTINGS:
             raise ValueError(f"unknown settings {sorted(set(changes) - SETTINGS)}")

@@ -12,7 +12,7 @@ import dataclasses
 import json
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
@@ -21,6 +21,8 @@ from ..domain import LogEntry, Poll, Question, Webinar
 
 T = TypeVar("T")
 _MISSING: Any = dataclasses.MISSING
+# how a stored time is read (one object, so that decode can tell a time's reader)
+_TIME = datetime.fromisoformat
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +73,24 @@ class Codec(Generic[T]):
         self.own = {c.name: c for c in own}
         self.columns = {c.name: c for c in own + (_columns(extra) if extra else [])}
         hints = typing.get_type_hints(cls)
-        self._nested = {c.parent: hints[c.parent] for c in own if c.parent}
+        # what build and decode do per field, worked out once: they run for every record read
+        # the dataclass's fields in order, a nested one as (its class, its fields' names)
+        self._order = [
+            (hints[f.name], [c.name for c in own if c.parent == f.name])
+            if any(c.parent == f.name for c in own)
+            else f.name
+            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        ]
+        self._readers = {name: _reader(c) for name, c in self.columns.items()}
+        self._plan = [
+            (
+                name,
+                self._readers[name],
+                c.optional,
+                c.default if c.default is not _MISSING else None if c.optional else _MISSING,
+            )
+            for name, c in self.columns.items()
+        ]
 
     def check(self, changes: Mapping[str, Any]) -> None:
         """Refuse names that are not stored fields (ids and codes cannot be changed)."""
@@ -96,18 +115,12 @@ class Codec(Generic[T]):
 
     def build(self, record: Mapping[str, Any]) -> T:
         """Make the object from a record (its keys and own fields; extra fields are ignored)."""
-        top: dict[str, Any] = {k: record[k] for k in self.keys}
-        nested: dict[str, dict[str, Any]] = {parent: {} for parent in self._nested}
-        for name, column in self.own.items():
-            (nested[column.parent] if column.parent else top)[name] = record[name]
-        for parent, cls in self._nested.items():
-            top[parent] = cls(**nested[parent])
-        return self.cls(**top)
-
-    def apply(self, obj: T, changes: Mapping[str, Any]) -> T:
-        """Return the object with some fields changed."""
-        keys = {k: getattr(obj, k) for k in self.keys}
-        return self.build({**keys, **self.fields_of(obj), **changes})
+        return self.cls(
+            *[
+                record[f] if isinstance(f, str) else f[0](*[record[n] for n in f[1]])
+                for f in self._order
+            ]
+        )
 
     # -- stored values: str, int or None ---------------------------------------------------------
     def encode(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -139,29 +152,25 @@ class Codec(Generic[T]):
         that leaves out what is None) gets its default, or None."""
         record = {k: stored[k] for k in self.keys if k in stored}
         zone = stored.get("timezone") if self.zone else None
-        for name, column in self.columns.items():
-            if name in stored:
-                record[name] = self.read(name, stored[name], zone)
-            elif column.default is not _MISSING:
-                record[name] = column.default
-            elif column.optional:
+        for name, read, optional, fallback in self._plan:
+            raw = stored.get(name, _MISSING)
+            if raw is _MISSING:
+                if fallback is _MISSING:
+                    raise KeyError(name)
+                record[name] = fallback
+            elif raw is None or (optional and raw == ""):
                 record[name] = None
+            elif zone and read is _TIME:
+                record[name] = stored_time(raw, zone)
             else:
-                raise KeyError(name)
+                record[name] = read(raw)
         return record
 
-    def read(self, name: str, raw: Any, zone: str | None = None) -> Any:
+    def read(self, name: str, raw: Any) -> Any:
         """Return one field's stored value as Python's; an optional field stored empty is None."""
-        column = self.columns[name]
-        if raw is None or (raw == "" and column.optional):
+        if raw is None or (raw == "" and self.columns[name].optional):
             return None
-        if column.kind in (str, int):
-            return column.kind(raw)
-        if column.kind is bool:
-            return str(raw) in ("1", "True")
-        if column.kind is datetime:
-            return stored_time(raw, zone) if zone else datetime.fromisoformat(raw)
-        return tuple(column.item(**i) if column.item else i for i in json.loads(raw))
+        return self._readers[name](raw)
 
     def declarations(self) -> dict[str, str]:
         """Return each column's SQLite declaration (type, NOT NULL, DEFAULT), so that a new field
@@ -191,6 +200,20 @@ def stored_time(stamp: str, zone: str) -> datetime:
     except (KeyError, ValueError):
         # a fixed offset such as "UTC+02:00" rather than a zone name: keep the offset
         return moment
+
+
+def _reader(column: Column) -> Callable[[Any], Any]:
+    """Return what reads a column's stored value (not None) back."""
+    if column.kind in (str, int):
+        return column.kind  # type: ignore[no-any-return]
+    if column.kind is bool:
+        return lambda raw: raw == 1 or raw == "1"
+    if column.kind is datetime:
+        return _TIME
+    item = column.item
+    if item:
+        return lambda raw: tuple(item(**i) for i in json.loads(raw))
+    return lambda raw: tuple(json.loads(raw))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain import LogEntry, Poll, PollResults, Question, Webinar
-from . import Condition, Store, meets
+from . import Changes, Condition, Store, meets
 from .codec import LOG, POLLS, QUESTIONS, WEBINARS, Codec
 
 CODECS: dict[str, Codec[Any]] = {
@@ -53,7 +53,7 @@ class LocalStore(Store):
         by id."""
 
     @abstractmethod
-    def _save(self, table: str, code: str, key: int | None, changes: Mapping[str, Any]) -> None:
+    def _save(self, table: str, code: str, key: int | None, changes: Changes) -> None:
         """Change fields of a record that exists."""
 
     @abstractmethod
@@ -110,12 +110,7 @@ class LocalStore(Store):
         return None if record is None else record[name]
 
     def _change(
-        self,
-        table: str,
-        code: str,
-        key: int | None,
-        changes: Mapping[str, Any],
-        only_if: Condition | None = None,
+        self, table: str, code: str, key: int | None, changes: Changes, only_if: Condition = None
     ) -> dict[str, Any] | None:
         """Change a record under the open transaction; return it as it is now, or None."""
         CODECS[table].check(changes)
@@ -126,9 +121,7 @@ class LocalStore(Store):
             self._save(table, code, key, changes)
         return {**record, **changes}
 
-    def change_webinar(
-        self, code: str, changes: Mapping[str, Any], only_if: Condition | None = None
-    ) -> bool:
+    def change_webinar(self, code: str, changes: Changes, only_if: Condition = None) -> bool:
         with self._transaction():
             return self._change("webinars", code, None, changes, only_if) is not None
 
@@ -164,8 +157,8 @@ class LocalStore(Store):
         self,
         code: str,
         question_id: int,
-        changes: Mapping[str, Any],
-        only_if: Condition | None = None,
+        changes: Changes,
+        only_if: Condition = None,
         air: bool | None = None,
     ) -> Question | None:
         with self._transaction():
@@ -187,8 +180,8 @@ class LocalStore(Store):
         code: str,
         source_id: int,
         target_id: int,
-        only_if: Condition | None = None,
-        into_if: Condition | None = None,
+        only_if: Condition = None,
+        into_if: Condition = None,
     ) -> tuple[Question, Question] | None:
         if source_id == target_id:
             return None
@@ -212,12 +205,7 @@ class LocalStore(Store):
             return QUESTIONS.build({**source, **merged}), QUESTIONS.build({**target, **counts})
 
     def upvote(
-        self,
-        code: str,
-        question_id: int,
-        participant: str,
-        up: bool,
-        only_if: Condition | None = None,
+        self, code: str, question_id: int, participant: str, up: bool, only_if: Condition = None
     ) -> bool | None:
         with self._transaction():
             record = self._load("questions", code, question_id)
@@ -246,11 +234,7 @@ class LocalStore(Store):
             return [POLLS.build(r) for r in self._load_all("polls", code, ids)]
 
     def change_poll(
-        self,
-        code: str,
-        poll_id: int,
-        changes: Mapping[str, Any],
-        only_if: Condition | None = None,
+        self, code: str, poll_id: int, changes: Changes, only_if: Condition = None
     ) -> Poll | None:
         with self._transaction():
             record = self._change("polls", code, poll_id, changes, only_if)
@@ -262,7 +246,7 @@ class LocalStore(Store):
         poll_id: int,
         participant: str,
         choice: Sequence[Any],
-        only_if: Condition | None = None,
+        only_if: Condition = None,
         typed: bool = False,
     ) -> bool:
         with self._transaction():

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from itertools import count
 from typing import Any
 
+from . import Changes
 from .local import CODECS, LocalStore
 
 
@@ -45,7 +46,7 @@ class MemoryStore(LocalStore):
         keys = sorted(k for k in (rows if ids is None else set(ids) & rows.keys()) if k)
         return [dict(rows[k]) for k in (keys if last is None else keys[max(0, len(keys) - last) :])]
 
-    def _save(self, table: str, code: str, key: int | None, changes: Mapping[str, Any]) -> None:
+    def _save(self, table: str, code: str, key: int | None, changes: Changes) -> None:
         self._rows[table][code][key].update(changes)
 
     def _insert(self, table: str, record: Mapping[str, Any]) -> int:

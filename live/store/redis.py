@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import redis
 
 from ..domain import LogEntry, Poll, PollResults, Question, Webinar
-from . import Condition, Later, Store, StoreUnavailable
+from . import Changes, Condition, Later, Store, StoreUnavailable
 from .codec import LOG, POLLS, QUESTIONS, WEBINARS, Codec
 
 # a connection of a crashed process stops counting as online after this many seconds
@@ -59,7 +59,7 @@ def _hash(codec: Codec[Any], values: Mapping[str, Any]) -> dict[str, str | None]
     return {k: None if v is None else str(v) for k, v in codec.encode(values).items()}
 
 
-def _tests(codec: Codec[Any], only_if: Condition | None) -> str:
+def _tests(codec: Codec[Any], only_if: Condition) -> str:
     """Return a precondition as the scripts read it (see ``lua/meets.lua``)."""
     tests: dict[str, Any] = {}
     for name, test in (only_if or {}).items():
@@ -140,8 +140,8 @@ class RedisStore(Store):
         codec: Codec[Any],
         code: str,
         key: str,
-        changes: Mapping[str, Any],
-        only_if: Condition | None,
+        changes: Changes,
+        only_if: Condition,
         air: str = "",
         record_id: int = 0,
     ) -> bool:
@@ -170,9 +170,7 @@ class RedisStore(Store):
         raw = self.redis.hget(f"{self._w(code)}:webinar", name)
         return None if raw is None else WEBINARS.read(name, raw)
 
-    def change_webinar(
-        self, code: str, changes: Mapping[str, Any], only_if: Condition | None = None
-    ) -> bool:
+    def change_webinar(self, code: str, changes: Changes, only_if: Condition = None) -> bool:
         return self._change(WEBINARS, code, f"{self._w(code)}:webinar", changes, only_if)
 
     def delete_webinar(self, code: str) -> bool:
@@ -217,8 +215,8 @@ class RedisStore(Store):
         self,
         code: str,
         question_id: int,
-        changes: Mapping[str, Any],
-        only_if: Condition | None = None,
+        changes: Changes,
+        only_if: Condition = None,
         air: bool | None = None,
     ) -> Question | None:
         key = f"{self._w(code)}:q:{question_id}"
@@ -232,21 +230,19 @@ class RedisStore(Store):
         code: str,
         source_id: int,
         target_id: int,
-        only_if: Condition | None = None,
-        into_if: Condition | None = None,
+        only_if: Condition = None,
+        into_if: Condition = None,
     ) -> tuple[Question, Question] | None:
         if source_id == target_id:
             return None
         w = self._w(code)
+        # B's and A's hashes, upvoters and askers (in that order), then the webinar
         keys = [
-            f"{w}:q:{source_id}",
-            f"{w}:q:{target_id}",
-            f"{w}:q:{source_id}:upvoters",
-            f"{w}:q:{target_id}:upvoters",
-            f"{w}:q:{source_id}:askers",
-            f"{w}:q:{target_id}:askers",
-            f"{w}:webinar",
+            f"{w}:q:{i}{kind}"
+            for kind in ("", ":upvoters", ":askers")
+            for i in (source_id, target_id)
         ]
+        keys.append(f"{w}:webinar")
         tests = [_tests(QUESTIONS, only_if), _tests(QUESTIONS, into_if)]
         if not self._run("merge", keys, [source_id, target_id, *tests]):
             return None
@@ -254,12 +250,7 @@ class RedisStore(Store):
         return now[source_id], now[target_id]
 
     def upvote(
-        self,
-        code: str,
-        question_id: int,
-        participant: str,
-        up: bool,
-        only_if: Condition | None = None,
+        self, code: str, question_id: int, participant: str, up: bool, only_if: Condition = None
     ) -> bool | None:
         w = self._w(code)
         keys = [f"{w}:q:{question_id}", f"{w}:q:{question_id}:upvoters"]
@@ -288,11 +279,7 @@ class RedisStore(Store):
         return [POLLS.build(r) for r in self._hashes(code, "polls", "poll", ids)]
 
     def change_poll(
-        self,
-        code: str,
-        poll_id: int,
-        changes: Mapping[str, Any],
-        only_if: Condition | None = None,
+        self, code: str, poll_id: int, changes: Changes, only_if: Condition = None
     ) -> Poll | None:
         key = f"{self._w(code)}:poll:{poll_id}"
         if not self._change(POLLS, code, key, changes, only_if):
@@ -313,7 +300,7 @@ class RedisStore(Store):
         poll_id: int,
         participant: str,
         choice: Sequence[Any],
-        only_if: Condition | None = None,
+        only_if: Condition = None,
         typed: bool = False,
     ) -> bool:
         kind = "answers" if typed else "ballots"

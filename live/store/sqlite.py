@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import PollResults
-from . import StoreUnavailable
+from . import Changes, StoreUnavailable
 from .local import CODECS, LocalStore
 
 OWNED = "webinar TEXT NOT NULL REFERENCES webinars(code) ON DELETE CASCADE"
@@ -158,7 +158,7 @@ class SQLiteStore(LocalStore):
         rows = self._db.execute(f"{sql} ORDER BY id", args).fetchall()
         return [CODECS[table].decode(dict(row)) for row in rows]
 
-    def _save(self, table: str, code: str, key: int | None, changes: Mapping[str, Any]) -> None:
+    def _save(self, table: str, code: str, key: int | None, changes: Changes) -> None:
         stored = CODECS[table].encode(changes)
         assignments = ", ".join(f"{name} = ?" for name in stored)
         where = "code = ?" if table == "webinars" else "webinar = ? AND id = ?"
