@@ -85,12 +85,20 @@ MERGE_FROM = frozenset({"pending", "live", "answered"})
 MERGE_INTO = PUBLIC_STATUSES
 # a question can only be on air while attendees can see it
 ON_AIR_STATUSES = PUBLIC_STATUSES
+# attendees upvote the questions still waiting for an answer
+UPVOTE_STATUSES = frozenset({"live"})
+# a merged question is answered where it went
+REPLY_STATUSES = frozenset(QUESTION_STATUSES) - {"merged"}
+# the biggest id of a question or poll (a 64-bit signed integer, as SQLite keeps them)
+MAX_ID = 2**63 - 1
 
 POLL_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "open": (frozenset({"draft", "closed"}), "open"),
     "close": (frozenset({"open"}), "closed"),
 }
 POLL_ACTIONS = (*POLL_TRANSITIONS, "show_results", "hide_results", "show_answer", "hide_answer")
+# the states of a poll that takes votes (until its time is up, for a timed one)
+OPEN_STATES = frozenset({"open"})
 
 
 class LiveError(Exception):
@@ -252,6 +260,11 @@ class Poll:
         return self.state != "draft"
 
 
+def is_open(poll: Poll, now: datetime) -> bool:
+    """Say whether a poll takes votes at ``now``: open, and its time (if timed) not yet up."""
+    return poll.state in OPEN_STATES and (poll.closes_at is None or poll.closes_at > now)
+
+
 @dataclass(frozen=True)
 class LogEntry:
     """One moderator action as the moderation log shows it: who (in moderator terms), when, what."""
@@ -368,10 +381,19 @@ EMAIL = re.compile(r"^[^@\s<>\"'`]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 
 
 def clean_email(value: object) -> str:
-    """Return an email address as given (trimmed), or raise ``InvalidInput``."""
-    if not isinstance(value, str) or not EMAIL.match(value.strip()) or len(value.strip()) > 254:
+    """Return an email address as given (trimmed), or raise ``InvalidInput``.
+
+    Control, format (bidi overrides and isolates among them) and lone surrogate characters are
+    refused: an address is exported and mailed as it is.
+    """
+    address = value.strip() if isinstance(value, str) else ""
+    if (
+        not EMAIL.match(address)
+        or len(address) > 254
+        or any(unicodedata.category(ch).startswith("C") for ch in address)
+    ):
         raise InvalidInput("That does not look like an email address.", "bad_email")
-    return value.strip()
+    return address
 
 
 def dismissed_counts(questions: Iterable[Question]) -> dict[str, int]:

@@ -6,6 +6,7 @@ Called by the Socket.IO handlers and the HTTP routes (which only parse and reply
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,10 +20,11 @@ from .domain import (
     NotFound,
     Poll,
     Question,
+    TooMany,
     Webinar,
 )
 from .identity import new_moderator_key
-from .store import Store
+from .store import Condition, Later, Store
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -49,8 +51,7 @@ def get_webinar(store: Store, code: object) -> Webinar:
 
 def get_question(store: Store, code: str, question_id: object) -> Question:
     """Return a question of this webinar by id, or raise."""
-    _check_id(question_id, "question")
-    found = store.questions(code, [question_id])  # type: ignore[list-item]
+    found = store.questions(code, [_check_id(question_id, "question")])
     if not found:
         raise NotFound("There is no such question in this webinar.")
     return found[0]
@@ -58,8 +59,7 @@ def get_question(store: Store, code: str, question_id: object) -> Question:
 
 def get_poll(store: Store, code: str, poll_id: object) -> Poll:
     """Return a poll of this webinar by id, or raise."""
-    _check_id(poll_id, "poll")
-    found = store.polls(code, [poll_id])  # type: ignore[list-item]
+    found = store.polls(code, [_check_id(poll_id, "poll")])
     if not found:
         raise NotFound("There is no such poll in this webinar.")
     return found[0]
@@ -73,12 +73,14 @@ def ask(
     name: object = None,
     idempotency_key: object = None,
     topic: object = None,
+    budget: Callable[[], bool] | None = None,
 ) -> Question:
     """Store an attendee's question: live at once, or pending under pre-moderation, tagged with
     one of the webinar's topics if the attendee chose one.
 
     The same ``idempotency_key`` from the same participant asks once: a retry gets the question
-    the first attempt stored.
+    the first attempt stored, whatever the budget. ``budget`` takes one of the participant's
+    tokens for a new question (False: none left); a refused ask takes none.
     """
     if idempotency_key is not None and (
         not isinstance(idempotency_key, str) or not IDEMPOTENCY_KEY.match(idempotency_key)
@@ -95,20 +97,34 @@ def ask(
         status="pending" if settings.premoderation else "live",
         topic=domain.question_topic(webinar, topic),
     )
-    return store.add_question(question, idempotency_key)
+    if idempotency_key is not None:
+        earlier = store.asked(webinar.code, participant, idempotency_key)
+        if earlier is not None:
+            return earlier
+    if budget is not None and not budget():
+        raise TooMany("You asked many questions in the last minute; wait a little.")
+    stored = store.add_question(question, idempotency_key)
+    if stored is None:
+        raise NotFound("There is no webinar with that code.", "unknown_webinar")
+    return stored
 
 
 def upvote(store: Store, code: str, participant: str, question_id: object, up: object) -> Question:
-    """Add or withdraw the participant's upvote of a live question; repeating it changes nothing."""
+    """Add or withdraw the participant's upvote of a live question; repeating it changes nothing.
+
+    The question must still be live when the upvote is written (checked in the same step).
+    """
     if not isinstance(up, bool):
         raise InvalidInput("'up' is true (upvote) or false (withdraw the upvote).")
-    question = get_question(store, code, question_id)
-    if not question.is_public:
-        raise NotFound("There is no such question in this webinar.")
-    if question.status != "live":
+    question_id = _check_id(question_id, "question")
+    live = {"status": domain.UPVOTE_STATUSES}
+    if store.upvote(code, question_id, participant, up, live) is None:
+        question = get_question(store, code, question_id)
+        # attendees only know of public questions, and of their own
+        if not question.is_public and question.participant != participant:
+            raise NotFound("There is no such question in this webinar.")
         raise Conflict("Only live questions can be upvoted.", "question_closed")
-    store.upvote(code, question.id, participant, up)
-    return get_question(store, code, question.id)
+    return get_question(store, code, question_id)
 
 
 def vote(
@@ -137,17 +153,22 @@ def vote(
         answer = tuple(str(o) for o in domain.check_ranking(poll, options))
     else:
         ballot = domain.check_ballot(poll, options)
-    if poll.closes_at is not None and datetime.now(UTC) >= poll.closes_at:
+    now = datetime.now(UTC)
+    if not domain.is_open(poll, now):
         # its time is up, whether or not it has been closed yet
         raise Conflict("This poll has closed.", "poll_closed")
-    stored = (
-        store.set_answer(code, poll.id, participant, answer)
-        if poll.kind in domain.ANSWER_KINDS
-        else store.cast_vote(code, poll.id, participant, ballot)
-    )
-    if not stored:
+    typed = poll.kind in domain.ANSWER_KINDS
+    # still open when the vote is written, checked in the same step
+    if not store.cast_vote(
+        code, poll.id, participant, answer if typed else ballot, _open(now), typed
+    ):
         raise Conflict("This poll is not open for votes.", "poll_closed")
     return poll
+
+
+def _open(now: datetime) -> Condition:
+    """Return the precondition of a poll open at ``now`` (see ``domain.is_open``)."""
+    return {"state": domain.OPEN_STATES, "closes_at": Later(now)}
 
 
 def moderate(
@@ -173,9 +194,10 @@ def moderate(
     question = get_question(store, webinar.code, question_id)
     if action == "merge":
         return _merge(store, webinar.code, question, into)
+    code = webinar.code
     if action == "topic":
-        tagged = store.set_topic(webinar.code, question.id, domain.question_topic(webinar, topic))
-        return Moderated(tagged or question, on_air_changed=False)
+        changes = {"topic": domain.question_topic(webinar, topic)}
+        return Moderated(store.change_question(code, question.id, changes) or question, False)
     if action == "reply":
         # an empty answer removes the written answer
         written = domain.clean_text(
@@ -184,32 +206,42 @@ def moderate(
             what="answer",
             required=False,
         )
-        if question.status == "merged":
+        replyable = {"status": domain.REPLY_STATUSES}
+        replied = store.change_question(code, question.id, {"reply": written or None}, replyable)
+        if replied is None:
             raise Conflict("A merged question is answered where it went.", "bad_state")
-        replied = store.set_reply(webinar.code, question.id, written or None)
-        return Moderated(replied or question, on_air_changed=False)
+        return Moderated(replied, on_air_changed=False)
     if action == "edit":
         limit = webinar.settings.max_question_length
         edited = domain.clean_text(text, max_length=limit, what="question")
-        changed = store.edit_question(webinar.code, question.id, edited)
+        changed = store.change_question(code, question.id, {"text": edited})
         return Moderated(changed or question, on_air_changed=False)
     if action in ("on_air", "off_air"):
-        return _air(store, webinar.code, question, on_air=action == "on_air")
+        return _air(store, code, question, on_air=action == "on_air")
     target = domain.moderation_target(str(action), question.status)
     why = domain.dismiss_reason(reason) if target == "dismissed" else None
-    was_on_air = store.on_air(webinar.code) == question.id
-    moved = store.set_status(webinar.code, question.id, target, {question.status}, why)
+    was_on_air = store.on_air(code) == question.id
+    # a question that attendees no longer see leaves the air in the same step
+    leaves_air = target not in domain.ON_AIR_STATUSES
+    moved = store.change_question(
+        code,
+        question.id,
+        {"status": target, "reason": why},
+        {"status": {question.status}},
+        air=False if leaves_air else None,
+    )
     if moved is None:
         raise Conflict("The question changed meanwhile; try again.", "bad_state")
-    left_air = was_on_air and target not in domain.ON_AIR_STATUSES
     dismissed = "dismissed" in (question.status, target)
-    return Moderated(moved, on_air_changed=left_air, dismissed_changed=dismissed)
+    return Moderated(moved, on_air_changed=was_on_air and leaves_air, dismissed_changed=dismissed)
 
 
 def _merge(store: Store, code: str, question: Question, into: object) -> Moderated:
     target = get_question(store, code, into)
     was_on_air = store.on_air(code) == question.id
-    merged = store.merge_question(code, question.id, target.id)
+    merged = store.merge_question(
+        code, question.id, target.id, {"status": domain.MERGE_FROM}, {"status": domain.MERGE_INTO}
+    )
     if merged is None:
         raise Conflict(
             "Merge a waiting, live or answered question into another live or answered one.",
@@ -222,12 +254,13 @@ def _merge(store: Store, code: str, question: Question, into: object) -> Moderat
 def _air(store: Store, code: str, question: Question, on_air: bool) -> Moderated:
     current = store.on_air(code)
     if on_air:
-        if not store.set_on_air(code, question.id):
+        airable = {"status": domain.ON_AIR_STATUSES}
+        if store.change_question(code, question.id, {}, airable, air=True) is None:
             raise Conflict("Only live or answered questions can go on screen.", "bad_state")
         return Moderated(question, on_air_changed=current != question.id)
     if current != question.id:
         return Moderated(question, on_air_changed=False)
-    store.set_on_air(code, None)
+    store.change_question(code, question.id, {}, air=False)
     return Moderated(question, on_air_changed=True)
 
 
@@ -257,7 +290,7 @@ def poll_action(
         closes_at = datetime.now(UTC) + timedelta(seconds=seconds)
     poll = get_poll(store, code, poll_id)
     if action in ("show_results", "hide_results"):
-        changed = store.set_results_visible(code, poll.id, action == "show_results")
+        changed = store.change_poll(code, poll.id, {"results_visible": action == "show_results"})
     else:
         target = domain.poll_target(str(action), poll.state)
         changed = store.set_poll_state(code, poll.id, target, {poll.state}, closes_at)
@@ -273,9 +306,12 @@ def _choose_answer(store: Store, code: str, poll_id: object, show: bool, answer:
     given = {a[0] for a in store.answers(code, poll.id)}
     if not isinstance(answer, str) or (show and answer not in given):
         raise NotFound("There is no such answer in this poll.")
-    shown = [a for a in poll.shown if a != answer] + ([answer] if show else [])
-    changed = store.set_shown_answers(code, poll.id, shown)
-    return changed or poll
+    shown = tuple(a for a in poll.shown if a != answer) + ((answer,) if show else ())
+    # compare-and-set: two moderators choosing at once do not undo each other's choice
+    changed = store.change_poll(code, poll.id, {"shown": shown}, {"shown": {poll.shown}})
+    if changed is None:
+        raise Conflict("The poll changed meanwhile; try again.", "bad_state")
+    return changed
 
 
 def close_due_polls(store: Store, code: str, now: datetime | None = None) -> list[Poll]:
@@ -293,7 +329,10 @@ def close_due_polls(store: Store, code: str, now: datetime | None = None) -> lis
 
 def create_poll(store: Store, code: str, prompt: object, kind: object, options: object) -> Poll:
     """Add a draft poll that the moderator can open later."""
-    return store.add_poll(domain.new_poll(code, prompt, kind, options))
+    poll = store.add_poll(domain.new_poll(code, prompt, kind, options))
+    if poll is None:
+        raise NotFound("There is no webinar with that code.", "unknown_webinar")
+    return poll
 
 
 def change_settings(store: Store, webinar: Webinar, changes: dict[str, Any]) -> Webinar:
@@ -305,9 +344,14 @@ def change_settings(store: Store, webinar: Webinar, changes: dict[str, Any]) -> 
     return replace(webinar, settings=settings)
 
 
-def _check_id(value: object, what: str) -> None:
+def _check_id(value: object, what: str) -> int:
+    """Return an id as given by a client, or raise if it cannot be one."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise InvalidInput(f"'{what}' is the id of a {what} (a positive whole number).")
+    if value > domain.MAX_ID:
+        # no store gives such ids (SQLite could not even look one up)
+        raise NotFound(f"There is no such {what} in this webinar.")
+    return value
 
 
 def rotate_moderator_key(store: Store, code: str) -> str:

@@ -164,3 +164,37 @@ def test_settings_changes_are_checked():
 def test_lone_surrogates_from_json_escapes_are_dropped():
     # "\ud800" is valid JSON but no character: it must never reach the store or a page
     assert clean_text("a\ud800b \U0001f600", max_length=100, what="question") == "ab \U0001f600"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ana\ud800@city.example",  # a lone surrogate (a JSON escape such as \ud800)
+        "ana\u202e@city.example",  # right-to-left override: shows as something else
+        "\u2066ana@city.example",  # a bidi isolate
+        "ana\u200b@city.example",  # zero width space (a format character)
+        "ana\x07@city.example",  # a control character
+        "ana\x7f@city.example",
+    ],
+)
+def test_email_addresses_with_invisible_or_reordering_characters_are_refused(address):
+    with pytest.raises(InvalidInput) as refused:
+        domain.clean_email(address)
+    assert refused.value.code == "bad_email"
+
+
+def test_email_addresses_are_trimmed_and_kept_as_given():
+    assert domain.clean_email("  Ana.Ribeiro+poll@city.example ") == "Ana.Ribeiro+poll@city.example"
+    assert domain.clean_email("zoë@city.example") == "zoë@city.example"
+    for bad in (None, 3, "", "ana", "ana@city", "a b@city.example"):
+        with pytest.raises(InvalidInput):
+            domain.clean_email(bad)
+
+
+def test_a_poll_is_open_until_its_time_is_up():
+    poll = Poll(1, "w1", "Which?", "single", ("A", "B"), state="open")
+    now = datetime(2024, 6, 27, 8, 0, tzinfo=UTC)
+    assert domain.is_open(poll, now)
+    timed = Poll(1, "w1", "Which?", "single", ("A", "B"), state="open", closes_at=now)
+    assert domain.is_open(timed, now.replace(hour=7)) and not domain.is_open(timed, now)
+    assert not domain.is_open(Poll(1, "w1", "Which?", "single", ("A", "B"), state="closed"), now)

@@ -13,8 +13,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from live.domain import Poll, Question, Webinar, WebinarSettings
-from live.store import Store, store_from_url
+from live.domain import (
+    MERGE_FROM,
+    MERGE_INTO,
+    ON_AIR_STATUSES,
+    Poll,
+    Question,
+    Webinar,
+    WebinarSettings,
+)
+from live.store import Later, Store, store_from_url
 from live.store.redis import RedisStore
 from live.store.sqlite import SQLiteStore
 
@@ -59,6 +67,25 @@ def draft_poll(code: str, kind: str = "single") -> Poll:
 
 def question(code: str = "w1", participant: str = "p1", status: str = "live") -> Question:
     return Question(0, code, "Why?", None, participant, START, status)
+
+
+OPEN = {"state": {"open"}}
+
+
+def set_status(store, code, question_id, status, only_from, reason=None):
+    """Move a question as the service does: a status off the air takes it off the air."""
+    changes = {"status": status, "reason": reason}
+    air = None if status in ON_AIR_STATUSES else False
+    return store.change_question(code, question_id, changes, {"status": only_from}, air=air)
+
+
+def set_on_air(store, code, question_id):
+    return store.change_question(code, question_id, {}, {"status": ON_AIR_STATUSES}, air=True)
+
+
+def merge(store, code, source_id, target_id):
+    status = {"status": MERGE_FROM}, {"status": MERGE_INTO}
+    return store.merge_question(code, source_id, target_id, *status)
 
 
 def test_create_webinar_once(store):
@@ -117,7 +144,7 @@ def test_upvotes_toggle_and_count_once(store):
     assert store.questions("w1", [q.id])[0].upvotes == 1
     assert store.upvoted("w1", "p1") == set()
     # another webinar's question is out of reach
-    assert store.upvote("w2", q.id, "p3", True) is False
+    assert store.upvote("w2", q.id, "p3", True) is None
 
 
 def test_concurrent_upvotes_are_exact(store):
@@ -137,9 +164,9 @@ def test_concurrent_upvotes_are_exact(store):
 
 def test_status_moves_only_from_allowed_states(store):
     q = store.add_question(question(status="pending"))
-    assert store.set_status("w1", q.id, "live", {"live"}) is None
-    assert store.set_status("w1", q.id, "live", {"pending"}).status == "live"
-    assert store.set_status("w2", q.id, "dismissed", {"live"}) is None
+    assert set_status(store, "w1", q.id, "live", {"live"}) is None
+    assert set_status(store, "w1", q.id, "live", {"pending"}).status == "live"
+    assert set_status(store, "w2", q.id, "dismissed", {"live"}) is None
     assert store.questions("w1", [q.id])[0].status == "live"
 
 
@@ -148,24 +175,29 @@ def test_one_question_on_air_and_it_leaves_with_its_status(store):
     b = store.add_question(question())
     pending = store.add_question(question(status="pending"))
     assert store.on_air("w1") is None
-    assert store.set_on_air("w1", a.id) is True
-    assert store.set_on_air("w1", b.id) is True
+    assert set_on_air(store, "w1", a.id) == a
+    assert set_on_air(store, "w1", b.id) == b
     assert store.on_air("w1") == b.id
-    assert store.set_on_air("w1", pending.id) is False
-    assert store.set_on_air("w2", a.id) is False
+    assert set_on_air(store, "w1", pending.id) is None
+    assert set_on_air(store, "w2", a.id) is None
     assert store.on_air("w1") == b.id
-    store.set_status("w1", b.id, "answered", {"live"})
+    set_status(store, "w1", b.id, "answered", {"live"})
     assert store.on_air("w1") == b.id
-    store.set_status("w1", b.id, "dismissed", {"answered"})
+    set_status(store, "w1", b.id, "dismissed", {"answered"})
     assert store.on_air("w1") is None
-    assert store.set_on_air("w1", a.id) and store.set_on_air("w1", None)
+    assert set_on_air(store, "w1", a.id) and store.change_webinar("w1", {"on_air": None})
     assert store.on_air("w1") is None
+    # off the air: only if it is there
+    assert set_on_air(store, "w1", a.id) and store.change_question("w1", b.id, {}, air=False)
+    assert store.on_air("w1") == a.id
+    assert store.change_question("w1", a.id, {}, air=False) and store.on_air("w1") is None
 
 
 def test_edit_question(store):
     q = store.add_question(question())
-    assert store.edit_question("w1", q.id, "Better?").text == "Better?"
-    assert store.edit_question("w2", q.id, "No") is None
+    assert store.change_question("w1", q.id, {"text": "Better?"}).text == "Better?"
+    assert store.change_question("w2", q.id, {"text": "No"}) is None
+    assert store.questions("w1")[0].text == "Better?"
 
 
 def test_polls_and_their_states(store):
@@ -176,33 +208,34 @@ def test_polls_and_their_states(store):
     assert store.polls("w1", [added.id])[0].kind == "multiple"
     assert store.set_poll_state("w1", poll.id, "closed", {"open"}) is None
     assert store.set_poll_state("w1", poll.id, "open", {"draft"}).state == "open"
-    assert store.set_results_visible("w1", poll.id, True).results_visible is True
-    assert store.set_results_visible("w2", poll.id, True) is None
+    assert store.change_poll("w1", poll.id, {"results_visible": True}).results_visible is True
+    assert store.change_poll("w2", poll.id, {"results_visible": True}) is None
+    assert store.polls("w1")[0].results_visible is True
     assert store.polls("w2") == []
 
 
 def test_ballots_count_once_and_can_change_while_open(store):
     [poll] = store.polls("w1")
-    assert store.cast_vote("w1", poll.id, "p1", [0]) is False  # a draft takes no votes
+    assert store.cast_vote("w1", poll.id, "p1", [0], OPEN) is False  # a draft takes no votes
     store.set_poll_state("w1", poll.id, "open", {"draft"})
-    assert store.cast_vote("w1", poll.id, "p1", [0])
-    assert store.cast_vote("w1", poll.id, "p2", [0])
-    assert store.cast_vote("w1", poll.id, "p1", [2])
+    assert store.cast_vote("w1", poll.id, "p1", [0], OPEN)
+    assert store.cast_vote("w1", poll.id, "p2", [0], OPEN)
+    assert store.cast_vote("w1", poll.id, "p1", [2], OPEN)
     results = store.results("w1", poll.id)
     assert results.counts == (1, 0, 1) and results.voters == 2
     assert store.ballots("w1", "p1") == {poll.id: (2,)}
     store.set_poll_state("w1", poll.id, "closed", {"open"})
-    assert store.cast_vote("w1", poll.id, "p1", [1]) is False
+    assert store.cast_vote("w1", poll.id, "p1", [1], OPEN) is False
     assert store.results("w1", poll.id).counts == (1, 0, 1)
-    assert store.cast_vote("w2", poll.id, "p3", [1]) is False
+    assert store.cast_vote("w2", poll.id, "p3", [1], OPEN) is False
 
 
 def test_multiple_choice_counts_each_option_and_voters_once(store):
     poll = store.add_poll(draft_poll("w1", "multiple"))
     store.set_poll_state("w1", poll.id, "open", {"draft"})
-    store.cast_vote("w1", poll.id, "p1", [0, 1])
-    store.cast_vote("w1", poll.id, "p2", [1, 2])
-    store.cast_vote("w1", poll.id, "p1", [0, 1, 2])
+    store.cast_vote("w1", poll.id, "p1", [0, 1], OPEN)
+    store.cast_vote("w1", poll.id, "p2", [1, 2], OPEN)
+    store.cast_vote("w1", poll.id, "p1", [0, 1, 2], OPEN)
     results = store.results("w1", poll.id)
     assert results.counts == (1, 2, 2) and results.voters == 2
     assert store.ballots("w1", "p2") == {poll.id: (1, 2)}
@@ -232,7 +265,7 @@ def test_sqlite_survives_reopening(tmp_path):
     first.upvote("w1", q.id, "p1", True)
     [poll] = first.polls("w1")
     first.set_poll_state("w1", poll.id, "open", {"draft"})
-    first.cast_vote("w1", poll.id, "p1", [1])
+    first.cast_vote("w1", poll.id, "p1", [1], OPEN)
     first.close()
     again = SQLiteStore(str(path))
     assert again.questions("w1")[0].upvotes == 1
@@ -315,10 +348,10 @@ def test_redis_rate_limits_are_shared_by_processes_and_refill(redis_url):
 
 def test_a_dismissed_question_keeps_its_reason_until_restored(store):
     q = store.add_question(question())
-    dismissed = store.set_status("w1", q.id, "dismissed", {"live"}, "duplicate")
+    dismissed = set_status(store, "w1", q.id, "dismissed", {"live"}, "duplicate")
     assert dismissed is not None and dismissed.reason == "duplicate"
     assert store.questions("w1", [q.id])[0].reason == "duplicate"
-    restored = store.set_status("w1", q.id, "live", {"dismissed"})
+    restored = set_status(store, "w1", q.id, "live", {"dismissed"})
     assert restored is not None and restored.reason is None
     assert store.questions("w1")[0].reason is None
 
@@ -351,8 +384,8 @@ def test_merging_unites_upvoters_and_askers_counting_each_person_once(store):
         store.upvote("w1", a.id, voter, True)
     for voter in ("v2", "v3"):
         store.upvote("w1", b.id, voter, True)
-    assert store.set_on_air("w1", b.id)
-    merged = store.merge_question("w1", b.id, a.id)
+    assert set_on_air(store, "w1", b.id)
+    merged = merge(store, "w1", b.id, a.id)
     assert merged is not None
     source, target = merged
     assert source.status == "merged" and source.merged_into == a.id
@@ -361,7 +394,7 @@ def test_merging_unites_upvoters_and_askers_counting_each_person_once(store):
     assert target.asked_by == 2
     assert store.on_air("w1") is None  # the merged question left the screen
     # ann asked A and C: merging C adds nobody new; the upvote count stays exact afterwards
-    _, target = store.merge_question("w1", c.id, a.id) or (None, None)
+    _, target = merge(store, "w1", c.id, a.id) or (None, None)
     assert target is not None and target.asked_by == 2 and target.upvotes == 3
     assert store.upvote("w1", a.id, "v3", False) and store.questions("w1", [a.id])[0].upvotes == 2
     assert store.upvote("w1", a.id, "v4", True) and store.questions("w1", [a.id])[0].upvotes == 3
@@ -373,27 +406,28 @@ def test_merging_refuses_what_does_not_fit(store):
     b = store.add_question(question(participant="bob"))
     pending = store.add_question(question(participant="cid", status="pending"))
     elsewhere = store.add_question(question(code="w2", participant="dan"))
-    assert store.merge_question("w1", a.id, a.id) is None  # into itself
-    assert store.merge_question("w1", b.id, pending.id) is None  # into a hidden question
-    assert store.merge_question("w1", b.id, elsewhere.id) is None  # into another webinar's
-    assert store.merge_question("w1", b.id, 999) is None
-    assert store.set_status("w1", b.id, "dismissed", {"live"}, "duplicate")
-    assert store.merge_question("w1", b.id, a.id) is None  # a closed question stays closed
-    assert store.merge_question("w1", pending.id, a.id) is not None  # waiting ones may go in
-    assert store.merge_question("w1", a.id, pending.id) is None  # a merged one is closed
+    assert merge(store, "w1", a.id, a.id) is None  # into itself
+    assert merge(store, "w1", b.id, pending.id) is None  # into a hidden question
+    assert merge(store, "w1", b.id, elsewhere.id) is None  # into another webinar's
+    assert merge(store, "w1", b.id, 999) is None
+    assert set_status(store, "w1", b.id, "dismissed", {"live"}, "duplicate")
+    assert merge(store, "w1", b.id, a.id) is None  # a closed question stays closed
+    assert merge(store, "w1", pending.id, a.id) is not None  # waiting ones may go in
+    assert merge(store, "w1", a.id, pending.id) is None  # a merged one is closed
 
 
 def test_a_written_answer_is_kept_and_removed(store):
     q = store.add_question(question())
-    replied = store.set_reply("w1", q.id, "Yes: travel is covered for one person per city.")
+    text = "Yes: travel is covered for one person per city."
+    replied = store.change_question("w1", q.id, {"reply": text})
     assert (
         replied is not None and replied.reply == "Yes: travel is covered for one person per city."
     )
     assert store.questions("w1")[0].reply == replied.reply
-    assert store.set_reply("w1", q.id, None) is not None
+    assert store.change_question("w1", q.id, {"reply": None}) is not None
     assert store.questions("w1")[0].reply is None
-    assert store.set_reply("w1", 999, "Nobody asked") is None
-    assert store.set_reply("w2", q.id, "Another webinar's question") is None
+    assert store.change_question("w1", 999, {"reply": "Nobody asked"}) is None
+    assert store.change_question("w2", q.id, {"reply": "Another webinar's question"}) is None
 
 
 def test_topics_of_webinars_and_questions(store):
@@ -405,11 +439,11 @@ def test_topics_of_webinars_and_questions(store):
     assert store.get_webinar("w1").topics == ("Budget", "General")
     q = store.add_question(replace(question(), topic="Budget"))
     assert q.topic == "Budget" and store.questions("w1")[0].topic == "Budget"
-    retagged = store.set_topic("w1", q.id, "General")
+    retagged = store.change_question("w1", q.id, {"topic": "General"})
     assert retagged is not None and retagged.topic == "General"
-    assert store.set_topic("w1", q.id, None).topic is None
+    assert store.change_question("w1", q.id, {"topic": None}).topic is None
     assert store.questions("w1")[0].topic is None
-    assert store.set_topic("w2", q.id, "General") is None
+    assert store.change_question("w2", q.id, {"topic": "General"}) is None
 
 
 def test_moderator_numbers_and_the_moderation_log(store):
@@ -468,9 +502,9 @@ def test_deleting_a_webinar_deletes_all_its_data(store):
     q = store.add_question(question(), idempotency_key="k-1")
     other = store.add_question(question(participant="p2"))
     store.upvote("w1", q.id, "p2", True)
-    store.merge_question("w1", other.id, q.id)
+    merge(store, "w1", other.id, q.id)
     store.set_poll_state("w1", poll.id, "open", {"draft"})
-    store.cast_vote("w1", poll.id, "p1", [0])
+    store.cast_vote("w1", poll.id, "p1", [0], OPEN)
     store.set_interest("w1", poll.id, "p1", "ana@city.example", START)
     store.log_action(LogEntry(0, "w1", START, 1, "open", poll.id))
     store.join("w1", "c1", "p1")
@@ -536,22 +570,177 @@ def test_a_webinars_details_can_be_edited(store):
 
 def test_typed_answers_replace_each_other_and_need_an_open_poll(store):
     poll = store.add_poll(Poll(0, "w1", "One word?", "words", ()))
-    assert not store.set_answer("w1", poll.id, "p1", ["early"])  # a draft takes nothing
+    assert not store.cast_vote(
+        "w1", poll.id, "p1", ["early"], OPEN, typed=True
+    )  # a draft takes nothing
     store.set_poll_state("w1", poll.id, "open", {"draft"})
-    assert store.set_answer("w1", poll.id, "p1", ["trust", "open data"])
-    assert store.set_answer("w1", poll.id, "p2", ["trust"])
-    assert store.set_answer("w1", poll.id, "p1", ["participation"])  # replaced
+    assert store.cast_vote("w1", poll.id, "p1", ["trust", "open data"], OPEN, typed=True)
+    assert store.cast_vote("w1", poll.id, "p2", ["trust"], OPEN, typed=True)
+    assert store.cast_vote("w1", poll.id, "p1", ["participation"], OPEN, typed=True)  # replaced
     assert sorted(store.answers("w1", poll.id)) == [("participation",), ("trust",)]
     store.set_poll_state("w1", poll.id, "closed", {"open"})
-    assert not store.set_answer("w1", poll.id, "p3", ["late"])
-    assert not store.set_answer("w2", poll.id, "p3", ["elsewhere"])
+    assert not store.cast_vote("w1", poll.id, "p3", ["late"], OPEN, typed=True)
+    assert not store.cast_vote("w2", poll.id, "p3", ["elsewhere"], OPEN, typed=True)
     assert len(store.answers("w1", poll.id)) == 2
 
 
 def test_the_answers_chosen_for_everyone(store):
     poll = store.add_poll(Poll(0, "w1", "What next?", "text", ()))
-    chosen = store.set_shown_answers("w1", poll.id, ["Assemblies", "Budgets"])
+    chosen = store.change_poll("w1", poll.id, {"shown": ("Assemblies", "Budgets")})
     assert chosen is not None and chosen.shown == ("Assemblies", "Budgets")
     assert store.polls("w1", [poll.id])[0].shown == ("Assemblies", "Budgets")
-    assert store.set_shown_answers("w1", poll.id, []).shown == ()
-    assert store.set_shown_answers("w1", 999, ["x"]) is None
+    assert store.change_poll("w1", poll.id, {"shown": ()}).shown == ()
+    assert store.change_poll("w1", 999, {"shown": ("x",)}) is None
+
+
+# -- missing entities: every verb, one behaviour on every store ----------------------------------
+NOWHERE = "nope"  # no such webinar
+NO_ID = 987654  # no such question or poll
+
+
+def keys_of(store, code: str) -> list[str]:
+    """Return what Redis keeps of a webinar (nothing to look at in the other stores)."""
+    if not isinstance(store, RedisStore):
+        return []
+    return list(store.redis.scan_iter(f"{store.prefix}:{{{code}}}:*"))
+
+
+def test_every_verb_on_an_unknown_webinar_does_nothing(store):
+    from live.domain import LogEntry, PollResults
+
+    code = NOWHERE
+    [poll] = store.polls("w1")
+    q = store.add_question(question())
+    assert store.update_settings(code, {"premoderation": True}) is False
+    assert store.change_webinar(code, {"title": "Ghost"}) is False
+    assert store.set_moderator_key(code, "k") is False
+    assert store.set_topics(code, ["Parks"]) is False
+    assert store.update_webinar(webinar(code)) is False
+    assert store.add_question(question(code=code)) is None
+    assert store.add_question(question(code=code), idempotency_key="k-1") is None
+    assert store.add_poll(draft_poll(code)) is None
+    assert store.next_moderator_number(code) == 0
+    assert store.log_action(LogEntry(0, code, START, 1, "open", 1)) is None
+    assert store.change_question(code, q.id, {"text": "Moved?"}, air=True) is None
+    assert store.upvote(code, q.id, "p2", True) is None
+    assert merge(store, code, q.id, q.id + 1) is None
+    assert store.change_poll(code, poll.id, {"results_visible": True}) is None
+    assert store.set_poll_state(code, poll.id, "open", {"draft"}) is None
+    assert store.cast_vote(code, poll.id, "p1", [0], OPEN) is False
+    assert store.set_interest(code, poll.id, "p1", "ana@city.example", START) is False
+    store.join(code, "c1", "p1")
+    store.refresh(code, {"c1": "p1"})
+    store.leave(code, "c2")
+    assert store.delete_webinar(code) is False
+    # and every read answers "nothing"
+    assert store.get_webinar(code) is None and not store.has_webinar(code)
+    assert store.moderator_key(code) is None and store.on_air(code) is None
+    assert store.questions(code) == [] and store.polls(code) == []
+    assert store.asked(code, "p1", "k-1") is None and store.upvoted(code, "p2") == set()
+    assert store.results(code, poll.id) == PollResults((), 0) and store.answers(code, poll.id) == []
+    assert store.ballots(code, "p1") == {} and store.interests(code, poll.id) == {}
+    assert store.interest_of(code, "p1") == {} and store.moderation_log(code) == []
+    assert store.online(code) == 0
+    assert store.webinar_codes() == ["w1", "w2"] and keys_of(store, code) == []
+    # the code is free, and starts from scratch
+    assert store.create_webinar(webinar(code), "key-3", [])
+    assert store.get_webinar(code).settings.premoderation is False
+    assert store.next_moderator_number(code) == 1 and store.moderation_log(code) == []
+    # nothing of w1 moved
+    assert store.questions("w1") == [q] and store.polls("w1") == [poll]
+
+
+@pytest.mark.parametrize("code", ["w1", "w2"])  # w2 exists, but the question is w1's
+def test_every_verb_on_an_unknown_question_does_nothing(store, code):
+    q = store.add_question(question())
+    other = q.id if code == "w2" else NO_ID
+    assert store.change_question(code, other, {"text": "Ghost?"}) is None
+    assert store.change_question(code, other, {}, air=True) is None
+    assert set_status(store, code, other, "dismissed", {"live"}, "other") is None
+    assert store.upvote(code, other, "p2", True) is None
+    assert store.upvote(code, other, "p2", False) is None
+    assert merge(store, code, other, q.id) is None and merge(store, code, q.id, other) is None
+    assert store.questions(code, [other]) == [] and store.upvoted(code, "p2") == set()
+    assert store.on_air(code) is None and store.on_air("w1") is None
+    assert store.questions("w1") == [q] and store.upvoted("w1", "p2") == set()
+    assert [k for k in keys_of(store, code) if f":q:{other}" in k] == []
+
+
+@pytest.mark.parametrize("code", ["w1", "w2"])  # w2 exists, but the poll is w1's
+def test_every_verb_on_an_unknown_poll_does_nothing(store, code):
+    from live.domain import PollResults
+
+    [poll] = store.polls("w1")
+    store.set_poll_state("w1", poll.id, "open", {"draft"})
+    other = poll.id if code == "w2" else NO_ID
+    assert store.change_poll(code, other, {"results_visible": True}) is None
+    assert store.set_poll_state(code, other, "closed", {"open"}) is None
+    assert store.cast_vote(code, other, "p1", [0], OPEN) is False
+    assert store.cast_vote(code, other, "p1", ["word"], OPEN, typed=True) is False
+    assert store.set_interest(code, other, "p1", "ana@city.example", START) is False
+    assert store.set_interest(code, other, "p1", None, START) is False
+    assert store.polls(code, [other]) == [] and store.results(code, other) == PollResults((), 0)
+    assert store.answers(code, other) == [] and store.interests(code, other) == {}
+    assert store.ballots(code, "p1") == {} and store.interest_of(code, "p1") == {}
+    [now] = store.polls("w1")
+    assert now.state == "open" and not now.results_visible
+    assert store.results("w1", poll.id).voters == 0 and store.ballots("w1", "p1") == {}
+    assert [k for k in keys_of(store, code) if f":poll:{other}" in k] == []
+
+
+def test_an_unknown_field_is_refused(store):
+    q = store.add_question(question())
+    with pytest.raises(ValueError):
+        store.change_question("w1", q.id, {"colour": "red"})
+    with pytest.raises(ValueError):
+        store.update_settings("w1", {"title": "Not a setting"})
+    assert store.questions("w1") == [q]
+
+
+# -- preconditions, checked in the same step as the write ---------------------------------------
+def test_an_upvote_needs_the_question_to_meet_its_precondition(store):
+    q = store.add_question(question())
+    live = {"status": {"live"}}
+    assert store.upvote("w1", q.id, "p1", True, live) is True
+    set_status(store, "w1", q.id, "dismissed", {"live"}, "other")
+    assert store.upvote("w1", q.id, "p2", True, live) is None
+    assert store.upvote("w1", q.id, "p1", False, live) is None
+    assert store.questions("w1")[0].upvotes == 1 and store.upvoted("w1", "p2") == set()
+
+
+def test_a_vote_after_a_timed_poll_is_up_is_refused_before_it_is_closed(store):
+    from datetime import timedelta
+
+    [poll] = store.polls("w1")
+    words = store.add_poll(Poll(0, "w1", "One word?", "words", ()))
+    for timed in (poll, words):
+        store.set_poll_state("w1", timed.id, "open", {"draft"}, START + timedelta(minutes=5))
+    before, after = START + timedelta(minutes=4), START + timedelta(minutes=5, microseconds=1)
+    for now, accepted in ((before, True), (after, False), (START + timedelta(minutes=5), False)):
+        open_now = {"state": {"open"}, "closes_at": Later(now)}
+        assert store.cast_vote("w1", poll.id, "p1", [1], open_now) is accepted
+        assert store.cast_vote("w1", words.id, "p1", ["late"], open_now, typed=True) is accepted
+    assert store.results("w1", poll.id).counts == (0, 1, 0)
+    assert store.answers("w1", words.id) == [("late",)]
+    # an untimed poll has no deadline to pass
+    untimed = store.add_poll(draft_poll("w1"))
+    store.set_poll_state("w1", untimed.id, "open", {"draft"})
+    assert store.cast_vote("w1", untimed.id, "p1", [0], {"closes_at": Later(after)})
+
+
+def test_a_change_can_compare_and_set(store):
+    poll = store.add_poll(Poll(0, "w1", "What next?", "text", ()))
+    first = store.change_poll("w1", poll.id, {"shown": ("A",)}, {"shown": {()}})
+    assert first is not None and first.shown == ("A",)
+    # a second moderator who read the poll before the first change does not undo it
+    assert store.change_poll("w1", poll.id, {"shown": ("B",)}, {"shown": {()}}) is None
+    assert store.polls("w1", [poll.id])[0].shown == ("A",)
+    assert store.change_webinar("w1", {"title": "New"}, {"title": {"Old"}}) is False
+    assert store.change_webinar("w1", {"title": "New"}, {"title": {"Webinar w1"}}) is True
+    assert store.get_webinar("w1").title == "New"
+
+
+def test_the_question_an_idempotency_key_stored(store):
+    first = store.add_question(question(participant="p1"), idempotency_key="k-1")
+    assert store.asked("w1", "p1", "k-1") == first
+    assert store.asked("w1", "p2", "k-1") is None and store.asked("w2", "p1", "k-1") is None

@@ -1,23 +1,60 @@
 """The storage interface every backend implements, and the factory that picks one by URL.
 
-Each method is one atomic verb (never "read the whole object, change it, write it back"), so that
-two handlers, or two server processes sharing a backend, can never lose each other's changes. The
-interface says what; ``memory.py``, ``sqlite.py`` (and later ``redis.py``) say only how.
+The rules (which transitions exist, when a poll is open, what may be merged) are decided by the
+domain and the service; a store applies the result in one atomic step. Plain field changes go
+through one generic update per kind of record (``change_webinar``, ``change_question``,
+``change_poll``) with an optional precondition checked in the same step (compare-and-set); writes
+that collide (upvotes, votes, merges, new questions, tokens) are verbs of their own. Every verb on
+a webinar, question or poll that does not exist returns None, False or nothing, and writes nothing.
+
+The interface says what; ``local.py`` (one process: memory, SQLite) and ``redis.py`` say how.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ..domain import LogEntry, Poll, PollResults, Question, Webinar
+from .codec import WEBINARS, stored_time
+
+__all__ = ["Later", "Store", "StoreUnavailable", "store_from_url", "stored_time"]
 
 
 class StoreUnavailable(Exception):
     """The backend cannot be reached; the write was not made."""
+
+
+@dataclass(frozen=True)
+class Later:
+    """A precondition on a time field: it is unset, or later than ``moment``."""
+
+    moment: datetime
+
+
+# a precondition: field -> the values it may have (or Later), all checked with the write; None:
+# no precondition
+Condition = Mapping[str, Collection[Any] | Later] | None
+# fields to change -> their new values
+Changes = Mapping[str, Any]
+# the fields of a webinar that are its details (what editing a webinar changes)
+DETAILS = ("title", "description", "organiser", "starts_at", "ends_at", "topics")
+SETTINGS = {name for name, c in WEBINARS.columns.items() if c.parent == "settings"}
+
+
+def meets(record: Mapping[str, Any], only_if: Condition) -> bool:
+    """Say whether a record (its fields as Python values) meets a precondition."""
+    for name, test in (only_if or {}).items():
+        value = record.get(name)
+        if isinstance(test, Later):
+            if value is not None and value <= test.moment:
+                return False
+        elif value not in test:
+            return False
+    return True
 
 
 class Store(ABC):
@@ -39,21 +76,27 @@ class Store(ABC):
         """Return every webinar's code, sorted."""
 
     @abstractmethod
-    def moderator_key(self, code: str) -> str | None:
-        """Return the webinar's moderator key."""
+    def webinar_field(self, code: str, name: str) -> Any:
+        """Return one stored field of a webinar (``on_air``, ``moderator_key``…); None if there
+        is no such webinar."""
 
     @abstractmethod
-    def set_moderator_key(self, code: str, key: str) -> None:
-        """Replace the webinar's moderator key."""
+    def change_webinar(self, code: str, changes: Changes, only_if: Condition = None) -> bool:
+        """Change fields of a webinar (its own, its settings' or those a store keeps beside it)
+        if it exists and meets ``only_if``; say whether it did."""
 
     @abstractmethod
-    def update_settings(self, code: str, changes: dict[str, Any]) -> None:
-        """Set the given settings fields (and only those)."""
+    def delete_webinar(self, code: str) -> bool:
+        """Delete a webinar and everything of it: questions, upvotes, polls, ballots, email
+        addresses, the moderation log, its key and who is online. False if there was none."""
 
     # -- questions ------------------------------------------------------------------------------
     @abstractmethod
-    def add_question(self, question: Question, idempotency_key: str | None = None) -> Question:
-        """Store a new question (its ``id`` is ignored) and return it with the id it was given.
+    def add_question(
+        self, question: Question, idempotency_key: str | None = None
+    ) -> Question | None:
+        """Store a new question (its ``id`` is ignored) and return it with the id it was given;
+        None if its webinar does not exist.
 
         With an ``idempotency_key``, a second call by the same participant in the same webinar
         with the same key stores nothing and returns the question the first call stored (a
@@ -61,48 +104,101 @@ class Store(ABC):
         """
 
     @abstractmethod
+    def asked(self, code: str, participant: str, idempotency_key: str) -> Question | None:
+        """Return the question a participant stored with an idempotency key, if any."""
+
+    @abstractmethod
     def questions(self, code: str, ids: Iterable[int] | None = None) -> list[Question]:
         """Return the webinar's questions (all, or those with the given ids), oldest first."""
 
     @abstractmethod
-    def set_status(
+    def change_question(
         self,
         code: str,
         question_id: int,
-        status: str,
-        only_from: Iterable[str],
-        reason: str | None = None,
+        changes: Changes,
+        only_if: Condition = None,
+        air: bool | None = None,
     ) -> Question | None:
-        """Move a question to ``status`` if its status is one of ``only_from``, with ``reason``
-        (why it was dismissed; None clears it).
-
-        A question that leaves the public statuses also leaves the air, in the same step. Returns
-        the changed question, or None if it does not exist or was not in one of ``only_from``.
-        """
+        """Change fields of a question if it exists and meets ``only_if``, and in the same step
+        put it on air (``air`` True, replacing any other) or take it off air if it is there
+        (False). Returns the question as it is now, or None if nothing was done."""
 
     @abstractmethod
     def merge_question(
-        self, code: str, source_id: int, target_id: int
+        self,
+        code: str,
+        source_id: int,
+        target_id: int,
+        only_if: Condition = None,
+        into_if: Condition = None,
     ) -> tuple[Question, Question] | None:
-        """Merge question ``source_id`` into ``target_id``, in one step.
+        """Merge question ``source_id`` (if it meets ``only_if``) into ``target_id`` (if it
+        meets ``into_if``), in one step.
 
         The target keeps its text; its upvoters become the union of both questions' upvoters (one
         person counted once) and its askers the union of both questions' askers (``asked_by``).
-        The source gets the status ``merged`` and ``merged_into`` = the target, and leaves the
-        air. Returns (source, target) as they are now, or None when either does not exist in the
-        webinar, they are the same, the source is not in ``MERGE_FROM`` or the target not in
-        ``MERGE_INTO``.
+        The source gets the status ``merged`` and ``merged_into`` = the target, loses its reason
+        and leaves the air. Returns (source, target) as they are now, or None when either does
+        not exist in the webinar or they are the same.
         """
 
     @abstractmethod
-    def update_webinar(self, webinar: Webinar) -> bool:
-        """Replace a webinar's details (title, description, organiser, times, time zone, topics),
-        keeping its settings, questions and polls; False if there is none."""
+    def upvote(
+        self, code: str, question_id: int, participant: str, up: bool, only_if: Condition = None
+    ) -> bool | None:
+        """Add (``up``) or remove the participant's upvote if the question meets ``only_if``.
+
+        Returns whether anything changed, or None if the question does not exist or does not
+        meet ``only_if``. The count changes in the same step: it always equals the upvoters.
+        """
 
     @abstractmethod
-    def delete_webinar(self, code: str) -> bool:
-        """Delete a webinar and everything of it: questions, upvotes, polls, ballots, email
-        addresses, the moderation log, its key and who is online. False if there was none."""
+    def upvoted(self, code: str, participant: str) -> set[int]:
+        """Return the ids of the questions the participant has upvoted."""
+
+    # -- polls ----------------------------------------------------------------------------------
+    @abstractmethod
+    def add_poll(self, poll: Poll) -> Poll | None:
+        """Store a new poll (its ``id`` is ignored) and return it with the id it was given;
+        None if its webinar does not exist."""
+
+    @abstractmethod
+    def polls(self, code: str, ids: Iterable[int] | None = None) -> list[Poll]:
+        """Return the webinar's polls (all, or those with the given ids), in creation order."""
+
+    @abstractmethod
+    def change_poll(
+        self, code: str, poll_id: int, changes: Changes, only_if: Condition = None
+    ) -> Poll | None:
+        """Change fields of a poll if it exists and meets ``only_if``; return it as it is now,
+        or None if nothing was done."""
+
+    @abstractmethod
+    def cast_vote(
+        self,
+        code: str,
+        poll_id: int,
+        participant: str,
+        choice: Sequence[Any],
+        only_if: Condition = None,
+        typed: bool = False,
+    ) -> bool:
+        """Record or replace the participant's ballot (option indexes) or, ``typed``, their
+        answer (texts, or a ranking) if the poll meets ``only_if``; False if it does not or
+        does not exist."""
+
+    @abstractmethod
+    def answers(self, code: str, poll_id: int) -> list[tuple[str, ...]]:
+        """Return every voter's typed answer in a poll (no voter named)."""
+
+    @abstractmethod
+    def results(self, code: str, poll_id: int) -> PollResults:
+        """Count the ballots of a poll (no counts and no voters if there is no such poll)."""
+
+    @abstractmethod
+    def ballots(self, code: str, participant: str) -> dict[int, tuple[int, ...]]:
+        """Return the participant's ballot in each poll they voted in."""
 
     @abstractmethod
     def set_interest(
@@ -119,112 +215,25 @@ class Store(ABC):
     def interest_of(self, code: str, participant: str) -> dict[int, str]:
         """Return the addresses one participant left, per poll id."""
 
+    # -- moderators -----------------------------------------------------------------------------
     @abstractmethod
     def next_moderator_number(self, code: str) -> int:
-        """Return the next number of a moderator of the webinar (1, 2, …), for the log."""
+        """Return the next number of a moderator of the webinar (1, 2, …), for the log; 0 if
+        there is no such webinar."""
 
     @abstractmethod
-    def log_action(self, entry: LogEntry) -> LogEntry:
-        """Append a moderator action to the webinar's log; return it with its id."""
+    def log_action(self, entry: LogEntry) -> LogEntry | None:
+        """Append a moderator action to the webinar's log; return it with its id (None if there
+        is no such webinar)."""
 
     @abstractmethod
     def moderation_log(self, code: str, last: int | None = None) -> list[LogEntry]:
         """Return the webinar's log, oldest first (only the ``last`` entries if given)."""
 
-    @abstractmethod
-    def set_topics(self, code: str, topics: Sequence[str]) -> None:
-        """Replace the topics a webinar's questions can be tagged with."""
-
-    @abstractmethod
-    def set_topic(self, code: str, question_id: int, topic: str | None) -> Question | None:
-        """Tag a question with a topic (None removes it); return it, or None if it does not
-        exist."""
-
-    @abstractmethod
-    def set_reply(self, code: str, question_id: int, reply: str | None) -> Question | None:
-        """Attach a written answer to a question (None removes it); return the question, or None
-        if it does not exist."""
-
-    @abstractmethod
-    def edit_question(self, code: str, question_id: int, text: str) -> Question | None:
-        """Replace a question's text; return it, or None if it does not exist."""
-
-    @abstractmethod
-    def upvote(self, code: str, question_id: int, participant: str, up: bool) -> bool:
-        """Add (``up``) or remove the participant's upvote; return whether anything changed.
-
-        The question's count changes in the same step, so it always equals the number of upvoters.
-        """
-
-    @abstractmethod
-    def upvoted(self, code: str, participant: str) -> set[int]:
-        """Return the ids of the questions the participant has upvoted."""
-
-    @abstractmethod
-    def on_air(self, code: str) -> int | None:
-        """Return the id of the question on air, if any."""
-
-    @abstractmethod
-    def set_on_air(self, code: str, question_id: int | None) -> bool:
-        """Put a public question on air (replacing any other), or clear it with None.
-
-        Returns False, changing nothing, if the question does not exist or is not public.
-        """
-
-    # -- polls ----------------------------------------------------------------------------------
-    @abstractmethod
-    def add_poll(self, poll: Poll) -> Poll:
-        """Store a new poll (its ``id`` is ignored) and return it with the id it was given."""
-
-    @abstractmethod
-    def polls(self, code: str, ids: Iterable[int] | None = None) -> list[Poll]:
-        """Return the webinar's polls (all, or those with the given ids), in creation order."""
-
-    @abstractmethod
-    def set_poll_state(
-        self,
-        code: str,
-        poll_id: int,
-        state: str,
-        only_from: Iterable[str],
-        closes_at: datetime | None = None,
-    ) -> Poll | None:
-        """Move a poll to ``state`` if its state is one of ``only_from``, with the moment it
-        closes by itself (``closes_at``; None: untimed); None if it could not."""
-
-    @abstractmethod
-    def set_results_visible(self, code: str, poll_id: int, visible: bool) -> Poll | None:
-        """Show or hide a poll's results to attendees; None if there is no such poll."""
-
-    @abstractmethod
-    def cast_vote(self, code: str, poll_id: int, participant: str, options: Sequence[int]) -> bool:
-        """Replace the participant's ballot if the poll is open; return False if it is not."""
-
-    @abstractmethod
-    def set_shown_answers(self, code: str, poll_id: int, shown: Sequence[str]) -> Poll | None:
-        """Set which answers of an open text poll everyone sees; None if there is no such poll."""
-
-    @abstractmethod
-    def set_answer(self, code: str, poll_id: int, participant: str, answer: Sequence[str]) -> bool:
-        """Record or replace a voter's typed answer (a word cloud's words) in an open poll;
-        False if the poll does not exist or is not open."""
-
-    @abstractmethod
-    def answers(self, code: str, poll_id: int) -> list[tuple[str, ...]]:
-        """Return every voter's typed answer in a poll (no voter named)."""
-
-    @abstractmethod
-    def results(self, code: str, poll_id: int) -> PollResults:
-        """Count the ballots of a poll."""
-
-    @abstractmethod
-    def ballots(self, code: str, participant: str) -> dict[int, tuple[int, ...]]:
-        """Return the participant's ballot in each poll they voted in."""
-
     # -- presence -------------------------------------------------------------------------------
     @abstractmethod
     def join(self, code: str, connection: str, participant: str) -> None:
-        """Record that an attendee's connection is open."""
+        """Record that an attendee's connection to an existing webinar is open."""
 
     @abstractmethod
     def leave(self, code: str, connection: str) -> None:
@@ -241,6 +250,52 @@ class Store(ABC):
         attendees of a crashed process stop counting as online; the others have nothing to do.
         """
         return None
+
+    # -- derived from the verbs above ---------------------------------------------------------
+    def has_webinar(self, code: str) -> bool:
+        """Say whether the webinar exists."""
+        return self.webinar_field(code, "moderator_key") is not None
+
+    def moderator_key(self, code: str) -> str | None:
+        """Return the webinar's moderator key."""
+        return self.webinar_field(code, "moderator_key")  # type: ignore[no-any-return]
+
+    def set_moderator_key(self, code: str, key: str) -> bool:
+        """Replace the webinar's moderator key."""
+        return self.change_webinar(code, {"moderator_key": key})
+
+    def update_settings(self, code: str, changes: Changes) -> bool:
+        """Set the given settings fields (and only those)."""
+        if not set(changes) <= SETTINGS:
+            raise ValueError(f"unknown settings {sorted(set(changes) - SETTINGS)}")
+        return self.change_webinar(code, changes)
+
+    def set_topics(self, code: str, topics: Sequence[str]) -> bool:
+        """Replace the topics a webinar's questions can be tagged with."""
+        return self.change_webinar(code, {"topics": tuple(topics)})
+
+    def update_webinar(self, webinar: Webinar) -> bool:
+        """Replace a webinar's details (title, description, organiser, times, time zone, topics),
+        keeping its settings, questions and polls; False if there is none."""
+        fields = WEBINARS.fields_of(webinar)
+        return self.change_webinar(webinar.code, {name: fields[name] for name in DETAILS})
+
+    def on_air(self, code: str) -> int | None:
+        """Return the id of the question on air, if any."""
+        return self.webinar_field(code, "on_air")  # type: ignore[no-any-return]
+
+    def set_poll_state(
+        self,
+        code: str,
+        poll_id: int,
+        state: str,
+        only_from: Iterable[str],
+        closes_at: datetime | None = None,
+    ) -> Poll | None:
+        """Move a poll to ``state`` if its state is one of ``only_from``, with the moment it
+        closes by itself (``closes_at``; None: untimed); None if it could not."""
+        changes = {"state": state, "closes_at": closes_at}
+        return self.change_poll(code, poll_id, changes, {"state": set(only_from)})
 
     # -- service --------------------------------------------------------------------------------
     def shared_secret(self, candidate: str, name: str = "secret_key") -> str | None:
@@ -263,32 +318,6 @@ class Store(ABC):
     def close(self) -> None:
         """Release connections and files."""
         return None
-
-
-class LocalPresence:
-    """Who is online, kept in this process: right for the backends that serve one process."""
-
-    def __init__(self) -> None:
-        self._connections: dict[str, dict[str, str]] = {}
-
-    def join(self, code: str, connection: str, participant: str) -> None:
-        self._connections.setdefault(code, {})[connection] = participant
-
-    def leave(self, code: str, connection: str) -> None:
-        self._connections.get(code, {}).pop(connection, None)
-
-    def online(self, code: str) -> int:
-        return len(set(self._connections.get(code, {}).values()))
-
-
-def stored_time(stamp: str, zone: str) -> datetime:
-    """Read a stored ISO time back in the webinar's named zone (kept beside it: ISO drops names)."""
-    moment = datetime.fromisoformat(stamp)
-    try:
-        return moment.astimezone(ZoneInfo(zone))
-    except (KeyError, ValueError):
-        # a fixed offset such as "UTC+02:00" rather than a zone name: keep the offset
-        return moment
 
 
 def store_from_url(url: str) -> Store:

@@ -2,8 +2,9 @@
 
 Keys are namespaced per webinar with a hash tag (``live:{nets4dem}:q:12``), so that each webinar
 lives on one slot; the Lua scripts are package data (``lua/*.lua``), loaded once and run by hash.
-A Redis that cannot be reached turns every call into ``StoreUnavailable`` within the command
-timeout; nothing is written half-way.
+Questions, polls and webinars are hashes whose fields the codec derives from the dataclasses; one
+script changes any of them under a precondition. A Redis that cannot be reached turns every call
+into ``StoreUnavailable`` within the command timeout; nothing is written half-way.
 """
 
 from __future__ import annotations
@@ -11,43 +12,33 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from importlib import resources
 from typing import Any, TypeVar
 
 import redis
 
-from ..domain import (
-    MERGE_FROM,
-    MERGE_INTO,
-    ON_AIR_STATUSES,
-    LogEntry,
-    Poll,
-    PollResults,
-    Programme,
-    Question,
-    Webinar,
-    WebinarSettings,
-)
-from . import Store, StoreUnavailable, stored_time
+from ..domain import LogEntry, Poll, PollResults, Question, Webinar
+from . import Changes, Condition, Later, Store, StoreUnavailable
+from .codec import LOG, POLLS, QUESTIONS, WEBINARS, Codec
 
 # a connection of a crashed process stops counting as online after this many seconds
 PRESENCE_TTL = 30.0
 SCRIPTS = (
+    "add",
+    "change",
     "create_webinar",
-    "add_question",
-    "set_status",
-    "set_field_if_exists",
-    "upvote",
-    "set_on_air",
-    "set_poll_state",
-    "cast_vote",
-    "online",
+    "increment",
+    "keep",
     "leave",
-    "take_token",
+    "log",
     "merge",
-    "set_answer",
+    "online",
+    "refresh",
+    "take_token",
+    "upvote",
 )
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,6 +52,23 @@ def _guarded(method: F) -> F:
             raise StoreUnavailable(str(error)) from error
 
     return call  # type: ignore[return-value]
+
+
+def _hash(codec: Codec[Any], values: Mapping[str, Any]) -> dict[str, str | None]:
+    """Return fields as a hash keeps them: text, or None for a field to delete."""
+    return {k: None if v is None else str(v) for k, v in codec.encode(values).items()}
+
+
+def _tests(codec: Codec[Any], only_if: Condition) -> str:
+    """Return a precondition as the scripts read it (see ``lua/meets.lua``)."""
+    tests: dict[str, Any] = {}
+    for name, test in (only_if or {}).items():
+        if isinstance(test, Later):
+            tests[name] = {"after": codec.value(name, test.moment)}
+        else:
+            stored = (codec.value(name, value) for value in test)
+            tests[name] = {"in": ["" if v is None else str(v) for v in stored]}
+    return json.dumps(tests)
 
 
 class RedisStore(Store):
@@ -92,8 +100,11 @@ class RedisStore(Store):
         self.prefix = prefix
         self.presence_ttl = presence_ttl
         lua = resources.files("live.store") / "lua"
+        # every script starts with the shared precondition check
+        meets = (lua / "meets.lua").read_text()
         self._scripts = {
-            name: self.redis.register_script((lua / f"{name}.lua").read_text()) for name in SCRIPTS
+            name: self.redis.register_script(meets + (lua / f"{name}.lua").read_text())
+            for name in SCRIPTS
         }
 
     # -- keys -----------------------------------------------------------------------------------
@@ -103,89 +114,11 @@ class RedisStore(Store):
     def _run(self, script: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
         return self._scripts[script](keys=list(keys), args=list(args))
 
-    # -- webinars -------------------------------------------------------------------------------
-    def create_webinar(self, webinar: Webinar, moderator_key: str, polls: Sequence[Poll]) -> bool:
-        w = self._w(webinar.code)
-        fields = {
-            **_details(webinar),
-            "programmes": json.dumps([p.__dict__ for p in webinar.programmes]),
-            "premoderation": int(webinar.settings.premoderation),
-            "max_question_length": webinar.settings.max_question_length,
-            "ask_names": int(webinar.settings.ask_names),
-            "follow_up": int(webinar.settings.follow_up),
-            "moderator_key": moderator_key,
-        }
-        encoded = [
-            {
-                "prompt": p.prompt,
-                "kind": p.kind,
-                "options": json.dumps(p.options),
-                "state": p.state,
-                "results_visible": str(int(p.results_visible)),
-                "collects_emails": str(int(p.collects_emails)),
-            }
-            for p in polls
-        ]
-        keys = [f"{w}:webinar", f"{self.prefix}:webinars", f"{self.prefix}:poll_ids", f"{w}:polls"]
-        args = [webinar.code, json.dumps(fields), json.dumps(encoded), w]
-        return bool(self._run("create_webinar", keys, args))
-
-    def get_webinar(self, code: str) -> Webinar | None:
-        row = self.redis.hgetall(f"{self._w(code)}:webinar")
-        if not row:
-            return None
-        return Webinar(
-            code=code,
-            title=row["title"],
-            description=row["description"],
-            organiser=row["organiser"],
-            starts_at=stored_time(row["starts_at"], row["timezone"]),
-            ends_at=stored_time(row["ends_at"], row["timezone"]),
-            programmes=tuple(Programme(**p) for p in json.loads(row["programmes"])),
-            topics=tuple(json.loads(row.get("topics") or "[]")),
-            settings=WebinarSettings(
-                premoderation=row["premoderation"] == "1",
-                max_question_length=int(row["max_question_length"]),
-                ask_names=row["ask_names"] == "1",
-                follow_up=row.get("follow_up") == "1",
-            ),
-        )
-
-    def webinar_codes(self) -> list[str]:
-        return sorted(self.redis.smembers(f"{self.prefix}:webinars"))
-
-    def moderator_key(self, code: str) -> str | None:
-        return self.redis.hget(f"{self._w(code)}:webinar", "moderator_key")  # type: ignore[no-any-return]
-
-    def set_moderator_key(self, code: str, key: str) -> None:
-        self._run("set_field_if_exists", [f"{self._w(code)}:webinar"], ["moderator_key", key])
-
-    def update_settings(self, code: str, changes: dict[str, Any]) -> None:
-        encoded = {k: int(v) if isinstance(v, bool) else v for k, v in changes.items()}
-        self.redis.hset(f"{self._w(code)}:webinar", mapping=encoded)
-
-    # -- questions ------------------------------------------------------------------------------
-    def add_question(self, question: Question, idempotency_key: str | None = None) -> Question:
-        w = self._w(question.webinar)
-        args = [
-            w,
-            question.text,
-            question.name or "",
-            question.participant,
-            question.created_at.isoformat(),
-            question.status,
-            "" if idempotency_key is None else f"{question.participant} {idempotency_key}",
-            question.topic or "",
-        ]
-        keys = [f"{self.prefix}:question_ids", f"{w}:questions", f"{w}:asked"]
-        question_id = self._run("add_question", keys, args)
-        return self.questions(question.webinar, [int(question_id)])[0]
-
     def _hashes(
         self, code: str, index: str, kind: str, ids: Iterable[int] | None
-    ) -> list[tuple[int, dict[str, str]]]:
+    ) -> list[dict[str, Any]]:
         """Read the hashes of a webinar's questions or polls (all in the index, or ``ids``) in
-        one round trip; those that do not exist are left out."""
+        one round trip, as records; those that do not exist are left out."""
         w = self._w(code)
         wanted = (
             [int(i) for i in self.redis.zrange(f"{w}:{index}", 0, -1)]
@@ -195,52 +128,50 @@ class RedisStore(Store):
         pipe = self.redis.pipeline(transaction=False)
         for object_id in wanted:
             pipe.hgetall(f"{w}:{kind}:{object_id}")
-        return [(i, row) for i, row in zip(wanted, pipe.execute(), strict=True) if row]
-
-    def questions(self, code: str, ids: Iterable[int] | None = None) -> list[Question]:
-        return [_question(code, qid, row) for qid, row in self._hashes(code, "questions", "q", ids)]
-
-    def set_status(
-        self,
-        code: str,
-        question_id: int,
-        status: str,
-        only_from: Iterable[str],
-        reason: str | None = None,
-    ) -> Question | None:
-        w = self._w(code)
-        stays = "1" if status in ON_AIR_STATUSES else "0"
-        keys = [f"{w}:q:{question_id}", f"{w}:webinar"]
-        args = [question_id, status, stays, reason or "", *sorted(set(only_from))]
-        if not self._run("set_status", keys, args):
-            return None
-        return self.questions(code, [question_id])[0]
-
-    def merge_question(
-        self, code: str, source_id: int, target_id: int
-    ) -> tuple[Question, Question] | None:
-        if source_id == target_id:
-            return None
-        w = self._w(code)
-        keys = [
-            f"{w}:q:{source_id}",
-            f"{w}:q:{target_id}",
-            f"{w}:q:{source_id}:upvoters",
-            f"{w}:q:{target_id}:upvoters",
-            f"{w}:q:{source_id}:askers",
-            f"{w}:q:{target_id}:askers",
-            f"{w}:webinar",
+        codec = QUESTIONS if kind == "q" else POLLS
+        return [
+            {"id": i, "webinar": code, **codec.decode(row)}
+            for i, row in zip(wanted, pipe.execute(), strict=True)
+            if row
         ]
-        args = [source_id, target_id, ",".join(sorted(MERGE_FROM)), ",".join(sorted(MERGE_INTO))]
-        if not self._run("merge", keys, args):
-            return None
-        now = {q.id: q for q in self.questions(code, [source_id, target_id])}
-        return now[source_id], now[target_id]
 
-    def update_webinar(self, webinar: Webinar) -> bool:
-        key = f"{self._w(webinar.code)}:webinar"
-        pairs = [item for field in _details(webinar).items() for item in field]
-        return bool(self._run("set_field_if_exists", [key], pairs))
+    def _change(
+        self,
+        codec: Codec[Any],
+        code: str,
+        key: str,
+        changes: Changes,
+        only_if: Condition,
+        air: str = "",
+        record_id: int = 0,
+    ) -> bool:
+        args = [json.dumps(_hash(codec, changes)), _tests(codec, only_if), air, record_id]
+        return bool(self._run("change", [key, f"{self._w(code)}:webinar"], args))
+
+    # -- webinars -------------------------------------------------------------------------------
+    def create_webinar(self, webinar: Webinar, moderator_key: str, polls: Sequence[Poll]) -> bool:
+        w = self._w(webinar.code)
+        fields = {**WEBINARS.fields_of(webinar), "moderator_key": moderator_key}
+        encoded = [_hash(POLLS, POLLS.fields_of(p)) for p in polls]
+        keys = [f"{w}:webinar", f"{self.prefix}:webinars", f"{self.prefix}:poll_ids", f"{w}:polls"]
+        args = [webinar.code, json.dumps(_present(_hash(WEBINARS, fields)))]
+        args += [json.dumps([_present(p) for p in encoded]), f"{w}:poll:"]
+        return bool(self._run("create_webinar", keys, args))
+
+    def get_webinar(self, code: str) -> Webinar | None:
+        row = self.redis.hgetall(f"{self._w(code)}:webinar")
+        return WEBINARS.build({"code": code, **WEBINARS.decode(row)}) if row else None
+
+    def webinar_codes(self) -> list[str]:
+        return sorted(self.redis.smembers(f"{self.prefix}:webinars"))
+
+    def webinar_field(self, code: str, name: str) -> Any:
+        WEBINARS.check({name: None})
+        raw = self.redis.hget(f"{self._w(code)}:webinar", name)
+        return None if raw is None else WEBINARS.read(name, raw)
+
+    def change_webinar(self, code: str, changes: Changes, only_if: Condition = None) -> bool:
+        return self._change(WEBINARS, code, f"{self._w(code)}:webinar", changes, only_if)
 
     def delete_webinar(self, code: str) -> bool:
         w = self._w(code)
@@ -258,109 +189,74 @@ class RedisStore(Store):
         self.redis.srem(f"{self.prefix}:webinars", code)
         return True
 
-    def set_interest(
-        self, code: str, poll_id: int, participant: str, email: str | None, at: datetime
-    ) -> bool:
-        w = self._w(code)
-        if not self.redis.exists(f"{w}:poll:{poll_id}"):
-            return False
-        key = f"{w}:poll:{poll_id}:interest"
-        if email is None:
-            self.redis.hdel(key, participant)
-        else:
-            self.redis.hset(key, participant, json.dumps([email, at.isoformat()]))
-        return True
+    # -- questions ------------------------------------------------------------------------------
+    def add_question(
+        self, question: Question, idempotency_key: str | None = None
+    ) -> Question | None:
+        w = self._w(question.webinar)
+        fields = _present(_hash(QUESTIONS, {**QUESTIONS.fields_of(question), "upvotes": 0}))
+        asked = "" if idempotency_key is None else f"{question.participant} {idempotency_key}"
+        keys = [f"{self.prefix}:question_ids", f"{w}:questions", f"{w}:webinar", f"{w}:asked"]
+        question_id = int(self._run("add", keys, [f"{w}:q:", json.dumps(fields), asked]))
+        return self._question(question.webinar, question_id)
 
-    def interests(self, code: str, poll_id: int) -> dict[str, tuple[str, datetime]]:
-        kept = self.redis.hgetall(f"{self._w(code)}:poll:{poll_id}:interest")
-        return {
-            participant: (email, datetime.fromisoformat(at))
-            for participant, (email, at) in ((p, json.loads(v)) for p, v in kept.items())
-        }
+    def _question(self, code: str, question_id: int) -> Question | None:
+        found = self.questions(code, [question_id]) if question_id else []
+        return found[0] if found else None
 
-    def interest_of(self, code: str, participant: str) -> dict[int, str]:
-        w = self._w(code)
-        ids = [int(i) for i in self.redis.zrange(f"{w}:polls", 0, -1)]
-        pipe = self.redis.pipeline(transaction=False)
-        for poll_id in ids:
-            pipe.hget(f"{w}:poll:{poll_id}:interest", participant)
-        return {
-            poll_id: json.loads(value)[0]
-            for poll_id, value in zip(ids, pipe.execute(), strict=True)
-            if value
-        }
+    def asked(self, code: str, participant: str, idempotency_key: str) -> Question | None:
+        earlier = self.redis.hget(f"{self._w(code)}:asked", f"{participant} {idempotency_key}")
+        return self._question(code, int(earlier)) if earlier else None
 
-    def next_moderator_number(self, code: str) -> int:
-        return int(self.redis.hincrby(f"{self._w(code)}:webinar", "moderators", 1))
+    def questions(self, code: str, ids: Iterable[int] | None = None) -> list[Question]:
+        return [QUESTIONS.build(r) for r in self._hashes(code, "questions", "q", ids)]
 
-    def log_action(self, entry: LogEntry) -> LogEntry:
-        w = self._w(entry.webinar)
-        entry_id = int(self.redis.incr(f"{w}:log_ids"))
-        record = {
-            "id": entry_id,
-            "at": entry.at.isoformat(),
-            "moderator": entry.moderator,
-            "action": entry.action,
-            "target": entry.target,
-            "detail": entry.detail,
-        }
-        self.redis.rpush(f"{w}:log", json.dumps(record))
-        return LogEntry(
-            entry_id,
-            entry.webinar,
-            entry.at,
-            entry.moderator,
-            entry.action,
-            entry.target,
-            entry.detail,
-        )
-
-    def moderation_log(self, code: str, last: int | None = None) -> list[LogEntry]:
-        start = 0 if last is None else -last
-        records = [json.loads(r) for r in self.redis.lrange(f"{self._w(code)}:log", start, -1)]
-        # ids come from a counter incremented before the push: sort in case two pushes crossed
-        return sorted(
-            (
-                LogEntry(
-                    id=r["id"],
-                    webinar=code,
-                    at=datetime.fromisoformat(r["at"]),
-                    moderator=r["moderator"],
-                    action=r["action"],
-                    target=r["target"],
-                    detail=r["detail"],
-                )
-                for r in records
-            ),
-            key=lambda e: e.id,
-        )
-
-    def set_topics(self, code: str, topics: Sequence[str]) -> None:
-        self.redis.hset(f"{self._w(code)}:webinar", "topics", json.dumps(list(topics)))
-
-    def set_topic(self, code: str, question_id: int, topic: str | None) -> Question | None:
+    def change_question(
+        self,
+        code: str,
+        question_id: int,
+        changes: Changes,
+        only_if: Condition = None,
+        air: bool | None = None,
+    ) -> Question | None:
         key = f"{self._w(code)}:q:{question_id}"
-        if not self._run("set_field_if_exists", [key], ["topic", topic or ""]):
+        on_air = "" if air is None else str(int(air))
+        if not self._change(QUESTIONS, code, key, changes, only_if, on_air, question_id):
             return None
-        return self.questions(code, [question_id])[0]
+        return self._question(code, question_id)
 
-    def set_reply(self, code: str, question_id: int, reply: str | None) -> Question | None:
-        key = f"{self._w(code)}:q:{question_id}"
-        if not self._run("set_field_if_exists", [key], ["reply", reply or ""]):
+    def merge_question(
+        self,
+        code: str,
+        source_id: int,
+        target_id: int,
+        only_if: Condition = None,
+        into_if: Condition = None,
+    ) -> tuple[Question, Question] | None:
+        if source_id == target_id:
             return None
-        return self.questions(code, [question_id])[0]
-
-    def edit_question(self, code: str, question_id: int, text: str) -> Question | None:
-        if not self._run(
-            "set_field_if_exists", [f"{self._w(code)}:q:{question_id}"], ["text", text]
-        ):
+        w = self._w(code)
+        # B's and A's hashes, upvoters and askers (in that order), then the webinar
+        keys = [
+            f"{w}:q:{i}{kind}"
+            for kind in ("", ":upvoters", ":askers")
+            for i in (source_id, target_id)
+        ]
+        keys.append(f"{w}:webinar")
+        tests = [_tests(QUESTIONS, only_if), _tests(QUESTIONS, into_if)]
+        if not self._run("merge", keys, [source_id, target_id, *tests]):
             return None
-        return self.questions(code, [question_id])[0]
+        now = {q.id: q for q in self.questions(code, [source_id, target_id])}
+        return now[source_id], now[target_id]
 
-    def upvote(self, code: str, question_id: int, participant: str, up: bool) -> bool:
+    def upvote(
+        self, code: str, question_id: int, participant: str, up: bool, only_if: Condition = None
+    ) -> bool | None:
         w = self._w(code)
         keys = [f"{w}:q:{question_id}", f"{w}:q:{question_id}:upvoters"]
-        return bool(self._run("upvote", keys, [participant, "1" if up else "0"]))
+        args = [_tests(QUESTIONS, only_if), participant, "1" if up else "0"]
+        changed = int(self._run("upvote", keys, args))
+        return None if changed < 0 else bool(changed)
 
     def upvoted(self, code: str, participant: str) -> set[int]:
         w = self._w(code)
@@ -370,74 +266,46 @@ class RedisStore(Store):
             pipe.sismember(f"{w}:q:{question_id}:upvoters", participant)
         return {qid for qid, member in zip(ids, pipe.execute(), strict=True) if member}
 
-    def on_air(self, code: str) -> int | None:
-        value = self.redis.hget(f"{self._w(code)}:webinar", "on_air")
-        return int(value) if value else None
-
-    def set_on_air(self, code: str, question_id: int | None) -> bool:
-        w = self._w(code)
-        keys = [f"{w}:webinar", f"{w}:q:{question_id or 0}"]
-        args = ["" if question_id is None else question_id, *sorted(ON_AIR_STATUSES)]
-        return bool(self._run("set_on_air", keys, args))
-
     # -- polls ----------------------------------------------------------------------------------
-    def add_poll(self, poll: Poll) -> Poll:
+    def add_poll(self, poll: Poll) -> Poll | None:
         w = self._w(poll.webinar)
-        poll_id = int(self.redis.incr(f"{self.prefix}:poll_ids"))
-        with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(
-                f"{w}:poll:{poll_id}",
-                mapping={
-                    "prompt": poll.prompt,
-                    "kind": poll.kind,
-                    "options": json.dumps(poll.options),
-                    "state": poll.state,
-                    "results_visible": int(poll.results_visible),
-                    "collects_emails": int(poll.collects_emails),
-                },
-            )
-            pipe.zadd(f"{w}:polls", {str(poll_id): poll_id})
-            pipe.execute()
-        return self.polls(poll.webinar, [poll_id])[0]
+        fields = json.dumps(_present(_hash(POLLS, POLLS.fields_of(poll))))
+        keys = [f"{self.prefix}:poll_ids", f"{w}:polls", f"{w}:webinar", f"{w}:asked"]
+        poll_id = int(self._run("add", keys, [f"{w}:poll:", fields, ""]))
+        found = self.polls(poll.webinar, [poll_id]) if poll_id else []
+        return found[0] if found else None
 
     def polls(self, code: str, ids: Iterable[int] | None = None) -> list[Poll]:
-        return [_poll(code, pid, row) for pid, row in self._hashes(code, "polls", "poll", ids)]
+        return [POLLS.build(r) for r in self._hashes(code, "polls", "poll", ids)]
 
-    def set_poll_state(
+    def change_poll(
+        self, code: str, poll_id: int, changes: Changes, only_if: Condition = None
+    ) -> Poll | None:
+        key = f"{self._w(code)}:poll:{poll_id}"
+        if not self._change(POLLS, code, key, changes, only_if):
+            return None
+        found = self.polls(code, [poll_id])
+        return found[0] if found else None
+
+    def _keep(
+        self, code: str, poll_id: int, kind: str, participant: str, entry: str, tests: str
+    ) -> bool:
+        p = f"{self._w(code)}:poll:{poll_id}"
+        keys = [p, f"{p}:{kind}", f"{p}:counts"]
+        return bool(self._run("keep", keys, [tests, participant, entry, int(kind == "ballots")]))
+
+    def cast_vote(
         self,
         code: str,
         poll_id: int,
-        state: str,
-        only_from: Iterable[str],
-        closes_at: datetime | None = None,
-    ) -> Poll | None:
-        key = f"{self._w(code)}:poll:{poll_id}"
-        deadline = closes_at.isoformat() if closes_at else ""
-        if not self._run("set_poll_state", [key], [state, deadline, *sorted(set(only_from))]):
-            return None
-        return self.polls(code, [poll_id])[0]
-
-    def set_results_visible(self, code: str, poll_id: int, visible: bool) -> Poll | None:
-        key = f"{self._w(code)}:poll:{poll_id}"
-        if not self._run("set_field_if_exists", [key], ["results_visible", int(visible)]):
-            return None
-        return self.polls(code, [poll_id])[0]
-
-    def cast_vote(self, code: str, poll_id: int, participant: str, options: Sequence[int]) -> bool:
-        p = f"{self._w(code)}:poll:{poll_id}"
-        keys = [p, f"{p}:ballots", f"{p}:counts"]
-        return bool(self._run("cast_vote", keys, [participant, json.dumps(list(options))]))
-
-    def set_shown_answers(self, code: str, poll_id: int, shown: Sequence[str]) -> Poll | None:
-        key = f"{self._w(code)}:poll:{poll_id}"
-        if not self._run("set_field_if_exists", [key], ["shown", json.dumps(list(shown))]):
-            return None
-        return self.polls(code, [poll_id])[0]
-
-    def set_answer(self, code: str, poll_id: int, participant: str, answer: Sequence[str]) -> bool:
-        w = self._w(code)
-        keys = [f"{w}:poll:{poll_id}", f"{w}:poll:{poll_id}:answers"]
-        return bool(self._run("set_answer", keys, [participant, json.dumps(list(answer))]))
+        participant: str,
+        choice: Sequence[Any],
+        only_if: Condition = None,
+        typed: bool = False,
+    ) -> bool:
+        kind = "answers" if typed else "ballots"
+        tests = _tests(POLLS, only_if)
+        return self._keep(code, poll_id, kind, participant, json.dumps(list(choice)), tests)
 
     def answers(self, code: str, poll_id: int) -> list[tuple[str, ...]]:
         kept = self.redis.hvals(f"{self._w(code)}:poll:{poll_id}:answers")
@@ -450,22 +318,61 @@ class RedisStore(Store):
             pipe.hgetall(f"{p}:counts")
             pipe.hlen(f"{p}:ballots")
             options, counts, voters = pipe.execute()
+        if options is None:
+            return PollResults(counts=(), voters=0)
         return PollResults(
             counts=tuple(int(counts.get(str(i), 0)) for i in range(len(json.loads(options)))),
             voters=int(voters),
         )
 
     def ballots(self, code: str, participant: str) -> dict[int, tuple[int, ...]]:
+        return {p: tuple(v) for p, v in self._per_poll("ballots", code, participant).items()}
+
+    def _per_poll(self, kind: str, code: str, participant: str) -> dict[int, Any]:
+        """Return one participant's entries of one kind in each poll of the webinar."""
         w = self._w(code)
         ids = [int(i) for i in self.redis.zrange(f"{w}:polls", 0, -1)]
         pipe = self.redis.pipeline(transaction=False)
         for poll_id in ids:
-            pipe.hget(f"{w}:poll:{poll_id}:ballots", participant)
+            pipe.hget(f"{w}:poll:{poll_id}:{kind}", participant)
         return {
-            pid: tuple(json.loads(ballot))
-            for pid, ballot in zip(ids, pipe.execute(), strict=True)
-            if ballot
+            poll_id: json.loads(value)
+            for poll_id, value in zip(ids, pipe.execute(), strict=True)
+            if value
         }
+
+    def set_interest(
+        self, code: str, poll_id: int, participant: str, email: str | None, at: datetime
+    ) -> bool:
+        entry = "" if email is None else json.dumps([email, at.isoformat()])
+        return self._keep(code, poll_id, "interest", participant, entry, "{}")
+
+    def interests(self, code: str, poll_id: int) -> dict[str, tuple[str, datetime]]:
+        kept = self.redis.hgetall(f"{self._w(code)}:poll:{poll_id}:interest")
+        return {
+            participant: (email, datetime.fromisoformat(at))
+            for participant, (email, at) in ((p, json.loads(v)) for p, v in kept.items())
+        }
+
+    def interest_of(self, code: str, participant: str) -> dict[int, str]:
+        return {p: kept[0] for p, kept in self._per_poll("interest", code, participant).items()}
+
+    # -- moderators -----------------------------------------------------------------------------
+    def next_moderator_number(self, code: str) -> int:
+        return int(self._run("increment", [f"{self._w(code)}:webinar"], ["moderators"]))
+
+    def log_action(self, entry: LogEntry) -> LogEntry | None:
+        w = self._w(entry.webinar)
+        record = json.dumps(LOG.encode(LOG.fields_of(entry)))
+        entry_id = int(self._run("log", [f"{w}:webinar", f"{w}:log_ids", f"{w}:log"], [record]))
+        return replace(entry, id=entry_id) if entry_id else None
+
+    def moderation_log(self, code: str, last: int | None = None) -> list[LogEntry]:
+        start = 0 if last is None else -last
+        records = [json.loads(r) for r in self.redis.lrange(f"{self._w(code)}:log", start, -1)]
+        # ids come from a counter incremented in the same script as the push: sorted anyway
+        entries = [LOG.build({"webinar": code, **LOG.decode(r), "id": r["id"]}) for r in records]
+        return sorted(entries, key=lambda e: e.id)
 
     # -- presence -------------------------------------------------------------------------------
     def join(self, code: str, connection: str, participant: str) -> None:
@@ -479,13 +386,9 @@ class RedisStore(Store):
         # an expiry time per connection: a crashed process's attendees stop counting by themselves
         if connections:
             w = self._w(code)
-            expires = time.time() + self.presence_ttl
-            with self.redis.pipeline(transaction=True) as pipe:
-                pipe.hset(f"{w}:online:connections", mapping=connections)
-                pipe.zadd(
-                    f"{w}:online", {f"{p} {conn}": expires for conn, p in connections.items()}
-                )
-                pipe.execute()
+            keys = [f"{w}:webinar", f"{w}:online", f"{w}:online:connections"]
+            pairs = [item for connection in connections.items() for item in connection]
+            self._run("refresh", keys, [time.time() + self.presence_ttl, *pairs])
 
     def online(self, code: str) -> int:
         w = self._w(code)
@@ -543,47 +446,6 @@ class SharedRateLimiter:
         return not self.store.take_token(f"{self.name}:{key}", self.limit, self.period, take=False)
 
 
-def _details(webinar: Webinar) -> dict[str, str]:
-    """A webinar's details as its hash keeps them (what creating and editing it write)."""
-    return {
-        "title": webinar.title,
-        "description": webinar.description,
-        "organiser": webinar.organiser,
-        "starts_at": webinar.starts_at.isoformat(),
-        "ends_at": webinar.ends_at.isoformat(),
-        "timezone": str(webinar.starts_at.tzinfo),
-        "topics": json.dumps(list(webinar.topics)),
-    }
-
-
-def _question(code: str, question_id: int, row: dict[str, str]) -> Question:
-    return Question(
-        id=question_id,
-        webinar=code,
-        text=row["text"],
-        name=row["name"] or None,
-        participant=row["participant"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        status=row["status"],
-        upvotes=int(row["upvotes"]),
-        reason=row.get("reason") or None,
-        merged_into=int(row["merged_into"]) if row.get("merged_into") else None,
-        asked_by=int(row.get("asked_by") or 1),
-        reply=row.get("reply") or None,
-        topic=row.get("topic") or None,
-    )
-
-
-def _poll(code: str, poll_id: int, row: dict[str, str]) -> Poll:
-    return Poll(
-        id=poll_id,
-        webinar=code,
-        prompt=row["prompt"],
-        kind=row["kind"],
-        options=tuple(json.loads(row["options"])),
-        state=row["state"],
-        results_visible=row["results_visible"] == "1",
-        closes_at=datetime.fromisoformat(row["closes_at"]) if row.get("closes_at") else None,
-        collects_emails=row.get("collects_emails") == "1",
-        shown=tuple(json.loads(row.get("shown") or "[]")),
-    )
+def _present(fields: Mapping[str, str | None]) -> dict[str, str]:
+    """Leave out the fields without a value (a new record does not store them)."""
+    return {k: v for k, v in fields.items() if v is not None}

@@ -1,18 +1,10 @@
--- Merge question B into question A in one step: A's upvoters and askers become the unions of
--- both (one person counted once), B becomes "merged" into A and leaves the air.
+-- Merge question B into question A in one step if B and A meet their tests: A's upvoters and
+-- askers become the unions of both (one person counted once), B becomes "merged" into A, loses
+-- its reason and leaves the air.
 -- KEYS[1] B's hash, KEYS[2] A's hash, KEYS[3] B's upvoters, KEYS[4] A's upvoters,
 -- KEYS[5] B's askers, KEYS[6] A's askers, KEYS[7] the webinar's hash
--- ARGV[1] B's id, ARGV[2] A's id, ARGV[3] statuses B may have (comma-separated),
--- ARGV[4] statuses A may have
-local function one_of(status, allowed)
-  for item in string.gmatch(allowed, '[^,]+') do
-    if item == status then return true end
-  end
-  return false
-end
-local from = redis.call('HGET', KEYS[1], 'status')
-local into = redis.call('HGET', KEYS[2], 'status')
-if not from or not into or not one_of(from, ARGV[3]) or not one_of(into, ARGV[4]) then
+-- ARGV[1] B's id, ARGV[2] A's id, ARGV[3] B's tests, ARGV[4] A's tests
+if not meets(KEYS[1], ARGV[3]) or not meets(KEYS[2], ARGV[4]) then
   return 0
 end
 -- the askers set exists once others were merged into a question; its author is its first asker
