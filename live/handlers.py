@@ -24,7 +24,6 @@ from .commands import (
     Upvote,
     Vote,
 )
-from .domain import TooMany
 from .events import Ack, event
 from .events import register as register_events
 from .keys import rotate_moderator_key
@@ -42,8 +41,7 @@ def on_ask(live: Live, connection: Connection, command: Ask) -> Ack:
     """Sent by an attendee with a new question; everyone (or, under pre-moderation, the moderators
     and the author) sees it with the next update."""
     webinar = service.get_webinar(live.store, code=connection.code)
-    if not live.questions_asked.allow(f"{webinar.code} {connection.participant}"):
-        raise TooMany("You asked many questions in the last minute; wait a little.")
+    budget = f"{webinar.code} {connection.participant}"
     question = service.ask(
         live.store,
         webinar=webinar,
@@ -52,6 +50,8 @@ def on_ask(live: Live, connection: Connection, command: Ask) -> Ack:
         name=command.name,
         idempotency_key=command.idempotency_key,
         topic=command.topic,
+        # only a question that is stored takes one of the participant's tokens
+        budget=lambda: live.questions_asked.allow(budget),
     )
     live.broadcaster.changed(webinar.code, questions=(question.id,))
     return {"question": question_payload(question, None)}

@@ -94,3 +94,18 @@ def test_a_full_process_refuses_newcomers_and_says_so_once(app, room, caplog):
     assert "2 connections held (LIVE_MAX_CONNECTIONS=2)" in limit_lines[0].getMessage()
     first.disconnect()
     assert room.attendee().is_connected()  # a place came free
+
+
+def test_refused_asks_do_not_spend_the_question_budget(room, live):
+    live.questions_asked = RateLimiter(2)
+    attendee = room.attendee()
+    refusals = [ack(attendee, "ask", {"text": "   "}) for _ in range(10)]
+    assert {r["error"] for r in refusals} == {"empty"}
+    first = ack(attendee, "ask", {"text": "First real question?", "idempotency_key": "k-1"})
+    assert first["ok"]
+    assert ack(attendee, "ask", {"text": "Second real question?"})["ok"]
+    assert ack(attendee, "ask", {"text": "Third?"})["error"] == "rate_limited"
+    # a retry of a stored question is answered with it, budget or not, and stores nothing
+    retry = ack(attendee, "ask", {"text": "First real question?", "idempotency_key": "k-1"})
+    assert retry["ok"] and retry["question"]["id"] == first["question"]["id"]
+    assert len(live.store.questions(CODE)) == 2

@@ -849,3 +849,54 @@ def test_a_ranking_gives_each_option_its_average_rank(people, room):
     results = ack(mod, "poll", {"poll": poll, "action": "show_results"})["poll"]["results"]
     # Lab: 2nd and 1st; Accelerator: 3rd twice; Stars: 1st and 2nd
     assert results == {"voters": 2, "ranks": [1.5, 3.0, 1.5]}
+
+
+@pytest.mark.parametrize(
+    "event, payload",
+    [
+        ("upvote", {"question": 10**19, "up": True}),
+        ("vote", {"poll": 2**63, "options": [0]}),
+        ("interest", {"poll": 10**19, "email": "ana@city.example", "consent": True}),
+    ],
+)
+def test_huge_ids_from_attendees_are_not_found(room, event, payload):
+    reply = ack(room.attendee(), event, payload)
+    assert not reply["ok"] and reply["error"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"question": 2**63, "action": "approve"},
+        {"question": 1, "action": "merge", "into": 10**19},
+    ],
+)
+def test_huge_ids_from_moderators_are_not_found(room, payload):
+    mod = room.moderator()
+    ack(room.attendee(), "ask", {"text": "A question to merge?"})
+    reply = ack(mod, "moderate", payload)
+    assert not reply["ok"] and reply["error"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "email", ["ana\ud800@city.example", "ana\u202e@city.example", "ana\x07@city.example"]
+)
+def test_odd_characters_in_an_email_address_are_refused(room, live, email):
+    voter, mod = room.attendee(), room.moderator()
+    poll = next(p for p in live.store.polls(CODE) if p.collects_emails)
+    assert ack(mod, "poll", {"poll": poll.id, "action": "open"})["ok"]
+    assert ack(voter, "vote", {"poll": poll.id, "options": [0]})["ok"]
+    reply = ack(voter, "interest", {"poll": poll.id, "email": email, "consent": True})
+    assert not reply["ok"] and reply["error"] == "bad_email"
+    assert live.store.interests(CODE, poll.id) == {}
+
+
+def test_upvoting_ones_own_closed_question_says_it_is_closed(room):
+    token = room.token()
+    author, other, mod = room.attendee(token), room.attendee(), room.moderator()
+    qid = ack(author, "ask", {"text": "Will this be dismissed?"})["question"]["id"]
+    assert ack(mod, "moderate", {"question": qid, "action": "dismiss"})["ok"]
+    own = ack(author, "upvote", {"question": qid, "up": True})
+    assert own["error"] == "question_closed"
+    # whoever did not ask it learns nothing of a question they cannot see
+    assert ack(other, "upvote", {"question": qid, "up": True})["error"] == "not_found"
