@@ -22,6 +22,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import frames
 from .broadcast import Broadcaster
 from .config import Config
 from .identity import Identities, new_moderator_key
@@ -135,7 +136,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         client_manager=manager,
         ping_interval=app.config["PING_INTERVAL"],
         ping_timeout=app.config["PING_TIMEOUT"],
+        # malformed frames are refused, never raised; the libraries log each error once
+        **frames.server_options(),
     )
+    # unknown events, malformed frames and events before admission get answers (live/frames.py)
+    frames.register(socketio)
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(admin.bp)
