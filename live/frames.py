@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from json import JSONDecodeError
 from typing import Any
 
+from engineio import packet as engineio_packet
 from flask import current_app, request
 from flask_socketio import SocketIO
 from socketio import packet
@@ -152,7 +153,12 @@ def refuse_before_admission(server: Any, eio_sid: str, frame: packet.Packet) -> 
         )
         server.eio.send(eio_sid, answer.encode())
     log.info("closed a connection that sent an event before it was admitted")
-    server.eio.disconnect(eio_sid)
+    if server.eio.transport(eio_sid) == "websocket":
+        server.eio.disconnect(eio_sid)
+    else:
+        # closing a polling session here would wait for its next poll, which then finds it
+        # closed: the client is told to close instead (it expires unless it goes on polling)
+        server.eio.send_packet(eio_sid, engineio_packet.Packet(engineio_packet.CLOSE))
 
 
 def on_other_event(event: str | BadFrame, *_: Any) -> Ack:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 import websocket
 
 from live.logs import RateLimitFilter
@@ -215,6 +216,20 @@ def test_an_event_before_connect_is_refused_and_the_connection_closed(server, ra
     socket.assert_closed()
 
 
+def test_over_long_polling_an_event_before_connect_is_refused_and_the_client_told_to_close(
+    server,
+):
+    base = f"{server.url}/socket.io/?EIO=4&transport=polling"
+    opened = requests.get(base, timeout=5).text
+    sid = json.loads(opened[opened.index("{") :])["sid"]
+    # the post is taken at once (closing the session there would hold it until the next poll)
+    posted = requests.post(f"{base}&sid={sid}", data='421["ask",{"text":"x"}]', timeout=5)
+    assert posted.ok
+    refused, close = requests.get(f"{base}&sid={sid}", timeout=5).text.split("\x1e")
+    assert json.loads(refused.removeprefix("431"))[0]["error"] == NOT_CONNECTED
+    assert close == "1"  # Engine.IO's close
+
+
 def test_an_event_after_a_refused_connect_is_refused_and_the_connection_closed(server, raw):
     socket = raw()
     assert socket.connect({"webinar": CODE}).startswith("4")  # no participant token
@@ -350,4 +365,17 @@ def test_run_py_limits_what_the_process_logs(tmp_path):
     finally:
         for socket in sockets:
             socket.close()
+        server.stop()
+
+
+def test_the_socket_libraries_log_an_error_once_not_twice(tmp_path):
+    """python-engineio's own handler wrote each of its errors a second time, without a time."""
+    server = LiveServer(tmp_path).start()  # its own: python-engineio says some errors once only
+    try:
+        base = f"{server.url}/socket.io/?EIO=4&transport=polling"
+        refused = requests.post(f"{base}&sid=no-such-session", data="40", timeout=5)
+        assert refused.status_code == 400
+        lines = [line for line in server.log.read_text().splitlines() if "no-such-session" in line]
+        assert len(lines) == 1 and " engineio.server Invalid session" in lines[0]
+    finally:
         server.stop()
