@@ -55,7 +55,7 @@ class GuardedPacket(packet.Packet):
     ack, connect or disconnect becomes an event named ``BadFrame(reason)`` (its ack id kept)."""
 
     def decode(self, encoded_packet: Any) -> int:
-        if isinstance(encoded_packet, bytes | bytearray):
+        if isinstance(encoded_packet, (bytes, bytearray)):
             # this protocol has no binary data: a binary attachment never gets here as one
             return self._refuse("binary data is not taken")
         try:
@@ -152,7 +152,7 @@ def refuse_before_admission(server: Any, eio_sid: str, frame: packet.Packet) -> 
             packet.ACK, namespace=frame.namespace, id=frame.id, data=[NOT_CONNECTED]
         )
         server.eio.send(eio_sid, answer.encode())
-    log.info("closed a connection that sent an event before it was admitted")
+    log.warning("closed a connection that sent an event before it was admitted")
     if server.eio.transport(eio_sid) == "websocket":
         server.eio.disconnect(eio_sid)
     else:

@@ -1,7 +1,9 @@
-"""Rate-limited logging: a flood of the same message (or traceback) never fills the log.
+"""Rate-limited logging: a flood of the same warning (or traceback) never fills the log.
 
 ``run.py`` installs one ``RateLimitFilter`` on the handlers of the root logger, so that it holds for
-every logger of the process (ours, Flask's, python-socketio's, python-engineio's).
+every logger of the process (ours, Flask's, python-socketio's, python-engineio's). Warnings and
+errors are limited, which is where bad input ends up; information (an access line per request, a
+line per moderator action) records what happened and is kept whole.
 """
 
 from __future__ import annotations
@@ -29,26 +31,30 @@ class _Window:
 
 
 class RateLimitFilter(logging.Filter):
-    """Let the same message (logger + template) through at most ``limit`` times per ``interval``
-    seconds; the last one let through says that more are held back, and the first one after the
-    interval says how many were."""
+    """Let the same message (logger + template) of ``level`` or above through at most ``limit``
+    times per ``interval`` seconds; the last one let through says that more are held back, and
+    the first one after the interval says how many were."""
 
     def __init__(
         self,
         limit: int = LIMIT,
         interval: float = INTERVAL,
         clock: Callable[[], float] = time.monotonic,
+        level: int = logging.WARNING,
     ) -> None:
         super().__init__()
         self.limit = limit
         self.interval = interval
         self.clock = clock
+        self.level = level
         self._windows: dict[tuple[str, str], _Window] = {}
         self._lock = threading.Lock()
         # one record reaches each handler in turn: it is counted once, decided once
         self._decided = f"_rate_limit_{id(self)}"
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < self.level:
+            return True
         decided = record.__dict__.get(self._decided)
         if decided is None:
             decided = self._decide(record)

@@ -307,6 +307,7 @@ def limited() -> Iterator[tuple[logging.Logger, list[str], Clock]]:
     handlers = [Collect(), Collect()]
     rate_limit = RateLimitFilter(limit=3, interval=60, clock=clock)
     logger = logging.getLogger("tests.frames.limited")
+    logger.setLevel(logging.INFO)
     logger.propagate = False
     for handler in handlers:
         handler.addFilter(rate_limit)
@@ -314,6 +315,8 @@ def limited() -> Iterator[tuple[logging.Logger, list[str], Clock]]:
     yield logger, lines, clock
     for handler in handlers:
         logger.removeHandler(handler)
+    logger.setLevel(logging.NOTSET)
+    logger.propagate = True
 
 
 def test_the_same_message_is_logged_a_few_times_an_interval_then_counted(limited):
@@ -333,6 +336,14 @@ def test_the_same_message_is_logged_a_few_times_an_interval_then_counted(limited
     lines.clear()
     logger.warning("refused frame %d from %s", 100, "nets4dem")
     assert lines[0] == "refused frame 100 from nets4dem [97 more like this were not logged]"
+
+
+def test_information_is_kept_whole(limited):
+    """An access line per request is what happened, not a flood."""
+    logger, lines, _ = limited
+    for _ in range(20):
+        logger.info("%s %s %s", "GET", "/e/nets4dem", 200)
+    assert len(lines) == 2 * 20
 
 
 def test_a_flood_of_tracebacks_is_a_few_lines(limited):
