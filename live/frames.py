@@ -147,13 +147,17 @@ NOT_CONNECTED: Ack = {
 def refuse_before_admission(server: Any, eio_sid: str, frame: packet.Packet) -> None:
     """Answer an event on a connection that is not admitted, then close its transport: nothing
     is sent there by a client that waits for its connect to be accepted."""
+    try:
+        transport = server.eio.transport(eio_sid)
+    except KeyError:
+        return  # closed already, by the refusal of an earlier frame
     if frame.id is not None:
         answer = server.packet_class(
             packet.ACK, namespace=frame.namespace, id=frame.id, data=[NOT_CONNECTED]
         )
         server.eio.send(eio_sid, answer.encode())
     log.warning("closed a connection that sent an event before it was admitted")
-    if server.eio.transport(eio_sid) == "websocket":
+    if transport == "websocket":
         server.eio.disconnect(eio_sid)
     else:
         # closing a polling session here would wait for its next poll, which then finds it

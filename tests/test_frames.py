@@ -230,6 +230,21 @@ def test_over_long_polling_an_event_before_connect_is_refused_and_the_client_tol
     assert close == "1"  # Engine.IO's close
 
 
+def test_a_flood_of_events_before_connect_is_one_refusal_and_one_line(server, raw):
+    socket = raw()
+    offset = server.log.stat().st_size
+    for _ in range(1000):
+        try:
+            socket.ws.send('421["ask",{"text":"Can I skip connect?"}]')
+        except (websocket.WebSocketException, OSError):
+            break
+    assert socket.acks(until=1)[1]["error"] == NOT_CONNECTED
+    socket.assert_closed()
+    log = log_since(server, offset)
+    assert len(log) < 1000 and "Traceback" not in log, log
+    assert log.count("before it was admitted") <= 1
+
+
 def test_an_event_after_a_refused_connect_is_refused_and_the_connection_closed(server, raw):
     socket = raw()
     assert socket.connect({"webinar": CODE}).startswith("4")  # no participant token
