@@ -35,6 +35,7 @@ from flask import Flask  # noqa: E402
 
 from live import create_app, socketio  # noqa: E402
 from live.links import admin_url, attendee_url, moderator_url, projector_url  # noqa: E402
+from live.logs import install as install_log_rate_limit  # noqa: E402
 from live.qr import qr_text  # noqa: E402
 from live.shutdown import drain  # noqa: E402
 
@@ -150,6 +151,8 @@ def stop_gracefully_on_sigterm(app: Flask) -> None:
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # the same message at most a few times a minute: a flood of bad input never fills the log
+    install_log_rate_limit()
     host_for_urls = "127.0.0.1" if args.host in ("127.0.0.1", "localhost") else lan_address()
     public_url = (args.public_url or f"http://{host_for_urls}:{args.port}").rstrip("/")
     config = {"PUBLIC_URL": public_url, "ASYNC_MODE": ASYNC_MODE}

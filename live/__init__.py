@@ -22,6 +22,7 @@ from flask import Flask, current_app
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import frames
 from .broadcast import Broadcaster
 from .config import Config
 from .identity import Identities, new_moderator_key
@@ -147,10 +148,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         client_manager=manager,
         ping_interval=app.config["PING_INTERVAL"],
         ping_timeout=app.config["PING_TIMEOUT"],
+        # malformed frames are refused, never raised; the libraries log each error once
+        **frames.server_options(),
     )
     # after init_app: each app's new server gets the handlers, and only once
     auth.register(socketio)
     handlers.register(socketio)
+    # unknown events, malformed frames and events before admission get answers (live/frames.py)
+    frames.register(socketio)
     if "live_channel" in app.extensions:
         app.extensions["live_channel"].start(socketio.start_background_task, socketio.sleep)
 

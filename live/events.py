@@ -67,7 +67,7 @@ class EventHandler(Generic[C]):
         """Return the sender's connection if it may send this event now, else raise."""
         connection = live.connections.get(request.sid)  # type: ignore[attr-defined]
         if connection is None:
-            raise Forbidden("This connection is not admitted to a webinar.")
+            raise Forbidden("This connection is not admitted to a webinar.", "not_connected")
         if live.draining:
             # refused, not half-done: the client knows nothing changed
             raise Unavailable("The server is restarting; try again in a moment.")
