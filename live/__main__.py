@@ -16,6 +16,7 @@ are signed out within a second, on every process.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 from typing import Any
@@ -32,6 +33,9 @@ def open_live() -> tuple[Any, Any]:
     # the background tasks and the async library are the server's: a command needs the store only,
     # and must not put LIVE_MODERATOR_KEY back over a key it is about to change
     app = create_app({"TICK_MS": 0, "ASYNC_MODE": "threading", "MODERATOR_KEY": None})
+    if "live_channel" in app.extensions:
+        # what the command changed (a log entry) reaches the servers before the command exits
+        atexit.register(app.extensions["live_channel"].close)
     return app, app.extensions["live"]
 
 

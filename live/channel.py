@@ -74,6 +74,7 @@ class Channel:
             retry=Retry(NoBackoff(), 0),
         )
         self._lock = threading.Lock()
+        self._publishing = threading.Lock()
         self._outbox: dict[str, Marks] = {}
         self._wake = threading.Event()
         self._closed = False
@@ -121,19 +122,21 @@ class Channel:
         Marks that could not be sent stay queued for the next try; those the other processes
         missed meanwhile are repaired by their resync when their subscription comes back.
         """
-        with self._lock:
-            outbox, self._outbox = self._outbox, {}
-        if not outbox:
-            return True
-        message = json.dumps({"process": self.process_id, "marks": list(outbox.values())})
-        try:
-            self.redis.publish(self.name, message)
-        except (redis.RedisError, OSError) as error:
-            self._lost(error)
+        # one publish at a time: ``close`` waits for the background task's publish in flight
+        with self._publishing:
             with self._lock:
-                for code, marks in outbox.items():
-                    merge_marks(self._outbox.setdefault(code, {}), marks)
-            return False
+                outbox, self._outbox = self._outbox, {}
+            if not outbox:
+                return True
+            message = json.dumps({"process": self.process_id, "marks": list(outbox.values())})
+            try:
+                self.redis.publish(self.name, message)
+            except (redis.RedisError, OSError) as error:
+                self._lost(error)
+                with self._lock:
+                    for code, marks in outbox.items():
+                        merge_marks(self._outbox.setdefault(code, {}), marks)
+                return False
         self._back()
         return True
 

@@ -12,9 +12,12 @@ from .servers import ROOT
 from .test_webinar_file import OTHER
 
 
-def live_command(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+def live_command(
+    tmp_path, *args: str, settings: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVE_")}
     env |= {"LIVE_INSTANCE_PATH": str(tmp_path), "LIVE_PUBLIC_URL": "https://live.example.org"}
+    env |= settings or {}
     return subprocess.run(
         [sys.executable, "-m", "live", *args],
         cwd=ROOT,
@@ -70,3 +73,28 @@ def test_webinars_from_the_command_line(tmp_path):
         assert store.polls("budget-2025") == []
     finally:
         store.close()
+
+
+def test_a_command_on_redis_tells_the_servers_before_it_exits(tmp_path, redis_url):
+    """The moderation log entry of a key changed from the command line reaches the servers' pages:
+    its change mark is published on the channel before the command's process ends."""
+    import json
+    import uuid
+
+    import redis
+
+    prefix = f"cli-{uuid.uuid4().hex[:8]}"
+    listener = redis.Redis.from_url(redis_url, decode_responses=True).pubsub()
+    listener.subscribe(f"{prefix}:changes")
+    try:
+        settings = {"LIVE_REDIS_URL": redis_url, "LIVE_REDIS_PREFIX": prefix}
+        rotated = live_command(tmp_path, "rotate-key", "nets4dem", settings=settings)
+        assert rotated.returncode == 0, rotated.stderr
+        messages = []
+        while (message := listener.get_message(timeout=1.0)) is not None:
+            if message["type"] == "message":
+                messages.append(json.loads(message["data"]))
+        marks = [mark for message in messages for mark in message["marks"]]
+        assert any(mark["code"] == "nets4dem" and mark.get("log") for mark in marks), messages
+    finally:
+        listener.close()
