@@ -54,7 +54,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--redis",
         default=env("LIVE_REDIS_URL"),
-        help="redis://host:port/db: the shared store and message queue of several processes",
+        help="redis://host:port/db: the shared store of several processes, and their channel",
     )
     parser.add_argument(
         "--public-url",

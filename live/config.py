@@ -10,9 +10,9 @@ from __future__ import annotations
 class Config:
     # where webinars live: sqlite:///path (default: instance/live.sqlite3), memory://
     STORE_URL: str | None = None
-    # Redis for several server processes: the shared store and the Socket.IO message queue
+    # Redis for several server processes: the shared store and the channel of change marks
     REDIS_URL: str | None = None
-    # the prefix of every Redis key and of the message queue's channel (several sites, one Redis)
+    # the prefix of every Redis key and of the channel of change marks (several sites, one Redis)
     REDIS_PREFIX = "live"
     # how many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none)
     PROXY_COUNT = 0
