@@ -30,6 +30,15 @@ PLAIN_MAX_AGE = 60
 # hex digits of the content hash in a fingerprinted name (as Django's manifest storage)
 HASH_LENGTH = 12
 FINGERPRINTED = re.compile(rf"\.[0-9a-f]{{{HASH_LENGTH}}}(\.[^./]+)?$")
+# what the app itself answers with that is worth compressing (images are PNG, already packed)
+COMPRESSED_TYPES = [
+    "text/html",
+    "application/json",
+    "text/csv",
+    "text/markdown",
+    "text/plain",
+    "image/svg+xml",
+]
 # compressed once per content in this process: tests and several apps build the same files
 _compressed: dict[tuple[str, str], bytes | None] = {}
 
@@ -133,6 +142,7 @@ def serve_static(app: Flask) -> Assets:
 def compress_responses(app: Flask) -> None:
     """Compress the app's own responses (pages, JSON, exports) by what the client accepts."""
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     # a streamed response is passed as it is, never held back to be compressed
     app.config.setdefault("COMPRESS_STREAMS", False)
     Compress(app)
