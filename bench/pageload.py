@@ -29,7 +29,6 @@ from .targets import CODE, KEY, free_port, wait_http
 
 # Chrome DevTools' "Slow 4G"-like profile of the issue: bytes per second and milliseconds
 SLOW_4G = {"latency": 150, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8}
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 TARGETS = {"fresh_kb": 45, "interactive_ms": 3000, "repeat_asset_requests": 0}
 # in the page before its own scripts: the time the snapshot frame arrives, on the page's clock
 WATCH_SNAPSHOT = """
@@ -210,7 +209,10 @@ def measure(url: str, runs: int, throttle: bool) -> dict[str, Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(runs):
-            context = browser.new_context(**PHONE)
+            # a phone: its screen, touch, its viewport rules
+            context = browser.new_context(
+                viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+            )
             results.append(
                 {
                     "fresh": visit(context, page_url, throttle),
