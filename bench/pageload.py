@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -283,12 +284,24 @@ def run(root: Path, url: str | None, questions: int, runs: int, throttle: bool) 
         if server is not None:
             server.terminate()
             server.wait(10)
-    return {"scenario": "S7 page load", "root": str(root), "questions": questions, **result}
+        shutil.rmtree(workdir, ignore_errors=True)
+    served = str(root) if server is not None else url
+    # the commit served (the benchmark's own commit is in "machine"): empty for an exported tree
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "scenario": "S7 page load",
+        "served": served,
+        "served_commit": commit if server is not None else "",
+        "questions": questions,
+        **result,
+    }
 
 
 def summary(result: dict[str, Any]) -> str:
     """One readable line per visit."""
-    lines = [f"S7 page load, {result['questions']} questions, {result['root']}"]
+    lines = [f"S7 page load, {result['questions']} questions, {result['served']}"]
     for kind in ("fresh", "repeat"):
         v = result[kind]
         lines.append(
