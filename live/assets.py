@@ -70,7 +70,7 @@ def build(source: Path, target: Path) -> Assets:
     brotli and gzip copies worth having; return the names. Files already there are kept: a name
     says its content, so several processes starting at once write the same bytes."""
     assets = Assets(source, target)
-    spare = target.parent / f"{target.name}-tmp"
+    spare = target.parent / f".{target.name}-partial"
     spare.mkdir(parents=True, exist_ok=True)
     compressor = Compressor(quiet=True)
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
@@ -116,7 +116,7 @@ def serve_static(app: Flask) -> Assets:
 
     def add_headers(headers: Headers, path: str, url: str) -> None:
         headers["X-Content-Type-Options"] = "nosniff"
-        if path.startswith(str(assets.build)) and FINGERPRINTED.search(url):
+        if path.startswith(f"{assets.build}{os.sep}") and FINGERPRINTED.search(url):
             headers["Cache-Control"] = IMMUTABLE
 
     files = WhiteNoise(
