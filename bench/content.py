@@ -61,7 +61,7 @@ REPLIES = (
     "The toolkit and the case studies will be published on the project website after the event.",
 )
 REASONS = ("duplicate", "off_topic", "other")
-POLLS = (
+POLLS: tuple[tuple[str, str, list[str]], ...] = (
     ("Which programme fits your city best?", "single", ["Lab", "Accelerator", "Mentorship"]),
     (
         "What holds back participation in your city?",
@@ -107,9 +107,7 @@ class Seeded:
 Call = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
-async def seed(
-    plan: Plan, moderator: Call, attendees: list[Call], topics: list[str]
-) -> Seeded:
+async def seed(plan: Plan, moderator: Call, attendees: list[Call], topics: list[str]) -> Seeded:
     """Ask, upvote, moderate and poll through the protocol: ``moderator`` and each of
     ``attendees`` send one event and return its ack."""
     rng = random.Random(plan.seed)
