@@ -1,7 +1,7 @@
 """The benchmark's command line.
 
     python -m bench run S1 [--target live|gevent|baseline|node] [--attendees N] [--rate R]
-                           [--duration S] [--json FILE]
+                           [--duration S] [--questions Q] [--no-compress] [--json FILE]
     python -m bench suite [--out FILE] [--quick]      every scenario and comparison, in one run
     python -m bench report FILE [--plot PNG]          tables (Markdown) and the plot from a suite
     python -m bench soak [--attendees N] [--minutes M] [--churn C] [--json FILE]
@@ -143,7 +143,9 @@ def suite(quick: bool) -> dict[str, Any]:
             scenario, attendees=max(50, scenario.attendees // 5), duration=scenario.duration / 4
         )
 
-    s1, s2, s3, s4 = (sized(SCENARIOS[name]) for name in ("S1", "S2", "S3", "S4"))
+    s1, s2, s3, s4, s5 = (sized(SCENARIOS[name]) for name in ("S1", "S2", "S3", "S4", "S5"))
+    # S5 late join, and the same join into a webinar of 10 questions: their CPU per join compared
+    s5_small = replace(s5, name="S5-10", questions=10)
     plan: list[tuple[Scenario, str]] = [
         (s1, "live"),
         (s1, "baseline"),
@@ -152,6 +154,8 @@ def suite(quick: bool) -> dict[str, Any]:
         (s2, "gevent"),
         (s3, "live"),
         (s4, "live"),
+        (s5, "live"),
+        (s5_small, "live"),
     ]
     if node_available():
         plan += [(s1, "node"), (s2, "node")]
@@ -194,6 +198,13 @@ def main(argv: list[str]) -> None:
     one.add_argument("--attendees", type=int)
     one.add_argument("--rate", type=float)
     one.add_argument("--duration", type=float)
+    one.add_argument("--questions", type=int, help="questions asked first (S5: its content)")
+    one.add_argument(
+        "--no-compress",
+        dest="compress",
+        action="store_false",
+        help="do not offer per-message deflate (browsers do)",
+    )
     one.add_argument("--json", type=Path)
     one.add_argument(
         "--url", help="drive a server started by hand (moderator key bench-moderator-key)"
@@ -230,9 +241,11 @@ def main(argv: list[str]) -> None:
                 ("attendees", args.attendees),
                 ("rate", args.rate),
                 ("duration", args.duration),
+                ("questions", args.questions),
             )
             if v is not None
         }
+        changes["compress"] = args.compress
         external = ExternalTarget(args.url, args.pid) if args.url else None
         result = run_one(replace(scenario, **changes), args.target, external)
         text = json.dumps(result, indent=2)

@@ -3,18 +3,64 @@
 A full python-socketio client per attendee costs threads and far too much CPU for thousands in one
 process; this speaks just the part of the protocol an attendee uses (docs/protocol.md): the open
 packet, the namespace connect with ``auth``, pings, ``snapshot`` and ``update`` events, and events
-with acknowledgements.
+with acknowledgements. Like a browser it offers per-message deflate (``compress``), and it counts
+the bytes its WebSocket takes on the wire: the upgrade response and every frame as the server sent
+it, compressed or not (``counting_connector``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+from aiohttp.client_proto import ResponseHandler
+
+# the open connections' protocols by local address, to find a WebSocket's
+_COUNTING: dict[Any, CountingProtocol] = {}
+
+
+class CountingProtocol(ResponseHandler):
+    """aiohttp's protocol of one connection, counting the bytes of each answer as they arrive
+    (for a WebSocket: from its upgrade response on, every frame as sent, compressed or not)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(loop)
+        self.received = 0
+        self._address: Any = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self._address = transport.get_extra_info("sockname")
+        _COUNTING[self._address] = self
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        _COUNTING.pop(self._address, None)
+        super().connection_lost(exc)
+
+    def set_response_params(self, *args: Any, **kwargs: Any) -> None:
+        # a new request on this connection (kept alive since the last): count its answer only
+        self.received = 0
+        super().set_response_params(*args, **kwargs)
+
+    def data_received(self, data: bytes) -> None:
+        self.received += len(data)
+        super().data_received(data)
+
+
+def counting_connector() -> aiohttp.TCPConnector:
+    """A connector whose connections count their bytes (call inside the running loop)."""
+    connector = aiohttp.TCPConnector(limit=0)
+    # aiohttp makes each connection's protocol with this factory (no public hook for it)
+    connector._factory = functools.partial(  # type: ignore[assignment]
+        CountingProtocol, loop=asyncio.get_running_loop()
+    )
+    return connector
 
 
 @dataclass
@@ -37,8 +83,18 @@ class Attendee:
         base_url: str,
         auth: dict[str, Any],
         sampled: bool = False,
+        compress: bool = True,
+        check: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
         self.session = session
+        self.compress = compress
+        # with ``check``, the snapshot is checked and dropped (thousands of them would not fit)
+        self.check = check
+        self.snapshot_ok: bool | None = None
+        # bytes on the wire until the snapshot was in, and the snapshot's packet decoded
+        self.join_bytes: int | None = None
+        self.snapshot_chars = 0
+        self._counting: CountingProtocol | None = None
         self.url = base_url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
         self.auth = auth
         self.sampled = sampled
@@ -54,8 +110,14 @@ class Attendee:
     async def connect(self, timeout: float = 30) -> None:
         """Open the WebSocket, join the namespace with ``auth`` and wait for the snapshot."""
         self._ws = await self.session.ws_connect(
-            self.url, autoping=True, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=5)
+            self.url,
+            autoping=True,
+            max_msg_size=0,
+            timeout=aiohttp.ClientWSTimeout(ws_close=5),
+            # what browsers offer: permessage-deflate with a 32 KB window
+            compress=15 if self.compress else 0,
         )
+        self._counting = _COUNTING.get(self._ws.get_extra_info("sockname"))
         opened = await asyncio.wait_for(self._ws.receive_str(), timeout)
         if not opened.startswith("0"):
             raise ConnectionError(f"unexpected open packet {opened[:80]!r}")
@@ -67,8 +129,16 @@ class Attendee:
             if message == "2":
                 await self._ws.send_str("3")
             elif message.startswith('42["snapshot"'):
-                self.snapshot = json.loads(message[2:])[1]
-                self._apply_snapshot(self.snapshot)
+                self.snapshot_chars = len(message)
+                if self._counting is not None:
+                    self.join_bytes = self._counting.received
+                snapshot = json.loads(message[2:])[1]
+                if self.check is None:
+                    self.snapshot = snapshot
+                    self._apply_snapshot(snapshot)
+                else:
+                    self.snapshot_ok = self.check(snapshot)
+                    self.snapshot = {}
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
     async def call(self, event: str, payload: Any, timeout: float = 30) -> Any:
@@ -82,6 +152,11 @@ class Attendee:
             return await asyncio.wait_for(future, timeout)
         finally:
             self._acks.pop(ack_id, None)
+
+    @property
+    def wire_bytes(self) -> int | None:
+        """Bytes this attendee's WebSocket received on the wire so far."""
+        return None if self._counting is None else self._counting.received
 
     async def close(self) -> None:
         self._closing = True

@@ -5,6 +5,11 @@ attendee receives an update that includes it: for an upvote, the first update in
 question's count reaches the count the ack returned (counts only rise: each actor upvotes a
 question once); for a ballot, the first update in which the poll's voters reach the ballot's
 rank among the acknowledged ballots.
+
+S5 (late join) first seeds a webinar late in its life through the protocol (bench/content.py:
+``content``), then measures what each joining attendee costs: the join's latency, the bytes its
+WebSocket takes on the wire until its snapshot is in, and the server's CPU per join; and checks
+that every snapshot holds the seeded content.
 """
 
 from __future__ import annotations
@@ -14,13 +19,14 @@ import bisect
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import aiohttp
 
-from .client import Attendee, join_token
+from .client import Attendee, counting_connector, join_token
+from .content import Plan, Seeded, seed
 from .targets import CODE, KEY, Target, cpu_seconds, rss_bytes
 
 
@@ -35,15 +41,23 @@ class Scenario:
     processes: int = 1
     questions: int = 10
     sampled: int = 50
+    # seed a webinar late in its life (questions of real lengths, answers, polls with results)
+    content: bool = False
+    # offer per-message deflate, as browsers do
+    compress: bool = True
 
 
 SCENARIOS = {
     "smoke": Scenario("smoke", 50, 10, 3, ballots=0.5, join_rate=100, sampled=10),
+    "smoke-S5": Scenario("smoke-S5", 40, 0, 0, join_rate=100, questions=130, content=True),
     "S1": Scenario("S1", 1000, 20, 60),
     "S2": Scenario("S2", 5000, 100, 60, ballots=0.5),
     "S3": Scenario("S3", 10000, 100, 60, ballots=0.5, processes=2),
     "S4": Scenario("S4", 5000, 0, 0, join_rate=500),
+    "S5": Scenario("S5", 5000, 0, 0, join_rate=500, questions=300, content=True),
 }
+# a connection's events at most this often while seeding (the server allows 10 a second)
+SEED_INTERVAL = 0.11
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -65,10 +79,11 @@ class Run:
         self.join_latencies: list[float] = []
         self.actions: list[dict[str, Any]] = []
         self.phase = "starting"
+        self.seeded: Seeded | None = None
 
     async def run(self) -> dict[str, Any]:
         s = self.scenario
-        connector = aiohttp.TCPConnector(limit=0)
+        connector = counting_connector()
         # no cookie jar: every simulated attendee is a browser of its own
         async with aiohttp.ClientSession(
             connector=connector, cookie_jar=aiohttp.DummyCookieJar()
@@ -101,6 +116,8 @@ class Run:
         """Ask the questions and open the poll with its results shown (the floors have them)."""
         if not self.target.moderated:
             return list(range(1, self.scenario.questions + 1)), 1
+        if self.scenario.content:
+            return await self._seed()
         url = self.target.urls[0]
         moderator = Attendee(self.session, url, {"webinar": CODE, "key": KEY})
         await moderator.connect()
@@ -122,11 +139,48 @@ class Run:
         await asker.close()
         return questions, poll
 
+    async def _seed(self) -> tuple[list[int], int]:
+        """Seed the late webinar through the protocol, from a moderator and 60 attendees."""
+        self.phase = "seeding"
+        url = self.target.urls[0]
+        plan = Plan(questions=self.scenario.questions)
+        moderator = Attendee(self.session, url, {"webinar": CODE, "key": KEY})
+        await moderator.connect()
+        people = []
+        for _ in range(plan.voters):
+            token = await join_token(self.session, url, CODE)
+            person = Attendee(self.session, url, {"webinar": CODE, "participant": token})
+            await person.connect()
+            people.append(person)
+        assert moderator.snapshot is not None
+        topics = list(moderator.snapshot["webinar"].get("topics", []))
+        self.seeded = await seed(plan, _paced(moderator), [_paced(p) for p in people], topics)
+        await asyncio.gather(moderator.close(), *(p.close() for p in people))
+        return self.seeded.question_ids, self.seeded.poll_ids[0]
+
+    def _content_check(self) -> Any:
+        """Return what says whether a snapshot holds the seeded content (None: not seeded)."""
+        seeded = self.seeded
+        if seeded is None:
+            return None
+
+        def check(snap: dict[str, Any]) -> bool:
+            ids = {q["id"] for q in snap["questions"]}
+            polls = {p["id"]: p for p in snap["polls"]}
+            # every question it holds is one everyone sees, and it counts those it left out
+            counted = len(ids) + int(snap.get("more_questions", 0)) == len(seeded.public_ids)
+            texts = all(q["text"] == seeded.texts[q["id"]] for q in snap["questions"])
+            results = all(polls.get(p, {}).get("results") for p in seeded.poll_ids)
+            return ids <= seeded.public_ids and counted and texts and results
+
+        return check
+
     async def _join_all(self) -> dict[str, Any]:
         s = self.scenario
         self.phase = "joining"
         every = max(1, s.attendees // max(s.sampled, 1))
         limit = asyncio.Semaphore(1000)
+        check = self._content_check()
 
         async def join_one(i: int) -> None:
             url = self.target.urls[i % len(self.target.urls)]
@@ -139,6 +193,8 @@ class Run:
                         url,
                         {"webinar": CODE, "participant": token},
                         sampled=i % every == 0,
+                        compress=s.compress,
+                        check=check,
                     )
                     await attendee.connect(timeout=60)
                     self.attendees[i] = attendee
@@ -147,8 +203,12 @@ class Run:
                     self.join_failures.append(f"{type(error).__name__}: {error}"[:200])
 
         started, cpu = time.monotonic(), time.process_time()
+        server_cpu = sum(cpu_seconds(pid) for pid in self.target.pids)
         await paced(s.attendees, s.join_rate, join_one)
         wall = time.monotonic() - started
+        server_cpu = sum(cpu_seconds(pid) for pid in self.target.pids) - server_cpu
+        joined = [a for a in self.attendees if a is not None]
+        wire = [a.join_bytes for a in joined if a.join_bytes is not None]
         return {
             "seconds": round(wall, 2),
             "per_second": round(len(self.join_latencies) / wall, 1),
@@ -157,6 +217,17 @@ class Run:
             "latency_p50_ms": _ms(percentile(self.join_latencies, 0.5)),
             "latency_p99_ms": _ms(percentile(self.join_latencies, 0.99)),
             "generator_cpu": round((time.process_time() - cpu) / wall, 2),
+            "compressed": s.compress,
+            "server_cpu_ms_per_join": round(1000 * server_cpu / max(len(joined), 1), 2),
+            # the WebSocket's bytes on the wire until the snapshot was in (upgrade included)
+            "wire_kb_per_attendee": round(sum(wire) / len(wire) / 1024, 2) if wire else None,
+            "wire_kb_max": round(max(wire) / 1024, 2) if wire else None,
+            "snapshot_kb_decoded": round(
+                sum(a.snapshot_chars for a in joined) / max(len(joined), 1) / 1024, 2
+            ),
+            "snapshots_with_content": (
+                None if check is None else sum(bool(a.snapshot_ok) for a in joined)
+            ),
         }
 
     async def _act(self, questions: list[int], poll: int) -> dict[str, Any]:
@@ -297,10 +368,28 @@ class Run:
                 )
 
 
-async def paced(count: int, rate: float, start: Callable[[int], Awaitable[None]]) -> None:
+def _paced(attendee: Attendee) -> Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]:
+    """Return a caller of the attendee's events that keeps within the server's pace (seeding
+    thousands of events through a few connections, never the server's limit that is measured)."""
+    last = [0.0]
+
+    async def call(event: str, payload: dict[str, Any]) -> dict[str, Any]:
+        while True:
+            wait = last[0] + SEED_INTERVAL - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            last[0] = time.monotonic()
+            ack: dict[str, Any] = await attendee.call(event, payload)
+            if ack.get("error") != "rate_limited":
+                return ack
+
+    return call
+
+
+async def paced(count: int, rate: float, start: Callable[[int], Coroutine[Any, Any, None]]) -> None:
     """Start ``count`` tasks at ``rate`` per second (on schedule, however long each takes)."""
     began = time.monotonic()
-    tasks = []
+    tasks: list[asyncio.Task[None]] = []
     for i in range(count):
         delay = began + i / rate - time.monotonic()
         if delay > 0:

@@ -16,9 +16,13 @@ from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 from . import Connection, Live, current_live, service
 from .broadcast import moderator_room, participant_room, public_room
 from .domain import Forbidden, Full, InvalidInput, LiveError, Unavailable, Webinar
+from .events import register as register_events
+from .frames import RawJSON
 from .identity import key_fingerprint
 from .keys import current_fingerprint, moderator_key_valid, session_moderates
+from .paging import on_questions
 from .payloads import snapshot
+from .snapshots import attendee_snapshot
 from .store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -57,7 +61,7 @@ def on_connect(auth: Any = None) -> None:
     emit("snapshot", state, ignore_queue=True)
 
 
-def _admit(live: Live, auth: Any) -> tuple[Connection, dict[str, Any]]:
+def _admit(live: Live, auth: Any) -> tuple[Connection, dict[str, Any] | RawJSON]:
     """Return who the connecting client is and the snapshot it gets, or raise why not."""
     if live.draining:
         raise Unavailable("The server is restarting; trying again.")
@@ -66,15 +70,25 @@ def _admit(live: Live, auth: Any) -> tuple[Connection, dict[str, Any]]:
         raise InvalidInput("Connect with auth: {webinar, participant} or {webinar, key}.")
     webinar = service.get_webinar(live.store, code=auth.get("webinar"))
     connection = _authenticate(live, auth, webinar)
-    # attendees' pages do not show the count: a recent one spares a join storm a recount each
-    online = None if connection.moderator else live.broadcaster.recent_online(webinar.code)
-    state = snapshot(
-        live.store, webinar, connection.moderator, connection.participant, online=online
-    )
-    state["role"] = connection.role
+    state = _snapshot(live, webinar, connection)
     if connection.participant is not None and not connection.moderator:
         live.store.join(webinar.code, request.sid, connection.participant)  # type: ignore[attr-defined]
     return connection, state
+
+
+def _snapshot(live: Live, webinar: Webinar, connection: Connection) -> dict[str, Any] | RawJSON:
+    """Build a moderator's whole snapshot; an attendee's or viewer's from the shared part, as
+    encoded already, and their own."""
+    if connection.moderator:
+        state = snapshot(live.store, webinar, True, connection.participant)
+        state["role"] = connection.role
+        return state
+    # attendees' pages do not show the count: a recent one spares a join storm a recount each
+    online = live.broadcaster.recent_online(webinar.code)
+    if online is None:
+        online = live.store.online(webinar.code)
+    part = live.broadcaster.snapshots.get(webinar)
+    return attendee_snapshot(live.store, part, connection.role, connection.participant, online)
 
 
 def _refuse_when_full(live: Live) -> None:
@@ -145,6 +159,8 @@ def on_disconnect(*_: Any) -> None:
 
 
 def register(socketio: SocketIO) -> None:
-    """Give the connect and disconnect handlers to the app's Socket.IO server."""
+    """Give the connect and disconnect handlers, and that of the rest of a snapshot, to the
+    app's Socket.IO server."""
     socketio.on_event("connect", on_connect)
     socketio.on_event("disconnect", on_disconnect)
+    register_events(socketio, [on_questions])

@@ -25,6 +25,7 @@ from .payloads import (
     question_payload,
     settings_payload,
 )
+from .snapshots import SharedParts
 from .store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class Broadcaster:
         self._on_air_sent: dict[str, int | None] = {}
         self._online_sent: dict[str, int] = {}
         self._store_failing = False
+        # the part of the snapshots every attendee shares, read again as the marks say
+        self.snapshots = SharedParts(store)
 
     def changed(
         self,
@@ -104,8 +107,11 @@ class Broadcaster:
         With several processes, each sends updates to its own attendees only, reading the state
         from the shared store; the marks travel between processes (``shared``: tell the others),
         which costs one small message per change instead of every process sending every other
-        process's updates.
+        process's updates. The shared part of the snapshots is marked here too, for the same
+        reason: every change, whichever process made it, comes through here.
         """
+        if questions or polls or on_air or settings or dismissed:
+            self.snapshots.mark(code, questions, polls)
         with self._lock:
             self._pending.setdefault(code, _Changes()).merge(
                 _Changes(set(questions), set(polls), on_air, settings, presence, dismissed, log)
@@ -141,6 +147,7 @@ class Broadcaster:
     def resync(self, code: str) -> None:
         """Send the webinar's whole state again with the next tick (after updates may have been
         lost, as when this process lost its message queue for a while)."""
+        self.snapshots.mark(code, everything=True)
         questions = tuple(q.id for q in self.store.questions(code))
         polls = tuple(p.id for p in self.store.polls(code))
         with self._flushing:

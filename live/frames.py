@@ -13,10 +13,15 @@ on a connection its connect handler has not admitted. Here every one of those is
   ``not_connected`` where it has an ack id, and its transport is closed.
 
 The log says so once per connection, never with a traceback.
+
+``GuardedPacket`` also sends pre-encoded JSON as it is: an argument (or a value of an argument that
+is an object) given as ``RawJSON`` is spliced into the packet rather than encoded again, so that
+the part of a snapshot every attendee shares is encoded once, not once per connection.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from json import JSONDecodeError
@@ -50,9 +55,32 @@ class BadFrame:
         return f"(malformed frame: {self.reason})"
 
 
+@dataclass(frozen=True)
+class RawJSON:
+    """JSON text encoded already, to be sent as it is (only the server's packets take it)."""
+
+    text: str
+
+
 class GuardedPacket(packet.Packet):
     """A Socket.IO packet that decodes any frame: one that is not a client's well-formed event,
-    ack, connect or disconnect becomes an event named ``BadFrame(reason)`` (its ack id kept)."""
+    ack, connect or disconnect becomes an event named ``BadFrame(reason)`` (its ack id kept).
+    It encodes ``RawJSON`` arguments, and ``RawJSON`` values of object arguments, as they are."""
+
+    data: Any
+
+    def encode(self) -> Any:
+        data: Any = self.data
+        if not isinstance(data, list) or not any(map(_holds_raw, data)):
+            return super().encode()
+        # the packet as python-socketio encodes it, with its data spliced (never binary: the
+        # binary check found no bytes in a RawJSON)
+        self.data = None
+        try:
+            head = super().encode()
+        finally:
+            self.data = data
+        return head + "[" + ",".join(_spliced(item) for item in data) + "]"
 
     def decode(self, encoded_packet: Any) -> int:
         if isinstance(encoded_packet, (bytes, bytearray)):
@@ -95,6 +123,29 @@ class GuardedPacket(packet.Packet):
         self.namespace = NAMESPACE
         self.data = [BadFrame(reason)]
         return 0
+
+
+def _holds_raw(item: Any) -> bool:
+    return isinstance(item, RawJSON) or (
+        isinstance(item, dict) and any(isinstance(v, RawJSON) for v in item.values())
+    )
+
+
+def _spliced(item: Any) -> str:
+    """Encode one argument of a packet, its ``RawJSON`` parts as they are."""
+    if isinstance(item, RawJSON):
+        return item.text
+    if isinstance(item, dict) and _holds_raw(item):
+        return (
+            "{"
+            + ",".join(f"{_dumps(str(key))}:{_spliced(value)}" for key, value in item.items())
+            + "}"
+        )
+    return _dumps(item)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def server_options() -> dict[str, Any]:

@@ -149,6 +149,22 @@ def moderator_poll(store: Store, poll: Poll) -> Payload:
     return payload
 
 
+def me_payload(store: Store, code: str, participant: str, questions: list[int]) -> Payload:
+    """Describe what is one participant's own: their questions' ids, upvotes, ballots and the
+    addresses they left."""
+    return {
+        "questions": questions,
+        "upvoted": sorted(store.upvoted(code, participant)),
+        "ballots": {
+            str(poll): list(options) for poll, options in store.ballots(code, participant).items()
+        },
+        # the addresses this participant left, per poll: theirs to see and withdraw
+        "interests": {
+            str(poll): email for poll, email in store.interest_of(code, participant).items()
+        },
+    }
+
+
 # the moderation log entries a moderator's snapshot carries (the export has them all)
 LOG_IN_SNAPSHOT = 500
 
@@ -160,7 +176,8 @@ def snapshot(
     participant: str | None,
     online: int | None = None,
 ) -> Payload:
-    """Build the full state one client may see, sent on connect and on request.
+    """Build the whole state one client may see: the moderators' snapshot (attendees and viewers
+    get theirs from snapshots.py, which leaves out what a phone does not show first).
 
     ``online`` may be given when a recent count will do: counting is the one read that grows
     with the size of the room.
@@ -176,24 +193,15 @@ def snapshot(
         visible = (q for q in questions if q.is_public or q.participant == participant)
         question_list = [question_payload(q, on_air) for q in visible]
         poll_list = [p for p in (public_poll(store, poll) for poll in polls) if p is not None]
-    me: Payload | None = None
+    me = None
     if participant is not None:
-        me = {
-            "questions": [q.id for q in questions if q.participant == participant],
-            "upvoted": sorted(store.upvoted(code, participant)),
-            "ballots": {
-                str(poll): list(options)
-                for poll, options in store.ballots(code, participant).items()
-            },
-            # the addresses this participant left, per poll: theirs to see and withdraw
-            "interests": {
-                str(poll): email for poll, email in store.interest_of(code, participant).items()
-            },
-        }
+        own = [q.id for q in questions if q.participant == participant]
+        me = me_payload(store, code, participant, own)
     state: Payload = {
         "role": "moderator" if moderator else "attendee",
         "webinar": webinar_payload(webinar),
         "questions": question_list,
+        "more_questions": 0,
         "polls": poll_list,
         "on_air": on_air,
         "online": store.online(code) if online is None else online,

@@ -25,9 +25,10 @@ from .domain import LiveError, NotFound, TooMany, Webinar
 from .identity import key_fingerprint
 from .keys import moderator_key_valid, rotate_moderator_key, session_moderates
 from .links import attendee_url, moderator_url
-from .payloads import public_poll, snapshot
+from .payloads import public_poll
 from .qr import qr_png, qr_svg
 from .report import markdown_report
+from .snapshots import public_json
 from .store import StoreUnavailable
 
 bp = Blueprint("live", __name__)
@@ -184,9 +185,11 @@ def change_moderator_key(code: str) -> Response:
 def public_state(code: str) -> Response:
     """Return what any attendee may see of the webinar, as JSON."""
     webinar = _webinar(code)
-    state = snapshot(current_live().store, webinar, moderator=False, participant=None)
-    state["join_url"] = attendee_url(webinar.code)
-    return jsonify(state)
+    live = current_live()
+    # the questions and polls as every attendee's snapshot has them, encoded once per change
+    part = live.broadcaster.snapshots.get(webinar)
+    state = public_json(part, live.store.online(webinar.code), attendee_url(webinar.code))
+    return Response(state, mimetype="application/json")
 
 
 @bp.get("/e/<code>/export.<fmt>")

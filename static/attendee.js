@@ -11,6 +11,8 @@
   let shownOrder = [];     // question ids in the order the reader sees them
   let reorder = true;      // apply the sorted order at the next render
   const known = new Set(); // questions already announced
+  let wantAll = false;     // the reader asked for every question: fetch them again after a reconnect
+  let loading = null;      // the fetch of the questions the snapshot left out, while it runs
   const pollsAnnounced = new Map(); // poll id -> the state last announced
 
   const socket = Live.connect(
@@ -136,7 +138,35 @@
       render(null);
     });
   }
-  Live.topicFilter((topic) => { topicShown = topic; reorder = true; render(null); });
+  Live.topicFilter((topic) => {
+    topicShown = topic;
+    reorder = true;
+    render(null);
+    // a topic's questions may be among those the snapshot left out
+    if (topic && state.moreQuestions) loadAll(false);
+  });
+  $("load-more").addEventListener("click", () => loadAll(true));
+
+  /* Fetch the questions the snapshot left out; `focusNew`: then focus the first one shown. */
+  function loadAll(focusNew) {
+    wantAll = true;
+    if (loading) return loading;
+    const before = new Set(shownOrder);
+    $("load-more").disabled = true;
+    loading = Live.loadQuestions(socket, state).then((done) => {
+      loading = null;
+      $("load-more").disabled = false;
+      if (!done) { notice("The other questions could not be loaded. Try again in a moment."); return; }
+      reorder = true;
+      render(null);
+      Live.announce("Every question is shown now.");
+      const first = focusNew && shownOrder.find((id) => !before.has(id));
+      const el = first && $("questions").querySelector(`[data-key="${first}"]`);
+      if (el) { el.tabIndex = -1; el.focus(); }
+    });
+    return loading;
+  }
+
   $("show-new").addEventListener("click", () => {
     reorder = true;
     render(null);
@@ -225,6 +255,10 @@
     $("questions-empty").textContent = topicShown
       ? `No questions on ${topicShown} yet.` : "No questions yet. Be the first to ask.";
     $("dismissed-summary").textContent = Live.dismissedSummary(state.dismissed);
+    $("questions-more").hidden = !state.moreQuestions;
+    $("questions-more-text").textContent = state.moreQuestions
+      ? `The most upvoted and the newest questions are shown; ${plural(state.moreQuestions, "other is", "others are")} not loaded yet.`
+      : "";
 
     const fresh = (update ? update.questions || [] : [])
       .filter((q) => q.status === "live" && !known.has(q.id));
@@ -474,6 +508,8 @@
   }
 
   function render(update) {
+    // after a reconnect, a reader who had every question gets every question again
+    if (update === null && wantAll && state.moreQuestions && !loading) loadAll(false);
     if (state.webinar) {
       const settings = state.webinar.settings;
       $("name-field").hidden = !settings.ask_names;

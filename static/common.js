@@ -50,13 +50,15 @@ const Live = (() => {
 
   function createState() {
     return { role: null, webinar: null, questions: new Map(), polls: new Map(),
-             onAir: null, online: 0, dismissed: {}, log: new Map(), me: null };
+             onAir: null, online: 0, dismissed: {}, log: new Map(), me: null, moreQuestions: 0 };
   }
 
   function applySnapshot(state, snap) {
     state.role = snap.role;
     state.webinar = snap.webinar;
     state.questions = new Map(snap.questions.map((q) => [q.id, q]));
+    // the questions a phone shows first came; this many others are fetched on demand
+    state.moreQuestions = snap.more_questions || 0;
     state.polls = new Map(snap.polls.map((p) => [p.id, p]));
     state.onAir = snap.on_air;
     state.online = snap.online;
@@ -145,6 +147,22 @@ const Live = (() => {
           message: "No answer from the server. Check the list before trying again." } : ack);
       });
     });
+  }
+
+  /* Fetch the questions the snapshot left out, a page at a time, newest first (the `questions`
+     event). A question the page knows already is kept: updates keep it current. Resolves to
+     whether every question is here now. */
+  async function loadQuestions(socket, state) {
+    let before = null;
+    for (;;) {
+      const ack = await send(socket, "questions", before === null ? {} : { before });
+      if (!ack.ok) return false;
+      for (const q of ack.questions) if (!state.questions.has(q.id)) state.questions.set(q.id, q);
+      if (!ack.more || !ack.questions.length) break;
+      before = ack.questions[ack.questions.length - 1].id;
+    }
+    state.moreQuestions = 0;
+    return true;
   }
 
   function formatLocalTimes() {
@@ -300,7 +318,7 @@ const Live = (() => {
   }
 
   document.addEventListener("DOMContentLoaded", formatLocalTimes);
-  return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send,
+  return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send, loadQuestions,
            byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter, countdown, optionLabel, hasResults,
            results };
 })();

@@ -37,3 +37,23 @@ def test_smoke_run_of_the_load_generator(tmp_path):
     assert result["latency_ms"]["p99"] is not None
     assert result["cpu_us_per_delivered_update"] > 0
     assert "smoke on live" in run.stderr  # the readable summary
+
+
+def test_smoke_run_of_the_late_join(tmp_path):
+    """S5 in small: a webinar late in its life seeded through the protocol, then attendees join;
+    every one of them gets a snapshot with the seeded content, and its bytes are counted."""
+    out = tmp_path / "late.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "run", "smoke-S5", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    join = json.loads(out.read_text())["join"]
+    assert join["failures"] == 0 and join["snapshots_with_content"] == 40
+    # offered per-message deflate like a browser: the wire carries less than the JSON decoded
+    assert join["compressed"] is True
+    assert 0 < join["wire_kb_per_attendee"] < join["snapshot_kb_decoded"]
+    assert join["server_cpu_ms_per_join"] > 0

@@ -684,3 +684,55 @@ def test_axe_finds_no_accessibility_violations(views):
     check(index, "home page")
     index.goto(b.url.split("/e/")[0] + "/e/no-such-webinar")
     check(index, "not found page")
+
+
+def test_a_late_joiner_pages_in_the_questions_its_snapshot_left_out(browser, tmp_path, clients):
+    """130 questions: the phone gets the 100 it shows first, orders them, and loads the rest when
+    its reader filters by a topic or asks for all."""
+    from .test_e2e import attendee
+
+    server = LiveServer(tmp_path, LIVE_QUESTIONS_PER_MINUTE="0").start()
+    try:
+        askers = [attendee(server, clients) for _ in range(13)]
+        ids = []
+        for n in range(130):
+            ask = {"text": f"Question number {n + 1} about the programme?"}
+            if n % 10 == 0:
+                ask["topic"] = "Democracy Lab"
+            ids.append(askers[n // 10].call("ask", ask)["question"]["id"])
+        for voter in askers[:3]:
+            assert voter.call("upvote", {"question": ids[2], "up": True})["ok"]
+
+        phones = [browser.new_context(viewport={"width": 390, "height": 844}) for _ in range(2)]
+        page = phones[0].new_page()
+        page.set_default_timeout(15000)
+        page.goto(f"{server.url}/e/{CODE}")
+        page.wait_for_selector("#connection[data-state=connected]")
+        listed = page.locator("#questions > li")
+        expect(listed).to_have_count(100)
+        expect(page.locator("#questions-more-text")).to_contain_text("30 others are not loaded")
+        expect(listed.first).to_contain_text("Question number 3 about")  # the most upvoted
+        page.get_by_role("button", name="Recent").click()
+        expect(listed.first).to_contain_text("Question number 130 about")
+        # a topic's older questions are among those left out: filtering loads them
+        filters = page.get_by_role("group", name="Show questions on")
+        filters.get_by_role("button", name="Democracy Lab", exact=True).click()
+        expect(listed).to_have_count(13)
+        expect(listed.last).to_contain_text("Question number 1 about")
+        expect(page.locator("#questions-more")).to_be_hidden()
+        filters.get_by_role("button", name="All topics").click()
+        expect(listed).to_have_count(130)
+
+        # another phone asks for all of them at the end of the list
+        other = phones[1].new_page()
+        other.set_default_timeout(15000)
+        other.goto(f"{server.url}/e/{CODE}")
+        other.get_by_role("button", name="Show all questions").click()
+        expect(other.locator("#questions > li")).to_have_count(130)
+        expect(other.locator("#questions-more")).to_be_hidden()
+        # the first question that was not there has the focus, where the reader was
+        expect(other.locator("#questions > li:focus")).to_have_count(1)
+        for phone in phones:
+            phone.close()
+    finally:
+        server.stop()
