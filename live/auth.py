@@ -16,11 +16,9 @@ from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 from . import Connection, Live, current_live, service
 from .broadcast import moderator_room, participant_room, public_room
 from .domain import Forbidden, Full, InvalidInput, LiveError, Unavailable, Webinar
-from .events import register as register_events
 from .frames import RawJSON
 from .identity import key_fingerprint
 from .keys import current_fingerprint, moderator_key_valid, session_moderates
-from .paging import on_questions
 from .payloads import snapshot
 from .snapshots import attendee_snapshot
 from .store import StoreUnavailable
@@ -159,8 +157,6 @@ def on_disconnect(*_: Any) -> None:
 
 
 def register(socketio: SocketIO) -> None:
-    """Give the connect and disconnect handlers, and that of the rest of a snapshot, to the
-    app's Socket.IO server."""
+    """Give the connect and disconnect handlers to the app's Socket.IO server."""
     socketio.on_event("connect", on_connect)
     socketio.on_event("disconnect", on_disconnect)
-    register_events(socketio, [on_questions])

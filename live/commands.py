@@ -63,6 +63,15 @@ class Suggest:
 
 
 @dataclass(frozen=True)
+class Questions:
+    """A page of the questions everyone sees: those before the question ``before`` (none: the
+    newest)."""
+
+    event: ClassVar[str] = "questions"
+    before: object = None
+
+
+@dataclass(frozen=True)
 class Moderate:
     """A moderator's action on a question."""
 

@@ -18,6 +18,7 @@ from .commands import (
     Interest,
     Moderate,
     PollAction,
+    Questions,
     RotateKey,
     Settings,
     Suggest,
@@ -31,6 +32,7 @@ from .links import moderator_url
 from .moderation_log import log_action
 from .payloads import moderator_poll, question_payload, settings_payload
 from .similar import similar_questions
+from .snapshots import questions_page
 
 # how long a process reuses the list of live questions it compares typed text with
 SUGGEST_CACHE_SECONDS = 1.0
@@ -239,12 +241,25 @@ def on_interest(live: Live, connection: Connection, command: Interest) -> Ack:
     return {"poll": command.poll, "email": kept}
 
 
+@event(Questions)
+def on_questions(live: Live, connection: Connection, command: Questions) -> Ack:
+    """Sent by a page for questions its snapshot left out (snapshots.py); the answer, to the
+    sender alone, holds up to 100 of the questions everyone sees that are older than ``before``,
+    newest first, and whether there are older ones still."""
+    before = command.before
+    if before is not None and (type(before) is not int or before < 1):
+        raise domain.InvalidInput("before is the id of a question: a positive whole number.")
+    webinar = service.get_webinar(live.store, code=connection.code)
+    return questions_page(live.broadcaster.snapshots.get(webinar), before)
+
+
 HANDLERS = (
     on_ask,
     on_upvote,
     on_vote,
     on_interest,
     on_suggest,
+    on_questions,
     on_moderate,
     on_poll,
     on_create_poll,

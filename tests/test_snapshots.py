@@ -4,7 +4,7 @@ a phone gets what it shows first and pages the rest, and nobody gets what is not
 from __future__ import annotations
 
 import json
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -176,14 +176,6 @@ def test_a_page_takes_only_before(room):
         "questions": [],
         "more": False,
     }
-
-
-def test_the_questions_event_is_documented_with_its_fields():
-    from live.paging import QuestionsPage
-
-    from .test_commands import documented_fields
-
-    assert documented_fields("questions") == {f.name for f in fields(QuestionsPage)} == {"before"}
 
 
 @pytest.mark.parametrize(
