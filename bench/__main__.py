@@ -6,6 +6,8 @@
     python -m bench report FILE [--plot PNG]          tables (Markdown) and the plot from a suite
     python -m bench soak [--attendees N] [--minutes M] [--churn C] [--json FILE]
                                                       a long run with churn: memory, open files
+    python -m bench pageload [--root DIR] [--questions N] [--runs R] [--json FILE]
+                                                      S7: the attendee page over slow 4G
 
 ``make bench`` runs the suite and the report.
 """
@@ -25,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import pageload
 from .report import plot, summary, tables
 from .scenario import SCENARIOS, Run, Scenario, pin_generator
 from .soak import Soak, SoakRun
@@ -221,6 +224,13 @@ def main(argv: list[str]) -> None:
     soak.add_argument("--churn", type=float, default=Soak.churn, help="leaving per second")
     soak.add_argument("--rate", type=float, default=Soak.rate, help="actions per second")
     soak.add_argument("--json", type=Path)
+    load = commands.add_parser("pageload", help="S7: the attendee page on a phone over slow 4G")
+    load.add_argument("--root", type=Path, default=ROOT, help="the source tree to serve")
+    load.add_argument("--url", help="measure a server started by hand instead")
+    load.add_argument("--questions", type=int, default=300)
+    load.add_argument("--runs", type=int, default=3, help="fresh + repeat visits, medians")
+    load.add_argument("--no-throttle", action="store_true", help="the network as it is")
+    load.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -253,6 +263,17 @@ def main(argv: list[str]) -> None:
         plan = Soak(args.attendees, args.minutes, args.churn, args.rate)
         plan = replace(plan, warm_up=min(plan.warm_up, plan.minutes * 60 / 4))
         result = soak_once(plan)
+        text = json.dumps(result, indent=2)
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(text)
+        print(text)
+    elif args.command == "pageload":
+        result = pageload.run(
+            args.root.resolve(), args.url, args.questions, args.runs, not args.no_throttle
+        )
+        result["machine"] = machine()
+        print(pageload.summary(result), file=sys.stderr)
         text = json.dumps(result, indent=2)
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)

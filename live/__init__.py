@@ -22,7 +22,7 @@ from flask import Flask, current_app
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import frames
+from . import assets, frames
 from .broadcast import Broadcaster
 from .config import Config
 from .identity import Identities, new_moderator_key
@@ -161,6 +161,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(admin.bp)
+    # pages, JSON and exports compressed; static files fingerprinted, pre-compressed, cached
+    assets.compress_responses(app)
+    assets.serve_static(app)
     # outside Socket.IO's middleware: python-engineio, refusing an oversized polling body itself,
     # waits forever for the session's queue to drain, holding the request and its socket
     app.wsgi_app = refuse_bad_bodies(app.wsgi_app, MAX_MESSAGE_BYTES)  # type: ignore[method-assign]

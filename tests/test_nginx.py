@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
@@ -11,8 +12,11 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli
 import pytest
 import socketio
+
+from live.assets import IMMUTABLE
 
 from .servers import ROOT, LiveServer, free_port
 from .test_e2e import CODE, Client
@@ -165,3 +169,32 @@ def test_a_handshake_from_another_origin_is_refused_through_nginx(nginx_front):
         wait_timeout=5,
     )
     sio.disconnect()
+
+
+def test_pages_and_fingerprinted_files_come_compressed_and_cached_through_nginx(nginx_front):
+    public = nginx_front
+    request = urllib.request.Request(f"{public}/e/{CODE}", headers={"Accept-Encoding": "br"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.headers["Content-Encoding"] == "br"
+        assert "Accept-Encoding" in response.headers["Vary"]
+        page = brotli.decompress(response.read()).decode()
+    scripts = re.findall(r'src="(/static/[^"]+\.[0-9a-f]{12}\.js)"', page)
+    assert any("attendee" in s for s in scripts) and any("socket.io" in s for s in scripts)
+    # every process builds the same names: an attendee on either process gets the same file
+    cookies: dict[int, str] = {}
+    for _ in range(40):
+        _, headers, _ = fetch(f"{public}/api/webinars/{CODE}/join", method="POST")
+        cookie = headers["Set-Cookie"].split(";")[0]
+        cookies.setdefault(process_of(public, cookie), cookie)
+    assert len(cookies) == 2
+    for url in scripts:
+        plain = re.sub(r"\.[0-9a-f]{12}(?=\.js$)", "", url)
+        original = fetch(f"{public}{plain}")[2]
+        for cookie in cookies.values():
+            for encoding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+                headers = {"Accept-Encoding": encoding, "Cookie": cookie}
+                request = urllib.request.Request(f"{public}{url}", headers=headers)
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    assert response.headers["Content-Encoding"] == encoding, url
+                    assert response.headers["Cache-Control"] == IMMUTABLE
+                    assert decode(response.read()) == original
