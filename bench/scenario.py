@@ -20,7 +20,7 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -85,6 +85,7 @@ SCENARIOS = {
         restart="term",
     ),
 }
+SCENARIOS["smoke-S6-kill"] = replace(SCENARIOS["smoke-S6"], name="smoke-S6-kill", restart="kill")
 # a connection's events at most this often while seeding (the server allows 10 a second)
 SEED_INTERVAL = 0.11
 

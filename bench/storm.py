@@ -185,7 +185,7 @@ class StormRun(Run):
                 self.seeded.texts[ack["question"]["id"]] = ack["question"]["text"]
             await asyncio.sleep(0.11)
         created = await moderator.call(
-            "create_poll", {"prompt": "Back?", "kind": "single", "options": ["Yes", "No"]}
+            "create_poll", {"prompt": "Back?", "kind": "single", "options": ["A", "B", "C", "D"]}
         )
         poll = created["poll"]["id"]
         for action in ("open", "show_results"):
