@@ -2,6 +2,7 @@
 
     python -m bench run S1 [--target live|gevent|baseline|node] [--attendees N] [--rate R]
                            [--duration S] [--questions Q] [--no-compress] [--json FILE]
+                           [--root DIR]                  S6 and S6-kill: the reconnect storm
     python -m bench suite [--out FILE] [--quick]      every scenario and comparison, in one run
     python -m bench report FILE [--plot PNG]          tables (Markdown) and the plot from a suite
     python -m bench soak [--attendees N] [--minutes M] [--churn C] [--json FILE]
@@ -31,6 +32,7 @@ from . import pageload
 from .report import plot, summary, tables
 from .scenario import SCENARIOS, Run, Scenario, pin_generator
 from .soak import Soak, SoakRun
+from .storm import StormRun
 from .targets import (
     BaselineTarget,
     ExternalTarget,
@@ -56,10 +58,10 @@ def cores_plan(processes: int) -> tuple[list[str | None], set[int] | None]:
     ), None
 
 
-def make_target(kind: str, processes: int) -> tuple[Target, set[int] | None]:
+def make_target(kind: str, processes: int, root: Path = ROOT) -> tuple[Target, set[int] | None]:
     server_cores, generator_cores = cores_plan(processes)
     if kind == "live":
-        return LiveTarget(server_cores, "eventlet"), generator_cores
+        return LiveTarget(server_cores, "eventlet", root), generator_cores
     if kind == "gevent":
         return LiveTarget(server_cores, "gevent"), generator_cores
     if kind == "baseline":
@@ -69,14 +71,18 @@ def make_target(kind: str, processes: int) -> tuple[Target, set[int] | None]:
     raise SystemExit(f"unknown target {kind!r}")
 
 
-def run_one(scenario: Scenario, kind: str, external: Target | None = None) -> dict[str, Any]:
+def run_one(
+    scenario: Scenario, kind: str, external: Target | None = None, root: Path = ROOT
+) -> dict[str, Any]:
     """Start the target, run the scenario against it, stop it; return the figures."""
     target, generator_cores = (
-        make_target(kind, scenario.processes) if external is None else (external, {1})
+        make_target(kind, scenario.processes, root) if external is None else (external, {1})
     )
     pinned = pin_generator(generator_cores)
+    # S6 restarts the server in the middle
+    kind_of_run = StormRun if scenario.restart else Run
     try:
-        result = run_async(Run(scenario, target).run())
+        result = run_async(kind_of_run(scenario, target).run())
     finally:
         target.stop()
         pin_generator(set(range(os.cpu_count() or 1)))
@@ -210,6 +216,9 @@ def main(argv: list[str]) -> None:
         "--url", help="drive a server started by hand (moderator key bench-moderator-key)"
     )
     one.add_argument("--pid", type=int, help="its process id, for CPU and memory")
+    one.add_argument(
+        "--root", type=Path, default=ROOT, help="the source tree whose server runs (before/after)"
+    )
     everything = commands.add_parser("suite", help="every scenario and comparison")
     everything.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "suite.json")
     everything.add_argument(
@@ -247,7 +256,8 @@ def main(argv: list[str]) -> None:
         }
         changes["compress"] = args.compress
         external = ExternalTarget(args.url, args.pid) if args.url else None
-        result = run_one(replace(scenario, **changes), args.target, external)
+        result = run_one(replace(scenario, **changes), args.target, external, args.root.resolve())
+        result["machine"] = machine()
         text = json.dumps(result, indent=2)
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -63,6 +63,17 @@ def counting_connector() -> aiohttp.TCPConnector:
     return connector
 
 
+class Refused(ConnectionError):
+    """The server answered the namespace connect with ``connect_error``: ``code`` says why."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"refused: {text[:200]}")
+        try:
+            self.code = str(json.loads(text).get("data", {}).get("error", "refused"))
+        except (ValueError, AttributeError):
+            self.code = "refused"
+
+
 @dataclass
 class Seen:
     """What one attendee knows of the room: the latest counts, and when each change arrived."""
@@ -125,7 +136,7 @@ class Attendee:
         while self.snapshot is None:
             message = await asyncio.wait_for(self._ws.receive_str(), timeout)
             if message.startswith("44"):
-                raise ConnectionError(f"refused: {message[2:200]}")
+                raise Refused(message[2:])
             if message == "2":
                 await self._ws.send_str("3")
             elif message.startswith('42["snapshot"'):
@@ -152,6 +163,31 @@ class Attendee:
             return await asyncio.wait_for(future, timeout)
         finally:
             self._acks.pop(ack_id, None)
+
+    @property
+    def connected(self) -> bool:
+        """Whether the connection is open with its snapshot in (what a page shows as Connected)."""
+        return self._reader is not None and not self._reader.done()
+
+    async def wait_closed(self) -> None:
+        """Return when the connection has ended (by the server, or the network)."""
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+    async def reopen(self, timeout: float = 30) -> None:
+        """Connect again with the same ``auth`` (the same identity), as a page reconnects; the
+        fresh snapshot replaces what was seen."""
+        if self._ws is not None and not self._ws.closed:
+            await self._ws.close()
+        self._ws, self._reader, self.snapshot = None, None, None
+        self.closed_unexpectedly = False
+        self._acks.clear()
+        try:
+            await self.connect(timeout)
+        except BaseException:
+            if self._ws is not None:
+                await self._ws.close()
+            raise
 
     @property
     def wire_bytes(self) -> int | None:

@@ -6,8 +6,32 @@ from pathlib import Path
 from typing import Any
 
 
+def storm_summary(result: dict[str, Any]) -> str:
+    """Say in a few lines what one S6 run measured."""
+    s, storm, after = result["scenario"], result["storm"], result["after"]
+    windows = ", ".join(f"{w['from_s']}s {w['p99_ms']}" for w in result["latency_windows"])
+    return "\n".join(
+        [
+            f"{s['name']} on {result['target']}: {s['attendees']} attendees, "
+            f"restart {s['restart']}",
+            f"  listening again after {storm['listening_after_seconds']} s; "
+            f"{storm['back']}/{storm['connected_before']} back after "
+            f"{storm['last_back_seconds']} s, {storm['lost']} lost, "
+            f"{storm['fresh_snapshots_with_content']} fresh snapshots with the content",
+            f"  failed attempts: {storm['failed_attempts']} {storm['failed_by_code']}",
+            f"  after: {after['actions']['acked']}/{after['actions']['sent']} acked "
+            f"{after['refused_by_code']}; p99 {after['latency_ms']['p99']} ms; "
+            f"exact {after['exact_attendees']}/{after['attendees_connected']}",
+            f"  p99 ms by 10 s window: {windows}; under 1 s from "
+            f"{result['p99_under_1s_from_seconds']} s",
+        ]
+    )
+
+
 def summary(result: dict[str, Any]) -> str:
     """Say in a few lines what one run measured."""
+    if "storm" in result:
+        return storm_summary(result)
     s = result["scenario"]
     lines = [f"{s['name']} on {result['target']}: {s['attendees']} attendees"]
     join = result["join"]

@@ -20,7 +20,7 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -45,6 +45,8 @@ class Scenario:
     content: bool = False
     # offer per-message deflate, as browsers do
     compress: bool = True
+    # S6: how the server is restarted once everyone is in ("term": SIGTERM, "kill": kill -9)
+    restart: str = ""
 
 
 SCENARIOS = {
@@ -55,7 +57,35 @@ SCENARIOS = {
     "S3": Scenario("S3", 10000, 100, 60, ballots=0.5, processes=2),
     "S4": Scenario("S4", 5000, 0, 0, join_rate=500),
     "S5": Scenario("S5", 5000, 0, 0, join_rate=500, questions=300, content=True),
+    # S6: S5's webinar, 5,000 in, the server restarted; then S2's pace for a minute
+    "S6": Scenario(
+        "S6", 5000, 100, 60, ballots=0.5, join_rate=500, questions=300, content=True, restart="term"
+    ),
+    "S6-kill": Scenario(
+        "S6-kill",
+        5000,
+        100,
+        60,
+        ballots=0.5,
+        join_rate=500,
+        questions=300,
+        content=True,
+        restart="kill",
+    ),
+    "smoke-S6": Scenario(
+        "smoke-S6",
+        40,
+        10,
+        4,
+        ballots=0.5,
+        join_rate=100,
+        questions=60,
+        content=True,
+        sampled=10,
+        restart="term",
+    ),
 }
+SCENARIOS["smoke-S6-kill"] = replace(SCENARIOS["smoke-S6"], name="smoke-S6-kill", restart="kill")
 # a connection's events at most this often while seeding (the server allows 10 a second)
 SEED_INTERVAL = 0.11
 
@@ -69,6 +99,9 @@ def percentile(values: list[float], share: float) -> float | None:
 
 class Run:
     """Drive one target through one scenario and collect the figures."""
+
+    # what a joining attendee is (S6: a page that reconnects)
+    attendee_class = Attendee
 
     def __init__(self, scenario: Scenario, target: Target, progress: bool = True) -> None:
         self.scenario = scenario
@@ -188,7 +221,7 @@ class Run:
                 started = time.monotonic()
                 try:
                     token = await join_token(self.session, url, CODE)
-                    attendee = Attendee(
+                    attendee = self.attendee_class(
                         self.session,
                         url,
                         {"webinar": CODE, "participant": token},
@@ -262,6 +295,8 @@ class Run:
                 ack = {"ok": False, "error": type(error).__name__}
             record["acked"] = time.monotonic()
             record["ok"] = bool(ack.get("ok"))
+            if not record["ok"]:
+                record["error"] = ack.get("error")
             if record["ok"] and kind == "upvote":
                 record["count"] = ack["question"]["upvotes"]
 
@@ -322,7 +357,13 @@ class Run:
         }
 
     def _latencies(self, live: list[Attendee]) -> tuple[list[float], int]:
-        latencies: list[float] = []
+        timed, missing = self._timed_latencies(live)
+        return [latency for _, latency in timed], missing
+
+    def _timed_latencies(self, live: list[Attendee]) -> tuple[list[tuple[float, float]], int]:
+        """Return (when sent, latency) of every effect seen by a sampled attendee, and how many
+        were never seen."""
+        latencies: list[tuple[float, float]] = []
         missing = 0
         for attendee in (a for a in live if a.sampled):
             series: dict[tuple[str, int], tuple[list[int], list[float]]] = {}
@@ -339,7 +380,7 @@ class Run:
                 if at == len(counts):
                     missing += 1
                 else:
-                    latencies.append(max(0.0, times[at] - action["sent"]))
+                    latencies.append((action["sent"], max(0.0, times[at] - action["sent"])))
         return latencies, missing
 
     async def _report(self) -> None:

@@ -52,10 +52,14 @@ class Target:
     name = "target"
     moderated = False  # True: questions and the poll are set up through the protocol
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path = ROOT) -> None:
         self.processes: list[subprocess.Popen[bytes]] = []
         self.urls: list[str] = []
         self.workdir = Path(tempfile.mkdtemp(prefix="live-bench-"))
+        # the source tree whose server runs (another commit's, for before/after figures)
+        self.root = root
+        # how each process was started, to start it again (``restart``)
+        self.spawned: list[tuple[list[str], str | None, dict[str, str] | None, str]] = []
 
     def _spawn(
         self,
@@ -67,13 +71,29 @@ class Target:
         with open(self.workdir / log, "ab") as out:
             process = subprocess.Popen(
                 pinned(command, cores),
-                cwd=ROOT,
+                cwd=self.root,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **(env or {})},
             )
         self.processes.append(process)
+        self.spawned.append((command, cores, env, log))
         return process
+
+    def restart(self, n: int, how: int = signal.SIGTERM) -> float:
+        """Stop process ``n`` with the signal ``how`` (SIGTERM: gracefully; SIGKILL), wait for it
+        to exit, start it again the same way (same port, same store); return the seconds it was
+        stopping (from the signal to its exit)."""
+        process = self.processes[n]
+        signalled = time.monotonic()
+        process.send_signal(how)
+        process.wait(30)
+        stopped = time.monotonic() - signalled
+        command, cores, env, log = self.spawned[n]
+        self.processes[n] = self._spawn(command, cores, env, log)
+        self.processes.pop()
+        self.spawned.pop()
+        return stopped
 
     @property
     def pids(self) -> list[int]:
@@ -97,8 +117,10 @@ class LiveTarget(Target):
 
     moderated = True
 
-    def __init__(self, cores: list[str | None], async_mode: str = "eventlet") -> None:
-        super().__init__()
+    def __init__(
+        self, cores: list[str | None], async_mode: str = "eventlet", root: Path = ROOT
+    ) -> None:
+        super().__init__(root)
         shared = f", {len(cores)} processes + Redis" if len(cores) > 1 else ""
         self.name = f"live ({async_mode}{shared})"
         env = {

@@ -57,3 +57,31 @@ def test_smoke_run_of_the_late_join(tmp_path):
     assert join["compressed"] is True
     assert 0 < join["wire_kb_per_attendee"] < join["snapshot_kb_decoded"]
     assert join["server_cpu_ms_per_join"] > 0
+
+
+@pytest.mark.parametrize("scenario", ["smoke-S6", "smoke-S6-kill"])
+def test_smoke_run_of_the_reconnect_storm(tmp_path, scenario):
+    """S6 in small: attendees of a seeded webinar are in, the server is stopped (SIGTERM, or
+    kill -9) and started again; every attendee comes back by itself with its own token and gets a
+    fresh snapshot with the content, none is lost, and the actions after count exactly."""
+    out = tmp_path / "storm.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "run", scenario, "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads(out.read_text())
+    storm = result["storm"]
+    assert storm["connected_before"] == 40 and result["join"]["failures"] == 0
+    assert storm["back"] == 40 and storm["lost"] == 0
+    assert storm["fresh_snapshots_with_content"] == 40
+    # while the server was away, the pages' attempts failed and they tried again
+    assert storm["failed_attempts"] > 0
+    after = result["after"]
+    assert after["actions"]["acked"] > 0
+    assert after["effects"]["seen"] == after["effects"]["expected"] > 0
+    assert after["exact"] is True and after["attendees_connected"] == 40
+    assert "restart" in run.stderr  # the readable summary
