@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import socketio as socketio_server
 from flask import Flask, current_app
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -27,6 +26,7 @@ from .broadcast import Broadcaster
 from .config import Config
 from .identity import Identities, new_moderator_key
 from .limits import RateLimiter
+from .rooms import IndexedManager
 from .store import Store, StoreUnavailable, store_from_url
 from .webinar_file import default_webinar_path, load_webinar_file
 
@@ -216,7 +216,7 @@ def refuse_bad_bodies(wsgi_app: Any, limit: int) -> Any:
     return middleware
 
 
-def client_manager(app: Flask, live: Live) -> socketio_server.Manager:
+def client_manager(app: Flask, live: Live) -> IndexedManager:
     """Keep Socket.IO's rooms in this process, and join the processes by change marks.
 
     Socket.IO's own manager stays the in-process one even with Redis: no emit has to reach another
@@ -244,7 +244,7 @@ def client_manager(app: Flask, live: Live) -> socketio_server.Manager:
         )
         live.broadcaster.share = channel.share
         app.extensions["live_channel"] = channel
-    return socketio_server.Manager()
+    return IndexedManager()
 
 
 def keep_presence(live: Live, sleep: Callable[[float], Any]) -> None:
