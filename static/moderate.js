@@ -312,8 +312,8 @@
     if (poll.state === "open") buttons.push(["Close poll", "close", null]);
     buttons.push(poll.results_visible ? ["Hide results", "hide_results", null] : ["Show results", "show_results", null]);
     // what the screen shows is chosen apart from what attendees see
-    if (poll.state !== "draft" && onScreen !== "poll") buttons.push(["Show on screen", "screen:poll", null]);
-    if (poll.state !== "draft" && onScreen !== "results") buttons.push(["Show results on screen", "screen:results", null]);
+    if (poll.state !== "draft" && onScreen !== "poll") buttons.push(["Put on screen", "screen:poll", null]);
+    if (poll.state !== "draft" && onScreen !== "results") buttons.push(["Put results on screen", "screen:results", null]);
     const actions = el.querySelector(".actions");
     const signature = buttons.map((b) => b[1]).join();
     if (actions.dataset.signature === signature) return;  // keep the focused button

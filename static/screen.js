@@ -63,7 +63,9 @@ const LiveScreen = (() => {
         : { words: "Send your words from your phone now", text: "Send your answer from your phone now",
             ranking: "Rank them on your phone now" }[poll.kind]
           || "Vote on your phone now"),
-      Live.countdown(poll));
+      Live.countdown(poll),
+      // an open text poll's answers that a moderator chose are shown while it runs
+      poll.kind === "text" && poll.results ? Live.results(poll) : null);
   }
 
   function resultsView(poll) {
@@ -97,7 +99,8 @@ const LiveScreen = (() => {
         key = `question:${question.id}:${question.upvotes}:${question.text}:${question.reply}:${question.topic}:${question.name}`;
         view = () => questionView(question);
       } else if (screen.kind === "poll" && poll) {
-        key = `poll:${poll.id}:${poll.state}:${poll.closes_at}`;
+        const chosen = poll.kind === "text" && poll.results ? JSON.stringify(poll.results.answers) : "";
+        key = `poll:${poll.id}:${poll.state}:${poll.closes_at}:${chosen}`;
         view = () => pollView(poll);
       } else if (screen.kind === "results" && poll) {
         key = `results:${poll.id}:${Boolean(poll.results)}`;

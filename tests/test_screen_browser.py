@@ -64,7 +64,7 @@ def test_the_issues_second_sequence_shows_the_reopened_poll(views):
     expect(card.locator(".on-screen-badge")).to_have_text("On screen")
     # the results of the other poll, on screen without showing them to attendees
     poll_button(mod, LIKELY_POLL, "Hide results").click()
-    poll_button(mod, LIKELY_POLL, "Show results on screen").click()
+    poll_button(mod, LIKELY_POLL, "Put results on screen").click()
     expect(screen.locator(".screen-poll h2")).to_have_text(LIKELY_POLL)
     expect(screen.locator(".screen-poll .results")).to_be_visible()
     expect(
