@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .domain import dismissed_counts
+from .domain import Screen, dismissed_counts
 from .payloads import (
     Payload,
     log_payload,
     moderator_poll,
     public_poll,
     question_payload,
+    screen_payload,
     settings_payload,
 )
 from .snapshots import SharedParts
@@ -35,7 +36,7 @@ Emit = Callable[[str, Payload, str], None]
 LOG_TAIL = 20
 _UNSENT = object()
 # the flags of a change mark, as ``changed`` shares them
-MARK_FLAGS = ("on_air", "settings", "presence", "dismissed", "log")
+MARK_FLAGS = ("on_air", "settings", "presence", "dismissed", "log", "screen")
 
 
 def public_room(code: str) -> str:
@@ -59,6 +60,7 @@ class _Changes:
     presence: bool = False
     dismissed: bool = False
     log: bool = False
+    screen: bool = False
 
     def merge(self, other: _Changes) -> None:
         self.questions |= other.questions
@@ -68,6 +70,7 @@ class _Changes:
         self.presence |= other.presence
         self.dismissed |= other.dismissed
         self.log |= other.log
+        self.screen |= other.screen
 
 
 class Broadcaster:
@@ -84,7 +87,7 @@ class Broadcaster:
         self._pending: dict[str, _Changes] = {}
         # what the attendees' room was last sent, to skip unchanged public payloads
         self._public_sent: dict[tuple[str, str, int], Any] = {}
-        self._on_air_sent: dict[str, int | None] = {}
+        self._screen_sent: dict[str, Screen] = {}
         self._online_sent: dict[str, int] = {}
         self._store_failing = False
         # the part of the snapshots every attendee shares, read again as the marks say
@@ -100,6 +103,7 @@ class Broadcaster:
         presence: bool = False,
         dismissed: bool = False,
         log: bool = False,
+        screen: bool = False,
         shared: bool = True,
     ) -> None:
         """Mark what a handler changed; it goes out with the next tick.
@@ -110,11 +114,13 @@ class Broadcaster:
         process's updates. The shared part of the snapshots is marked here too, for the same
         reason: every change, whichever process made it, comes through here.
         """
-        if questions or polls or on_air or settings or dismissed:
+        if questions or polls or on_air or settings or dismissed or screen:
             self.snapshots.mark(code, questions, polls)
         with self._lock:
             self._pending.setdefault(code, _Changes()).merge(
-                _Changes(set(questions), set(polls), on_air, settings, presence, dismissed, log)
+                _Changes(
+                    set(questions), set(polls), on_air, settings, presence, dismissed, log, screen
+                )
             )
         if shared and self.share is not None:
             self.share(
@@ -127,6 +133,7 @@ class Broadcaster:
                     "presence": presence,
                     "dismissed": dismissed,
                     "log": log,
+                    "screen": screen,
                 }
             )
 
@@ -162,6 +169,7 @@ class Broadcaster:
             settings=True,
             presence=True,
             dismissed=True,
+            screen=True,
             shared=False,
         )
 
@@ -211,17 +219,25 @@ class Broadcaster:
 
     def _send(self, code: str, changes: _Changes) -> None:
         store = self.store
-        on_air = store.on_air(code)
-        question_ids = set(changes.questions)
+        screen = store.screen(code)
+        question_ids, poll_ids = set(changes.questions), set(changes.polls)
         common: Payload = {}
-        previous = self._on_air_sent.get(code, on_air)
-        if changes.on_air or previous != on_air:
+        previous = self._screen_sent.get(code, screen)
+        # the question on air is the question on screen
+        on_air = screen.id if screen.kind == "question" else None
+        if changes.on_air or changes.screen or previous != screen:
             common["on_air"] = on_air
-            # the question leaving the air and the one entering it both change their flag
-            question_ids |= {q for q in (previous, on_air) if q is not None}
-        self._on_air_sent[code] = on_air
+            common["screen"] = screen_payload(screen)
+            # the question leaving the screen and the one entering it both change their flag; a
+            # poll's results are public while they are on screen
+            for side in (previous, screen):
+                if side.kind == "question" and side.id is not None:
+                    question_ids.add(side.id)
+                elif side.kind == "results" and side.id is not None:
+                    poll_ids.add(side.id)
+        self._screen_sent[code] = screen
         questions = store.questions(code, question_ids) if question_ids else []
-        polls = store.polls(code, changes.polls) if changes.polls else []
+        polls = store.polls(code, poll_ids) if poll_ids else []
 
         if changes.settings:
             webinar = store.get_webinar(code)
@@ -262,7 +278,7 @@ class Broadcaster:
                 self.emit("update", own, participant_room(code, question.participant))
         shown_polls = []
         for poll in polls:
-            payload = public_poll(store, poll)
+            payload = public_poll(store, poll, screen)
             if payload is not None and self._remember(code, "poll", poll.id, payload):
                 shown_polls.append(payload)
         if shown:

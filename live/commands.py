@@ -96,6 +96,16 @@ class PollAction:
 
 
 @dataclass(frozen=True)
+class ShowScreen:
+    """A moderator chooses what the screen shows: a ``kind`` and, for a question or poll, its
+    ``id``."""
+
+    event: ClassVar[str] = "screen"
+    kind: object = None
+    id: object = None
+
+
+@dataclass(frozen=True)
 class CreatePoll:
     """A moderator's new (draft) poll."""
 

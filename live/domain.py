@@ -101,6 +101,15 @@ POLL_ACTIONS = (*POLL_TRANSITIONS, "show_results", "hide_results", "show_answer"
 OPEN_STATES = frozenset({"open"})
 
 
+# what the screen (the projector, the shared screen of a stream) shows: exactly one of these
+SCREEN_KINDS: tuple[str, ...] = ("welcome", "question", "poll", "results", "top", "blank")
+# the kinds that show one question or poll (the others take no id)
+SCREEN_TARGETS = frozenset({"question", "poll", "results"})
+# what the screen falls back to when what it showed goes away (taken off, closed, dismissed,
+# merged): the welcome screen, with the title, the QR code, the join address and the code
+DEFAULT_SCREEN = "welcome"
+
+
 class LiveError(Exception):
     """Refuse a request with a stable error code and a sentence for people.
 
@@ -536,3 +545,49 @@ def with_settings(settings: WebinarSettings, changes: dict[str, object]) -> Webi
             raise InvalidInput(f"There is no setting '{key}'.", "bad_request")
         clean[key] = value
     return replace(settings, **clean)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What the screen shows: a kind of SCREEN_KINDS and, for a question or poll, its id."""
+
+    kind: str = DEFAULT_SCREEN
+    id: int | None = None
+
+    def stored(self) -> str | None:
+        """Return the screen as a store keeps it beside the webinar (None: the default)."""
+        if self.kind == DEFAULT_SCREEN:
+            return None
+        return self.kind if self.id is None else f"{self.kind}:{self.id}"
+
+
+def stored_screen(on_air: int | None, stored: str | None) -> Screen:
+    """Return the screen from what a store keeps: the question on air if there is one, else the
+    screen chosen last (None or anything unreadable: the default)."""
+    if on_air is not None:
+        return Screen("question", on_air)
+    kind, _, number = (stored or DEFAULT_SCREEN).partition(":")
+    if (
+        kind not in SCREEN_KINDS
+        or kind == "question"
+        or (kind in SCREEN_TARGETS) != number.isdigit()
+    ):
+        return Screen()
+    return Screen(kind, int(number) if number else None)
+
+
+def check_screen(kind: object, target: object) -> Screen:
+    """Return the screen a moderator asks for, or raise if the kind or id cannot be one."""
+    if kind not in SCREEN_KINDS:
+        raise InvalidInput(f"'kind' is one of {', '.join(SCREEN_KINDS)}.", "bad_kind")
+    if kind not in SCREEN_TARGETS:
+        if target is not None:
+            raise InvalidInput(f"The {kind} screen takes no 'id'.")
+        return Screen(str(kind))
+    if not isinstance(target, int) or isinstance(target, bool) or target < 1:
+        raise InvalidInput(f"The {kind} screen takes 'id', the id of a {_target(kind)}.")
+    return Screen(str(kind), target)
+
+
+def _target(kind: object) -> str:
+    return "question" if kind == "question" else "poll"

@@ -21,6 +21,7 @@ from .commands import (
     Questions,
     RotateKey,
     Settings,
+    ShowScreen,
     Suggest,
     Upvote,
     Vote,
@@ -30,7 +31,7 @@ from .events import register as register_events
 from .keys import rotate_moderator_key
 from .links import moderator_url
 from .moderation_log import log_action
-from .payloads import moderator_poll, question_payload, settings_payload
+from .payloads import moderator_poll, question_payload, screen_payload, settings_payload
 from .similar import similar_questions
 from .snapshots import questions_page
 
@@ -158,10 +159,21 @@ def on_poll(live: Live, connection: Connection, command: PollAction) -> Ack:
         seconds=command.seconds,
         answer=command.answer,
     )
-    live.broadcaster.changed(connection.code, polls=(poll.id,))
+    # opening a poll, showing its results or closing it can change the screen
+    live.broadcaster.changed(connection.code, polls=(poll.id,), screen=True)
     detail = f"for {command.seconds} s" if command.seconds else ""
     record(live, connection, str(command.action), poll.id, detail)
     return {"poll": moderator_poll(live.store, poll)}
+
+
+@event(ShowScreen, moderator=True)
+def on_screen(live: Live, connection: Connection, command: ShowScreen) -> Ack:
+    """Sent by a moderator to choose what the screen shows (replacing what it showed); every
+    room gets the new screen with the next update."""
+    screen = service.show_on_screen(live.store, connection.code, command.kind, command.id)
+    live.broadcaster.changed(connection.code, on_air=True, screen=True)
+    record(live, connection, "screen", screen.id, screen.kind)
+    return {"screen": screen_payload(screen)}
 
 
 @event(CreatePoll, moderator=True)
@@ -262,6 +274,7 @@ HANDLERS = (
     on_questions,
     on_moderate,
     on_poll,
+    on_screen,
     on_create_poll,
     on_settings,
     on_rotate_key,

@@ -13,6 +13,7 @@ from .domain import (
     LogEntry,
     Poll,
     Question,
+    Screen,
     Webinar,
     average_ranks,
     dismissed_counts,
@@ -131,14 +132,27 @@ def poll_payload(poll: Poll, results: Payload | None) -> Payload:
     return payload
 
 
-def public_poll(store: Store, poll: Poll) -> Payload | None:
-    """Return what attendees see of a poll: nothing of a draft, results only when shown."""
+def screen_payload(screen: Screen) -> Payload:
+    """Describe what the screen shows: ``{kind, id}`` (id null but for a question or poll)."""
+    return {"kind": screen.kind, "id": screen.id}
+
+
+def results_public(poll: Poll, screen: Screen | None) -> bool:
+    """Say whether a poll's results are public: shown to attendees, or on the screen (which the
+    room sees anyway, and the projector page gets as attendees do)."""
+    return poll.results_visible or screen == Screen("results", poll.id)
+
+
+def public_poll(store: Store, poll: Poll, screen: Screen | None = None) -> Payload | None:
+    """Return what attendees see of a poll: nothing of a draft, results only when shown to them
+    or on ``screen`` (None: results shown to attendees only, as the follow-up page has them)."""
     if not poll.is_public:
         return None
     if poll.kind == "text":
         # the answers a moderator chose are for everyone, whether or not results are shown
         return poll_payload(poll, poll_results(store, poll, moderator=False))
-    return poll_payload(poll, poll_results(store, poll) if poll.results_visible else None)
+    shown = results_public(poll, screen)
+    return poll_payload(poll, poll_results(store, poll) if shown else None)
 
 
 def moderator_poll(store: Store, poll: Poll) -> Payload:
@@ -183,7 +197,8 @@ def snapshot(
     with the size of the room.
     """
     code = webinar.code
-    on_air = store.on_air(code)
+    screen = store.screen(code)
+    on_air = screen.id if screen.kind == "question" else None
     questions = store.questions(code)
     polls = store.polls(code)
     if moderator:
@@ -192,7 +207,7 @@ def snapshot(
     else:
         visible = (q for q in questions if q.is_public or q.participant == participant)
         question_list = [question_payload(q, on_air) for q in visible]
-        poll_list = [p for p in (public_poll(store, poll) for poll in polls) if p is not None]
+        poll_list = [p for p in (public_poll(store, p, screen) for p in polls) if p is not None]
     me = None
     if participant is not None:
         own = [q.id for q in questions if q.participant == participant]
@@ -204,6 +219,7 @@ def snapshot(
         "more_questions": 0,
         "polls": poll_list,
         "on_air": on_air,
+        "screen": screen_payload(screen),
         "online": store.online(code) if online is None else online,
         "dismissed": dismissed_counts(questions),
         "me": me,

@@ -24,6 +24,7 @@ _ACTIONS = {
     "restore": "restored",
     "on_air": "put on screen",
     "off_air": "taken off screen",
+    "screen": "screen changes",
     "edit": "edits",
     "merge": "merges",
     "reply": "written answers",

@@ -20,6 +20,7 @@ from .domain import (
     NotFound,
     Poll,
     Question,
+    Screen,
     TooMany,
     Webinar,
 )
@@ -291,12 +292,49 @@ def poll_action(
     poll = get_poll(store, code, poll_id)
     if action in ("show_results", "hide_results"):
         changed = store.change_poll(code, poll.id, {"results_visible": action == "show_results"})
+        if action == "show_results":
+            # the poll on screen shows its results with them
+            _replace_screen(store, code, Screen("poll", poll.id), Screen("results", poll.id))
     else:
         target = domain.poll_target(str(action), poll.state)
         changed = store.set_poll_state(code, poll.id, target, {poll.state}, closes_at)
         if changed is None:
             raise Conflict("The poll changed meanwhile; try again.", "bad_state")
+        if target == "open":
+            # the room votes on what it sees: an opened poll takes the screen
+            _show(store, code, Screen("poll", poll.id))
+        else:
+            _replace_screen(store, code, Screen("poll", poll.id), Screen())
     return changed or poll
+
+
+def show_on_screen(store: Store, code: str, kind: object, target: object) -> Screen:
+    """Put what a moderator chose on the screen, replacing what was there: the welcome screen,
+    the top questions, nothing (blank), a question (it goes on air), a poll or its results."""
+    screen = domain.check_screen(kind, target)
+    if screen.kind == "question":
+        question = get_question(store, code, screen.id)
+        _air(store, code, question, on_air=True)
+        return screen
+    if screen.id is not None:
+        poll = get_poll(store, code, screen.id)
+        if not poll.is_public:
+            raise Conflict("A draft poll cannot go on screen: open it first.", "bad_state")
+    _show(store, code, screen)
+    return screen
+
+
+def _show(store: Store, code: str, screen: Screen) -> None:
+    """Put a screen other than a question on screen (the question on air leaves it)."""
+    store.change_webinar(code, {"screen": screen.stored(), "on_air": None})
+
+
+def _replace_screen(store: Store, code: str, shown: Screen, by: Screen) -> None:
+    """Put ``by`` on the screen if it still shows ``shown`` (compare-and-set: a moderator who
+    chose another screen meanwhile keeps it)."""
+    store.change_webinar(
+        code, {"screen": by.stored()}, {"screen": {shown.stored()}, "on_air": {None}}
+    )
 
 
 def _choose_answer(store: Store, code: str, poll_id: object, show: bool, answer: object) -> Poll:
@@ -323,6 +361,7 @@ def close_due_polls(store: Store, code: str, now: datetime | None = None) -> lis
         if poll.state == "open" and poll.closes_at is not None and poll.closes_at <= now:
             done = store.set_poll_state(code, poll.id, "closed", {"open"})
             if done is not None:
+                _replace_screen(store, code, Screen("poll", poll.id), Screen())
                 closed.append(done)
     return closed
 

@@ -25,9 +25,16 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from .domain import Question, Webinar, dismissed_counts
+from .domain import Question, Screen, Webinar, dismissed_counts
 from .frames import RawJSON
-from .payloads import Payload, me_payload, public_poll, question_payload, webinar_payload
+from .payloads import (
+    Payload,
+    me_payload,
+    public_poll,
+    question_payload,
+    screen_payload,
+    webinar_payload,
+)
 from .store import Store
 
 FIRST_POPULAR = 50
@@ -47,7 +54,9 @@ class SharedPart:
 
     webinar: Webinar
     webinar_json: str
-    on_air: int | None
+    # what the screen shows (the question on air among them) and its JSON
+    screen: Screen
+    screen_json: str
     # every question of the webinar: the personal parts are taken from here, never sent whole
     questions: Mapping[int, Question]
     # the JSON of each question everyone sees (live or answered)
@@ -63,6 +72,11 @@ class SharedPart:
     first_json: str
     # each participant's questions (any status), oldest first
     by_participant: Mapping[str, tuple[int, ...]]
+
+    @property
+    def on_air(self) -> int | None:
+        """The question on air (and on screen), if any."""
+        return self.screen.id if self.screen.kind == "question" else None
 
     @cached_property
     def all_json(self) -> str:
@@ -80,12 +94,13 @@ class SharedPart:
 def build(store: Store, webinar: Webinar) -> SharedPart:
     """Read a webinar's shared part from the store."""
     code = webinar.code
+    screen = store.screen(code)
     questions = {q.id: q for q in store.questions(code)}
-    polls = {p.id: public_poll(store, p) for p in store.polls(code)}
+    polls = {p.id: public_poll(store, p, screen) for p in store.polls(code)}
     return _assemble(
         webinar,
         dumps(webinar_payload(webinar)),
-        store.on_air(code),
+        screen,
         questions,
         {},
         {i: p for i, p in polls.items() if p is not None},
@@ -97,17 +112,21 @@ def refresh(
     store: Store, part: SharedPart, webinar: Webinar, questions: set[int], polls: set[int]
 ) -> SharedPart:
     """Read again what changed since ``part`` was read: the marked questions and polls, the
-    question on air (and the two whose flag that changes), the webinar's details."""
+    question on air (and the two whose flag that changes), the screen (and the polls whose
+    results it shows or showed), the webinar's details."""
     code = webinar.code
-    on_air = store.on_air(code)
+    screen = store.screen(code)
+    on_air = screen.id if screen.kind == "question" else None
     if on_air != part.on_air:
         questions = questions | {i for i in (part.on_air, on_air) if i is not None}
+    if screen != part.screen:
+        polls = polls | {s.id for s in (part.screen, screen) if s.kind == "results" and s.id}
     by_id = dict(part.questions)
     by_id.update((q.id, q) for q in (store.questions(code, questions) if questions else ()))
     encoded = {i: text for i, text in part.encoded.items() if i not in questions}
     poll_payloads = dict(part.polls)
     for poll in store.polls(code, polls) if polls else ():
-        payload = public_poll(store, poll)
+        payload = public_poll(store, poll, screen)
         if payload is None:
             poll_payloads.pop(poll.id, None)
         else:
@@ -115,19 +134,20 @@ def refresh(
     same_webinar = webinar == part.webinar
     webinar_json = part.webinar_json if same_webinar else dumps(webinar_payload(webinar))
     polls_json = part.polls_json if not polls else None
-    return _assemble(webinar, webinar_json, on_air, by_id, encoded, poll_payloads, polls_json)
+    return _assemble(webinar, webinar_json, screen, by_id, encoded, poll_payloads, polls_json)
 
 
 def _assemble(
     webinar: Webinar,
     webinar_json: str,
-    on_air: int | None,
+    screen: Screen,
     questions: dict[int, Question],
     encoded: dict[int, str],
     polls: dict[int, Payload],
     polls_json: str | None,
 ) -> SharedPart:
     """Encode what is not encoded yet and choose the questions a snapshot carries."""
+    on_air = screen.id if screen.kind == "question" else None
     public = tuple(sorted(i for i, q in questions.items() if q.is_public))
     for i in public:
         if i not in encoded:
@@ -142,7 +162,8 @@ def _assemble(
     return SharedPart(
         webinar=webinar,
         webinar_json=webinar_json,
-        on_air=on_air,
+        screen=screen,
+        screen_json=dumps(screen_payload(screen)),
         questions=questions,
         encoded=encoded,
         polls=polls,
@@ -254,6 +275,8 @@ def attendee_snapshot(
                 part.polls_json,
                 ',"on_air":',
                 dumps(part.on_air),
+                ',"screen":',
+                part.screen_json,
                 ',"online":',
                 dumps(online),
                 ',"dismissed":',
@@ -281,6 +304,8 @@ def public_json(part: SharedPart, online: int, join_url: str) -> str:
             part.polls_json,
             ',"on_air":',
             dumps(part.on_air),
+            ',"screen":',
+            part.screen_json,
             ',"online":',
             dumps(online),
             ',"dismissed":',

@@ -16,6 +16,7 @@
   const socket = Live.connect(
     { webinar: body.dataset.webinar, moderator: true, participant: body.dataset.participant },
     state, render);
+  LiveScreen.follow(socket, state);
 
   function report(ack, where = "mod-message") {
     const el = $(where);
@@ -281,6 +282,7 @@
 
   function createPoll(poll) {
     const el = h("article", { class: "card poll" },
+      h("p", { class: "badge on-air-badge on-screen-badge", hidden: true }),
       h("h3", {}, poll.prompt), h("p", { class: "meta" }), h("div", { class: "timer" }),
       Live.results(poll), h("div", { class: "actions" }));
     updatePoll(el, poll);
@@ -299,10 +301,19 @@
       timer.dataset.closesAt = String(poll.state === "open" && poll.closes_at);
       timer.replaceChildren(...[Live.countdown(poll)].filter(Boolean));
     }
+    const screen = state.screen || {};
+    const onScreen = screen.id === poll.id && ["poll", "results"].includes(screen.kind) ? screen.kind : null;
+    const badge = el.querySelector(".on-screen-badge");
+    badge.hidden = !onScreen;
+    badge.textContent = onScreen === "results" ? "Results on screen" : "On screen";
+    el.classList.toggle("on-air", Boolean(onScreen));
     const buttons = [];
     if (poll.state !== "open") buttons.push(["Open poll", "open", "primary"]);
     if (poll.state === "open") buttons.push(["Close poll", "close", null]);
     buttons.push(poll.results_visible ? ["Hide results", "hide_results", null] : ["Show results", "show_results", null]);
+    // what the screen shows is chosen apart from what attendees see
+    if (poll.state !== "draft" && onScreen !== "poll") buttons.push(["Put on screen", "screen:poll", null]);
+    if (poll.state !== "draft" && onScreen !== "results") buttons.push(["Put results on screen", "screen:results", null]);
     const actions = el.querySelector(".actions");
     const signature = buttons.map((b) => b[1]).join();
     if (actions.dataset.signature === signature) return;  // keep the focused button
@@ -311,8 +322,9 @@
     const limit = h("select", { id: `limit-${poll.id}` },
       ...[["", "No time limit"], ["30", "30 seconds"], ["60", "1 minute"], ["120", "2 minutes"],
           ["300", "5 minutes"]].map(([value, label]) => h("option", { value }, label)));
-    const open = (action) => action === "open" && limit.value
-      ? pollAction(poll.id, action, Number(limit.value)) : pollAction(poll.id, action);
+    const open = (action) => action.startsWith("screen:") ? showOnScreen(action.slice(7), poll.id)
+      : action === "open" && limit.value
+        ? pollAction(poll.id, action, Number(limit.value)) : pollAction(poll.id, action);
     actions.replaceChildren(
       ...(poll.state !== "open"
         ? [h("label", { for: `limit-${poll.id}`, class: "limit-label" }, "Time limit"), limit] : []),
@@ -409,6 +421,34 @@
     }
   });
 
+  /* -- the screen: its preview, what it shows, the controls ------------------------------- */
+  const showPreview = LiveScreen.mount(document.querySelector(".screen-preview"));
+  let described = null;
+
+  async function showOnScreen(kind, id = null) {
+    report(await send(socket, "screen", id === null ? { kind } : { kind, id }), "screen-message");
+  }
+
+  for (const button of document.querySelectorAll(".screen-choice")) {
+    button.addEventListener("click", () => showOnScreen(button.dataset.kind));
+  }
+
+  // the preview is the 1920x1080 screen scaled to its frame
+  const frame = document.querySelector(".screen-frame");
+  new ResizeObserver(() => frame.style.setProperty("--preview-scale", frame.clientWidth / 1920)).observe(frame);
+
+  function renderScreen() {
+    showPreview(state);
+    const screen = state.screen || { kind: "welcome" };
+    for (const button of document.querySelectorAll(".screen-choice")) {
+      button.setAttribute("aria-pressed", String(button.dataset.kind === screen.kind));
+    }
+    const text = `On screen: ${LiveScreen.describe(state)}`;
+    $("screen-now").textContent = text;
+    if (described !== null && described !== `${screen.kind}:${screen.id}`) Live.announce(text);
+    described = `${screen.kind}:${screen.id}`;
+  }
+
   /* -- the moderation log ------------------------------------------------------------------ */
   const LOGGED = {
     approve: "approved", dismiss: "dismissed", answer: "marked answered", archive: "archived",
@@ -416,7 +456,7 @@
     merge: "merged", reply: "answered in writing", topic: "tagged", open: "opened poll",
     close: "closed poll", show_results: "showed the results of poll",
     hide_results: "hid the results of poll", create_poll: "created poll", settings: "changed the settings:",
-    rotate_key: "changed the moderator key",
+    rotate_key: "changed the moderator key", screen: "put on screen",
   };
 
   function logLine(e) {
@@ -441,6 +481,7 @@
     renderLog();
     const polls = [...state.polls.values()];
     Live.syncList($("poll-list"), polls, (p) => p.id, createPoll, updatePoll);
+    renderScreen();
     $("total-ballots").textContent = polls.reduce((n, p) => n + (p.results ? p.results.voters : 0), 0);
   }
 })();

@@ -54,7 +54,8 @@ def client(url: str, auth: dict[str, object]) -> socketio.SimpleClient:
 
 
 def fill_the_room(url: str) -> None:
-    """Ask, upvote and vote as a dozen attendees; put a question on screen; open a poll."""
+    """Ask, upvote and vote as a dozen attendees; open a poll and show its results, then put a
+    question on screen (it replaces the poll there: the console's preview shows it too)."""
     attendees = [client(url, {"webinar": CODE, "participant": token(url)}) for _ in range(12)]
     mod = client(url, {"webinar": CODE, "key": KEY})
     ids = [
@@ -101,7 +102,7 @@ def main(out: Path) -> None:
                     (
                         "moderator.png",
                         f"/e/{CODE}/moderate?key={KEY}",
-                        {"width": 1440, "height": 900},
+                        {"width": 1366, "height": 768},
                         1,
                     ),
                     (

@@ -33,7 +33,7 @@ def test_each_command_has_the_documented_fields(handler):
 
 def test_every_event_is_handled_once():
     events = [handler.command.event for handler in HANDLERS]
-    assert len(events) == len(set(events)) == 11
+    assert len(events) == len(set(events)) == 12
 
 
 @pytest.mark.parametrize(
@@ -45,6 +45,7 @@ def test_every_event_is_handled_once():
         ("settings", ({"follow_up": True}, {"extra": 1})),
         ("poll", ({"poll": 1, "action": "open", "question": 1},)),
         ("create_poll", ("a poll",)),
+        ("screen", ({"kind": "top", "poll": 1},)),
     ],
 )
 def test_moderator_commands_refuse_what_does_not_fit(room, live, event, args):

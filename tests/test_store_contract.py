@@ -19,6 +19,7 @@ from live.domain import (
     ON_AIR_STATUSES,
     Poll,
     Question,
+    Screen,
     Webinar,
     WebinarSettings,
 )
@@ -744,3 +745,31 @@ def test_the_question_an_idempotency_key_stored(store):
     first = store.add_question(question(participant="p1"), idempotency_key="k-1")
     assert store.asked("w1", "p1", "k-1") == first
     assert store.asked("w1", "p2", "k-1") is None and store.asked("w2", "p1", "k-1") is None
+
+
+def test_the_screen_is_kept_and_a_question_on_air_replaces_it(store):
+    assert store.screen("w1") == Screen()  # a new webinar shows the welcome screen
+    poll = store.polls("w1")[0]
+    a = store.add_question(question())
+    assert store.change_webinar("w1", {"screen": Screen("results", poll.id).stored()})
+    assert store.screen("w1") == Screen("results", poll.id)
+    assert store.screen("w2") == Screen()  # one screen per webinar
+    # a question on air replaces what the screen showed, in the same step
+    assert set_on_air(store, "w1", a.id)
+    assert store.screen("w1") == Screen("question", a.id)
+    # and when it leaves, the screen falls back to the default, not to what it showed before
+    assert store.change_question("w1", a.id, {}, air=False)
+    assert store.screen("w1") == Screen()
+    assert set_on_air(store, "w1", a.id)
+    b = store.add_question(question())
+    merge(store, "w1", a.id, b.id)
+    assert store.screen("w1") == Screen()
+    # another screen takes the question off the air; a compare-and-set keeps a newer choice
+    assert set_on_air(store, "w1", b.id)
+    assert store.change_webinar("w1", {"screen": "top", "on_air": None})
+    assert store.screen("w1") == Screen("top") and store.on_air("w1") is None
+    shown = {"screen": {Screen("poll", poll.id).stored()}, "on_air": {None}}
+    assert not store.change_webinar("w1", {"screen": None}, shown)
+    assert store.screen("w1") == Screen("top")
+    assert not store.change_webinar("nope", {"screen": "blank"})
+    assert store.screen("nope") == Screen()

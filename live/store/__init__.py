@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..domain import LogEntry, Poll, PollResults, Question, Webinar
+from ..domain import LogEntry, Poll, PollResults, Question, Screen, Webinar, stored_screen
 from .codec import WEBINARS, stored_time
 
 __all__ = ["Later", "Store", "StoreUnavailable", "store_from_url", "stored_time"]
@@ -121,8 +121,9 @@ class Store(ABC):
         air: bool | None = None,
     ) -> Question | None:
         """Change fields of a question if it exists and meets ``only_if``, and in the same step
-        put it on air (``air`` True, replacing any other) or take it off air if it is there
-        (False). Returns the question as it is now, or None if nothing was done."""
+        put it on air (``air`` True, replacing any other question and whatever the screen
+        showed) or take it off air if it is there (False). Returns the question as it is now, or
+        None if nothing was done."""
 
     @abstractmethod
     def merge_question(
@@ -283,6 +284,15 @@ class Store(ABC):
     def on_air(self, code: str) -> int | None:
         """Return the id of the question on air, if any."""
         return self.webinar_field(code, "on_air")  # type: ignore[no-any-return]
+
+    def screen(self, code: str) -> Screen:
+        """Return what the webinar's screen shows: the question on air, else the screen chosen
+        last (a question goes on air with ``change_question(air=True)``, which replaces the
+        screen in the same step; another screen is set with ``change_webinar`` and
+        ``on_air`` None)."""
+        # read in this order: a question put on air between the reads shows on the next change
+        stored = self.webinar_field(code, "screen")
+        return stored_screen(self.on_air(code), stored)
 
     def set_poll_state(
         self,

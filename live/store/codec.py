@@ -223,8 +223,11 @@ class WebinarExtras:
     moderator_key: str = ""
     # how many moderators signed in: numbers them for the log
     moderators: int = 0
-    # the question on air
+    # the question on air (and on screen: putting one on air replaces the screen below)
     on_air: int | None = None
+    # what the screen shows when no question is on air ("top", "poll:3"…: domain.Screen);
+    # None: the default
+    screen: str | None = None
 
 
 WEBINARS: Codec[Webinar] = Codec(Webinar, ("code",), WebinarExtras, zone="starts_at")

@@ -166,7 +166,8 @@ class LocalStore(Store):
             if record is None:
                 return None
             if air:
-                self._save("webinars", code, None, {"on_air": question_id})
+                # the question replaces what was on screen: taking it off shows the default
+                self._save("webinars", code, None, {"on_air": question_id, "screen": None})
             elif air is False:
                 self._take_off_air(code, question_id)
             return QUESTIONS.build(record)

@@ -1,5 +1,6 @@
 -- Change fields of a question, poll or webinar if it exists and meets the tests, in one step;
--- a question can go on air (replacing any other) or off air (if it is there) in the same step.
+-- a question can go on air (replacing any other, and whatever the screen showed) or off air (if
+-- it is there) in the same step.
 -- KEYS[1] the record's hash, KEYS[2] the webinar's hash
 -- ARGV[1] JSON field -> value (null deletes), ARGV[2] tests, ARGV[3] '1' on air, '0' off air,
 -- '' neither, ARGV[4] the record's id
@@ -15,6 +16,7 @@ for field, value in pairs(cjson.decode(ARGV[1])) do
 end
 if ARGV[3] == '1' then
   redis.call('HSET', KEYS[2], 'on_air', ARGV[4])
+  redis.call('HDEL', KEYS[2], 'screen')
 elseif ARGV[3] == '0' and redis.call('HGET', KEYS[2], 'on_air') == ARGV[4] then
   redis.call('HDEL', KEYS[2], 'on_air')
 end

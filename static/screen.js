@@ -1,0 +1,126 @@
+/* The screen: renders exactly what the webinar's screen state says (welcome, a question, a poll,
+   its results, the top questions or blank). Used by the projector page and, scaled down, by the
+   moderators' console as its preview: one rendering, never two. */
+"use strict";
+
+const LiveScreen = (() => {
+  const { h, plural } = Live;
+
+  /* Keep the screen state a snapshot or update carries (common.js keeps the rest): call on the
+     socket Live.connect returns; any-listeners run before the snapshot and update handlers. */
+  function follow(socket, state) {
+    state.screen = { kind: "welcome", id: null };
+    socket.onAny((name, payload) => {
+      if ((name === "snapshot" || name === "update") && payload && payload.screen) state.screen = payload.screen;
+    });
+  }
+
+  /* Say in words what a screen state shows (the console's status and its announcements). */
+  function describe(state) {
+    const screen = state.screen || { kind: "welcome" };
+    const poll = state.polls.get(screen.id);
+    const question = state.questions.get(screen.id);
+    return {
+      welcome: () => "the welcome screen (title, QR code and how to join)",
+      top: () => "the top questions",
+      blank: () => "nothing (blank)",
+      question: () => `question #${screen.id}${question ? `: ${question.text}` : ""}`,
+      poll: () => `poll #${screen.id}${poll ? `: ${poll.prompt}` : ""}, for voting`,
+      results: () => `the results of poll #${screen.id}${poll ? `: ${poll.prompt}` : ""}`,
+    }[screen.kind]?.() || screen.kind;
+  }
+
+  function welcomeView(root) {
+    const { joinUrl, qr, code } = root.dataset;
+    const [base, path] = joinUrl.split("/e/");
+    return h("section", { class: "screen-welcome" },
+      h("img", { src: qr, alt: `QR code: scan it to join the webinar at ${joinUrl}`, width: 480, height: 480 }),
+      h("div", {},
+        h("p", { class: "welcome-lead" }, "Ask your questions and vote from your phone"),
+        h("p", { class: "join-url" }, base.split("://").pop(), h("wbr"), `/e/${path}`),
+        h("p", { class: "join-code" }, "Code: ", h("strong", {}, code))));
+  }
+
+  function questionView(q) {
+    const facts = [q.name || "Anonymous", plural(q.upvotes, "upvote", "upvotes")];
+    if (q.asked_by > 1) facts.push(`asked by ${q.asked_by} people`);
+    if (q.topic) facts.push(q.topic);
+    return h("section", { class: "screen-question" },
+      h("p", { class: "badge" }, "Question on screen"),
+      h("blockquote", {}, q.text),
+      h("p", { class: "meta" }, facts.join(" · ")),
+      q.reply ? h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Written answer"),
+        h("p", { class: "reply-text" }, q.reply)) : null);
+  }
+
+  function pollView(poll) {
+    return h("section", { class: "screen-poll" },
+      h("h2", {}, poll.prompt),
+      poll.options.length
+        ? h("ul", { class: "screen-options" }, poll.options.map((label) => h("li", {}, Live.optionLabel(poll, label))))
+        : null,
+      h("p", { class: "screen-hint" }, poll.state !== "open" ? "The poll is closed"
+        : { words: "Send your words from your phone now", text: "Send your answer from your phone now",
+            ranking: "Rank them on your phone now" }[poll.kind]
+          || "Vote on your phone now"),
+      Live.countdown(poll),
+      // an open text poll's answers that a moderator chose are shown while it runs
+      poll.kind === "text" && poll.results ? Live.results(poll) : null);
+  }
+
+  function resultsView(poll) {
+    return h("section", { class: "screen-poll" }, h("h2", {}, poll.prompt),
+      poll.results ? Live.results(poll) : h("p", { class: "screen-hint" }, "The results appear here"));
+  }
+
+  function topView(state) {
+    const top = [...state.questions.values()].filter((q) => q.status === "live")
+      .sort(Live.byPopularity).slice(0, 5);
+    return h("section", { class: "screen-top" },
+      h("h2", {}, top.length ? "Top questions" : "Scan the code and ask your question"),
+      h("ol", {}, top.map((q) => h("li", {},
+        h("span", { class: "votes" }, `${q.upvotes}`, h("span", { class: "visually-hidden" }, " upvotes")),
+        h("span", {}, q.text)))));
+  }
+
+  /* Return render(state) for a screen element (templates/_screen.html): it shows the state's
+     screen, redrawing only what changed (so that a change of counts animates). */
+  function mount(root) {
+    const stage = root.querySelector(".screen-stage");
+    let shown = "";
+    return (state) => {
+      const screen = state.screen || { kind: "welcome", id: null };
+      const poll = state.polls.get(screen.id);
+      const question = state.questions.get(screen.id);
+      root.dataset.screen = screen.kind;
+      let key;
+      let view;
+      if (screen.kind === "question" && question) {
+        key = `question:${question.id}:${question.upvotes}:${question.text}:${question.reply}:${question.topic}:${question.name}`;
+        view = () => questionView(question);
+      } else if (screen.kind === "poll" && poll) {
+        const chosen = poll.kind === "text" && poll.results ? JSON.stringify(poll.results.answers) : "";
+        key = `poll:${poll.id}:${poll.state}:${poll.closes_at}:${chosen}`;
+        view = () => pollView(poll);
+      } else if (screen.kind === "results" && poll) {
+        key = `results:${poll.id}:${Boolean(poll.results)}`;
+        if (key === shown && poll.results) { Live.results(poll, stage.querySelector(".results")); return; }
+        view = () => resultsView(poll);
+      } else if (screen.kind === "top") {
+        const top = [...state.questions.values()].filter((q) => q.status === "live");
+        key = `top:${top.map((q) => `${q.id}/${q.upvotes}/${q.text}`).join()}`;
+        view = () => topView(state);
+      } else if (screen.kind === "welcome") {
+        key = "welcome";
+        view = () => welcomeView(root);
+      } else {
+        key = "blank";
+        view = () => [];
+      }
+      if (key !== shown) stage.replaceChildren(...[view()].flat());
+      shown = key;
+    };
+  }
+
+  return { follow, mount, describe };
+})();
