@@ -261,46 +261,39 @@ def attendee_snapshot(
     public_sent = len(part.first) + sum(1 for i in extra if i in part.encoded)
     me = None if participant is None else me_payload(store, code, participant, list(own))
     return RawJSON(
-        "".join(
-            (
-                '{"role":',
-                dumps(role),
-                ',"webinar":',
-                part.webinar_json,
-                ',"questions":[',
-                ",".join(texts),
-                '],"more_questions":',
-                str(len(part.public) - public_sent),
-                ',"polls":',
-                part.polls_json,
-                ',"on_air":',
-                dumps(part.on_air),
-                ',"screen":',
-                part.screen_json,
-                ',"online":',
-                dumps(online),
-                ',"dismissed":',
-                part.dismissed_json,
-                ',"me":',
-                dumps(me),
-                ',"now":',
-                dumps(datetime.now(UTC).isoformat()),
-                "}",
-            )
-        )
+        _state_json(part, role, ",".join(texts), len(part.public) - public_sent, online, me)
     )
 
 
 def public_json(part: SharedPart, online: int, join_url: str) -> str:
     """Return the public JSON of a webinar: what an attendee without identity sees, with every
     question everyone sees (it is not paged)."""
+    join = ',"join_url":' + dumps(join_url)
+    return _state_json(part, "attendee", part.all_json, 0, online, None, join)
+
+
+def _state_json(
+    part: SharedPart,
+    role: str,
+    questions: str,
+    more: int,
+    online: int,
+    me: Payload | None,
+    extra: str = "",
+) -> str:
+    """Splice a state's JSON (the snapshot's fields, in order) from the shared part's encoded
+    pieces, the ``questions`` already encoded, and what is this connection's own."""
     return "".join(
         (
-            '{"role":"attendee","webinar":',
+            '{"role":',
+            dumps(role),
+            ',"webinar":',
             part.webinar_json,
             ',"questions":[',
-            part.all_json,
-            '],"more_questions":0,"polls":',
+            questions,
+            '],"more_questions":',
+            str(more),
+            ',"polls":',
             part.polls_json,
             ',"on_air":',
             dumps(part.on_air),
@@ -310,10 +303,11 @@ def public_json(part: SharedPart, online: int, join_url: str) -> str:
             dumps(online),
             ',"dismissed":',
             part.dismissed_json,
-            ',"me":null,"now":',
+            ',"me":',
+            dumps(me),
+            ',"now":',
             dumps(datetime.now(UTC).isoformat()),
-            ',"join_url":',
-            dumps(join_url),
+            extra,
             "}",
         )
     )
