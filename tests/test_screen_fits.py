@@ -160,6 +160,11 @@ def sentence(n: int, start: str) -> str:
     return words[: n - 1].rstrip() + "?"
 
 
+def test_the_welcome_screen(screens):
+    for result in check(screens, ".screen-welcome .join-code"):
+        assert "Ask your questions and vote from your phone" in result["texts"]
+
+
 def test_a_long_question_with_its_topic_name_and_written_answer(room, screens):
     sio = room.attendee()
     text = sentence(300, "How does the long question fit")
@@ -182,6 +187,19 @@ def test_a_long_question_with_its_topic_name_and_written_answer(room, screens):
         assert shown == reply or (shown.endswith(note) and reply.startswith(shown[: -len(note)]))
         cut.append(shown != reply)
     assert not cut[0], "at 1920x1080 the whole answer is on screen"
+    # in a narrow window the answer is cut where it stops fitting, and says so; the screen fits
+    # again when the window grows (measured on resize)
+    small = screens[2]
+    small.set_viewport_size({"width": 800, "height": 900})
+    small.wait_for_timeout(200)
+    result = small.evaluate(CHECK)
+    assert result["problems"] == []
+    shown = next(t for t in result["texts"] if t.startswith("The city council"))
+    assert shown.endswith(note) and len(shown) < len(reply)
+    small.set_viewport_size({"width": 1024, "height": 768})
+    small.wait_for_timeout(200)
+    result = small.evaluate(CHECK)
+    assert result["problems"] == [] and reply in result["texts"]
 
 
 def test_a_poll_of_twelve_long_options(room, screens):
