@@ -85,7 +85,8 @@ const LiveScreen = (() => {
 
   /* Make the stage's content fit the screen, measured in the browser: lower --fit (the text's
      size between its full size and its floor) until nothing overflows; at the floor the QR code
-     makes way for the content (the join address and code stay), and then a long list
+     makes way for the content (the join address and code stay, in one line below), and
+     then a long list
      shows its first items and "and N more", and a long written answer shows what fits, then "…"
      and a note that the rest is on the attendees' page (shrinking further would make it
      unreadable from the back of the room). Run on each render and on resize. */
