@@ -83,11 +83,82 @@ const LiveScreen = (() => {
         h("span", {}, q.text)))));
   }
 
+  /* Make the stage's content fit the screen, measured in the browser: lower --fit (the text's
+     size between its full size and its floor) until nothing overflows; at the floor the QR code
+     makes way for the content (the join address and code stay, in one line below), and
+     then a long list
+     shows its first items and "and N more", and a long written answer shows what fits, then "…"
+     and a note that the rest is on the attendees' page (shrinking further would make it
+     unreadable from the back of the room). Run on each render and on resize. */
+  function fit(root) {
+    const stage = root.querySelector(".stage");
+    const content = root.querySelector(".screen-stage");
+    // scrollHeight is rounded: the content's box says whether a fraction of a pixel is cut
+    const overflows = () => stage.scrollHeight > stage.clientHeight || stage.scrollWidth > stage.clientWidth
+      || content.getBoundingClientRect().bottom > stage.getBoundingClientRect().bottom;
+    root.querySelectorAll(".more").forEach((el) => el.remove());
+    root.querySelectorAll(".screen-stage [data-cut]").forEach((el) => { el.hidden = false; delete el.dataset.cut; });
+    const reply = root.querySelector(".screen-stage .reply-text");
+    if (reply && reply.dataset.full) reply.textContent = reply.dataset.full;
+    let low = 0;
+    let high = 1;
+    root.classList.remove("crowded");
+    root.style.setProperty("--fit", "1");
+    if (!overflows()) return;
+    root.style.setProperty("--fit", "0");
+    // at the floor, the QR code beside the content gives its room (the code stays, in words)
+    root.classList.toggle("crowded", overflows());
+    if (overflows()) {
+      if (reply) cutReply(reply, overflows);
+      const lists = [...root.querySelectorAll(".screen-stage ul, .screen-stage ol")]
+        .sort((a, b) => b.children.length - a.children.length);
+      if (lists.length && overflows()) cutList(lists[0], overflows);
+      return;
+    }
+    for (let step = 0; step < 7; step += 1) {
+      const mid = (low + high) / 2;
+      root.style.setProperty("--fit", String(mid));
+      if (overflows()) high = mid; else low = mid;
+    }
+    root.style.setProperty("--fit", String(low));
+  }
+
+  /* Hide a list's last items until the stage fits, and say how many are hidden. */
+  function cutList(list, overflows) {
+    const items = [...list.children];
+    const more = h("li", { class: "more" }, "");
+    list.append(more);
+    let shown = items.length;
+    while (shown > 1 && overflows()) {
+      shown -= 1;
+      items[shown].hidden = true;
+      items[shown].dataset.cut = "";
+      more.textContent = `and ${items.length - shown} more`;
+    }
+    if (shown === items.length) more.remove();
+  }
+
+  /* Shorten a written answer to what fits (whole words), then "…" and a visible note. */
+  function cutReply(reply, overflows) {
+    const full = reply.textContent;
+    reply.dataset.full = full;
+    const note = " (the full answer is on the attendees' page)";
+    let low = 0;
+    let high = full.length;
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2);
+      reply.textContent = `${full.slice(0, mid).trimEnd()}…${note}`;
+      if (overflows()) high = mid; else low = mid;
+    }
+    reply.textContent = `${full.slice(0, low).trimEnd()}…${note}`;
+  }
+
   /* Return render(state) for a screen element (templates/_screen.html): it shows the state's
      screen, redrawing only what changed (so that a change of counts animates). */
   function mount(root) {
     const stage = root.querySelector(".screen-stage");
     let shown = "";
+    window.addEventListener("resize", () => fit(root));
     return (state) => {
       const screen = state.screen || { kind: "welcome", id: null };
       const poll = state.polls.get(screen.id);
@@ -104,7 +175,12 @@ const LiveScreen = (() => {
         view = () => pollView(poll);
       } else if (screen.kind === "results" && poll) {
         key = `results:${poll.id}:${Boolean(poll.results)}`;
-        if (key === shown && poll.results) { Live.results(poll, stage.querySelector(".results")); return; }
+        if (key === shown && poll.results) {
+          root.querySelectorAll(".more").forEach((el) => el.remove());
+          Live.results(poll, stage.querySelector(".results"));
+          fit(root);
+          return;
+        }
         view = () => resultsView(poll);
       } else if (screen.kind === "top") {
         const top = [...state.questions.values()].filter((q) => q.status === "live");
@@ -119,6 +195,7 @@ const LiveScreen = (() => {
       }
       if (key !== shown) stage.replaceChildren(...[view()].flat());
       shown = key;
+      fit(root);
     };
   }
 

@@ -2,7 +2,8 @@
 
 Starts a real server on a temporary store, fills the Nets4Dem webinar with a few questions, upvotes
 and ballots through the Socket.IO protocol, then photographs the attendee page on a phone, the
-moderator console on a laptop and the projector at 1920x1080 and 1280x720 in Debian's Chromium.
+moderator console on a laptop and the projector at 1920x1080 and 1280x720 in Debian's Chromium;
+then a long question fitted on the projector at 1920x1080 and 1024x768.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 import tempfile
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import socketio
 from playwright.sync_api import sync_playwright
@@ -89,6 +91,51 @@ def fill_the_room(url: str) -> None:
         sio.disconnect()
 
 
+LONG_QUESTION = (
+    "Our city ran a citizens' assembly on climate last year and the council adopted most of "
+    "its recommendations, but the follow-up stalled after the election: could "
+    "the Democracy Innovation Accelerator help us bring the assembly back, and would the "
+    "mentors work with the new councillors too?"
+)
+LONG_REPLY = (
+    "Yes. The Accelerator works with the officers and the elected members together, old and new: "
+    "the first month is a review of what the assembly asked for and what happened since, the "
+    "second a plan with the council. Write to the Nets4Dem team with the assembly's report."
+)
+
+
+def long_question_on_screen(url: str) -> None:
+    """Put a question of 300 characters, with its name, topic and written answer, on screen."""
+    attendee = client(url, {"webinar": CODE, "participant": token(url)})
+    mod = client(url, {"webinar": CODE, "key": KEY})
+    ask = {
+        "text": LONG_QUESTION,
+        "name": "Ana, Lisbon",
+        "topic": "Democracy Innovation Accelerator",
+    }
+    qid = attendee.call("ask", ask)["question"]["id"]
+    mod.call("moderate", {"question": qid, "action": "approve"})  # the room is premoderated
+    mod.call("moderate", {"question": qid, "action": "reply", "text": LONG_REPLY})
+    mod.call("screen", {"kind": "question", "id": qid})
+    for sio in (attendee, mod):
+        sio.disconnect()
+
+
+def photograph(
+    browser: Any, url: str, out: Path, shots: list[tuple[str, str, dict[str, int]]]
+) -> None:
+    """Open each page at its viewport and write its PNG (whole page but for the projector)."""
+    for name, path, viewport in shots:
+        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+        page = context.new_page()
+        page.goto(url + path)
+        page.wait_for_selector("#connection[data-state=connected]")
+        page.wait_for_timeout(1000)  # let the bars finish their animation
+        page.screenshot(path=str(out / name), full_page=not name.startswith("projector"))
+        context.close()
+        print(out / name)
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as workdir:
@@ -97,38 +144,33 @@ def main(out: Path) -> None:
             fill_the_room(server.url)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                shots = [
-                    ("attendee.png", f"/e/{CODE}", {"width": 390, "height": 844}, 1),
-                    (
-                        "moderator.png",
-                        f"/e/{CODE}/moderate?key={KEY}",
-                        {"width": 1366, "height": 768},
-                        1,
-                    ),
-                    (
-                        "projector-1920x1080.png",
-                        f"/e/{CODE}/present",
-                        {"width": 1920, "height": 1080},
-                        1,
-                    ),
-                    (
-                        "projector-1280x720.png",
-                        f"/e/{CODE}/present",
-                        {"width": 1280, "height": 720},
-                        1,
-                    ),
-                ]
-                for name, path, viewport, scale in shots:
-                    context = browser.new_context(viewport=viewport, device_scale_factor=scale)
-                    page = context.new_page()
-                    page.goto(server.url + path)
-                    page.wait_for_selector("#connection[data-state=connected]")
-                    page.wait_for_timeout(1000)  # let the bars finish their animation
-                    page.screenshot(
-                        path=str(out / name), full_page=not name.startswith("projector")
-                    )
-                    context.close()
-                    print(out / name)
+                present = f"/e/{CODE}/present"
+                photograph(
+                    browser,
+                    server.url,
+                    out,
+                    [
+                        ("attendee.png", f"/e/{CODE}", {"width": 390, "height": 844}),
+                        (
+                            "moderator.png",
+                            f"/e/{CODE}/moderate?key={KEY}",
+                            {"width": 1366, "height": 768},
+                        ),
+                        ("projector-1920x1080.png", present, {"width": 1920, "height": 1080}),
+                        ("projector-1280x720.png", present, {"width": 1280, "height": 720}),
+                    ],
+                )
+                # a long question fitted: the text shrinks, never below what a room can read
+                long_question_on_screen(server.url)
+                photograph(
+                    browser,
+                    server.url,
+                    out,
+                    [
+                        (f"projector-long-question-{w}x{h}.png", present, {"width": w, "height": h})
+                        for w, h in ((1920, 1080), (1024, 768))
+                    ],
+                )
                 browser.close()
         finally:
             server.stop()
