@@ -7,6 +7,7 @@ token of that session, so that no other site can make an organiser's browser pos
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -56,9 +57,14 @@ def page() -> Any:
         return redirect("/admin", code=303)
     if not _signed_in():
         return render_template("admin_key.html", wrong=False), 401
-    store = live.store
+    return _page(session.pop("admin_message", None))
+
+
+def _page(message: list[Any] | None, typed: Any = None, errors: Any = None) -> str:
+    """Render the organiser page; ``typed`` refills the new webinar's form after a mistake,
+    ``errors`` (field -> sentence) are said beside their fields."""
+    store = current_live().store
     webinars = [store.get_webinar(code) for code in store.webinar_codes()]
-    message = session.pop("admin_message", None)
     return render_template(
         "admin.html",
         webinars=[
@@ -73,7 +79,25 @@ def page() -> Any:
         ],
         message=message,
         csrf=session["csrf"],
+        typed=typed or {},
+        errors=errors or {},
     )
+
+
+# the form field a refusal is about, by its error code (the rest name the field in quotes)
+_FIELDS = {"bad_code": "code", "taken": "code", "bad_title": "title", "bad_topics": "topics"}
+
+
+def _field_of(error: LiveError) -> str:
+    """Return the form field a refusal of the new webinar's form is about."""
+    if error.code in _FIELDS:
+        return _FIELDS[error.code]
+    if error.code == "bad_time":
+        return "starts_at" if "time zone" in error.message else "ends_at"
+    if "time zone" in error.message:
+        return "timezone"
+    named = re.search(r"'(\w+)'", error.message)
+    return named.group(1) if named else "code"
 
 
 def _webinar_from_form(code: str) -> Any:
@@ -100,15 +124,17 @@ def _webinar_from_form(code: str) -> Any:
 
 
 @bp.post("/webinars")
-def create() -> Response:
+def create() -> Any:
     """Create a webinar from the form, with a new moderator key."""
     _check_form()
     try:
         webinar = _webinar_from_form(request.form.get("code", "").strip().lower())
+        if not current_live().store.create_webinar(webinar, new_moderator_key(), []):
+            raise LiveError(f"The code {webinar.code} is taken.", "taken")
     except LiveError as error:
-        return _done(f"Not created: {error.message}", error=True)
-    if not current_live().store.create_webinar(webinar, new_moderator_key(), []):
-        return _done(f"Not created: the code {webinar.code} is taken.", error=True)
+        # the form comes back as it was typed, the mistake said at the top and beside its field
+        message = [f"Not created: {error.message}", True]
+        return _page(message, request.form, {_field_of(error): error.message}), 400
     return _done(f"Created {webinar.code}.")
 
 

@@ -36,6 +36,8 @@ _ACTIONS = {
     "create_poll": "polls created",
     "settings": "settings changes",
     "rotate_key": "moderator key changes",
+    "show_answer": "written poll answers shown",
+    "hide_answer": "written poll answers hidden again",
 }
 
 
@@ -176,7 +178,9 @@ def _log(entries: list[dict[str, Any]]) -> list[str]:
     counts = Counter(e["action"] for e in entries)
     moderators = len({e["moderator"] for e in entries if e["moderator"]})
     summary = ", ".join(
-        f"{_ACTIONS.get(action, action)}: {count}" for action, count in counts.most_common()
+        # an action this table does not know yet still reads as words, not as a code
+        f"{_ACTIONS.get(action, action.replace('_', ' '))}: {count}"
+        for action, count in counts.most_common()
     )
     return [
         "## Moderation",

@@ -347,12 +347,14 @@
     for (const li of el.querySelectorAll(".answers > li")) {
       const text = li.dataset.text;
       const on = shown.has(text);
-      const button = h("button", { type: "button", class: "choose", "aria-pressed": String(on),
+      // the label says what the button does now: its answer is on screen or not
+      const button = h("button", { type: "button", class: on ? "choose primary" : "choose",
         onclick: () => {
           lastChosen = `${poll.id}:${text}`;
           send(socket, "poll", { poll: poll.id, action: on ? "hide_answer" : "show_answer", answer: text })
             .then(report);
-        } }, "Show on screen");
+        } }, on ? "Take off screen" : "Show on screen");
+      if (on) li.append(h("span", { class: "badge shown-badge" }, "Shown"));
       li.append(button);
       if (lastChosen === `${poll.id}:${text}` && document.activeElement === document.body) button.focus();
     }

@@ -70,6 +70,16 @@ def views(browser, server) -> Iterator[Views]:
         context.close()
 
 
+def show_polls(page) -> None:
+    """Go to the attendee's Polls tab."""
+    page.get_by_role("tab", name=re.compile("^Polls")).click()
+
+
+def show_questions(page) -> None:
+    """Go to the attendee's Q&A tab (the question box and the list)."""
+    page.get_by_role("tab", name=re.compile("^Q&A")).click()
+
+
 def question_in(page, selector: str = "#questions li"):
     return page.locator(selector, has_text="host again?")
 
@@ -115,6 +125,10 @@ def test_the_whole_webinar(views, server):
     poll = mod.locator("article.poll", has_text=PROGRAMME_POLL)
     poll.get_by_role("button", name="Open poll").click()
     screen.get_by_text("Vote on your phone now").wait_for()
+    # the Polls tab says a poll is open; the poll is one tap away
+    expect(a.get_by_role("tab", name="Polls 1 open")).to_be_visible()
+    show_polls(a)
+    show_polls(b)
     card_a = a.locator("form.poll", has_text=PROGRAMME_POLL)
     card_a.get_by_label("Democracy Lab - Barcelona, 17-19 September").check()
     card_a.get_by_label("Rising Stars Mentorship Programme").check()
@@ -152,6 +166,7 @@ def test_the_whole_webinar(views, server):
     card_b = b.locator("form.poll", has_text=PROGRAMME_POLL)
     assert card_b.get_by_label("Democracy Lab - Barcelona, 17-19 September").is_checked()
     # the text A typed is still in the box; sent now, it arrives once
+    show_questions(a)
     a.get_by_role("button", name="Send question").click()
     a.get_by_text("waiting for review by the moderators").wait_for()
     assert a.locator("#mine li").count() == 2
@@ -443,7 +458,7 @@ def test_a_timed_poll_counts_down_on_every_screen(views):
     card.get_by_label("Time limit").select_option("30")
     card.get_by_role("button", name="Open poll").click()
     for page, where in (
-        (views.attendee_a, "form.poll"),
+        (views.attendee_a, "form.poll"),  # in the Polls tab
         (mod, "article.poll"),
         (views.projector, ".screen-poll"),
     ):
@@ -459,6 +474,7 @@ def test_a_voter_leaves_an_address_for_application_information(views):
     mod.locator("article.poll", has_text=PROGRAMME_POLL).get_by_role(
         "button", name="Open poll"
     ).click()
+    show_polls(a)
     card = a.locator("form.poll", has_text=PROGRAMME_POLL)
     card.get_by_label("Rising Stars Mentorship Programme").check()
     card.get_by_role("button", name="Submit vote").click()
@@ -521,6 +537,7 @@ def test_a_rating_poll_in_the_three_views(views):
     expect(card.locator(".meta")).to_contain_text("Rating, 1 to 5 stars")
     card.get_by_role("button", name="Open poll").click()
     for page, stars in ((a, "★★★★★ 5 stars"), (b, "★★★ 3 stars")):
+        show_polls(page)
         poll = page.locator("form.poll", has_text="How useful was this webinar?")
         poll.get_by_label(stars).check()
         poll.get_by_role("button", name="Submit vote").click()
@@ -556,6 +573,7 @@ def test_a_word_cloud_in_the_three_views(views):
         "Send your words from your phone now"
     )
     for page, words in ((a, ["Trust", "Open data"]), (b, ["trust"])):
+        show_polls(page)
         poll = page.locator("form.poll", has_text="One word for democracy?")
         for n, word in enumerate(words, 1):
             poll.get_by_label(re.compile(f"^Word {n}")).fill(word)
@@ -585,6 +603,7 @@ def test_an_open_text_poll_shows_the_answers_the_moderator_chooses(views):
     card = mod.locator("article.poll", has_text="What should cities try next?")
     card.get_by_role("button", name="Open poll").click()
     for page, answer in ((a, "Citizens' assemblies"), (b, "Participatory budgets")):
+        show_polls(page)
         poll = page.locator("form.poll", has_text="What should cities try next?")
         poll.get_by_label("Your answer").fill(answer)
         poll.get_by_role("button", name="Send my answer").click()
@@ -593,9 +612,10 @@ def test_an_open_text_poll_shows_the_answers_the_moderator_chooses(views):
     expect(card.locator(".answers li")).to_have_count(2)
     expect(views.projector.locator(".answers li")).to_have_count(0)
     chosen.get_by_role("button", name="Show on screen").click()
-    expect(chosen.get_by_role("button", name="Show on screen")).to_have_attribute(
-        "aria-pressed", "true"
-    )
+    # the button then says what it does: an answer already shown is not shown again
+    expect(chosen.get_by_role("button", name="Take off screen")).to_be_visible()
+    expect(chosen.get_by_role("button", name="Show on screen")).to_have_count(0)
+    expect(chosen.locator(".shown-badge")).to_have_text("Shown")
     expect(views.projector.locator(".answers li")).to_have_text(["Participatory budgets"])
     expect(a.locator("form.poll .answers li")).to_have_text(["Participatory budgets"])
     options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -612,6 +632,7 @@ def test_a_ranking_poll_with_the_keyboard(views):
     mod.get_by_role("button", name="Create poll").click()
     card = mod.locator("article.poll", has_text="Rank the programmes")
     card.get_by_role("button", name="Open poll").click()
+    show_polls(a)
     poll = a.locator("form.poll", has_text="Rank the programmes")
     poll.get_by_role("button", name="Move Stars up").click()
     # the focus follows the option, so it can be moved again at once
@@ -653,6 +674,7 @@ def test_axe_finds_no_accessibility_violations(views):
     mod.locator("article.poll", has_text=PROGRAMME_POLL).get_by_role(
         "button", name="Open poll"
     ).click()
+    show_polls(b)
     b.locator("form.poll").wait_for()
 
     axe = Axe()
@@ -678,6 +700,7 @@ def test_axe_finds_no_accessibility_violations(views):
         "button", name="Show results"
     ).click()
     b.locator("form.poll .results").wait_for()
+    show_questions(b)
     b.get_by_label("Your question", exact=True).press_sequentially("Accelerator small towns")
     b.locator("#similar-list li").wait_for()
     check(b, "attendee with poll results and similar questions")

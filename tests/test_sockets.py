@@ -250,6 +250,30 @@ def test_snapshot_remembers_my_upvotes_and_ballots(room, live):
     }
 
 
+def test_snapshot_remembers_rankings_words_and_written_answers(room, live):
+    """A reload or a rebuilt card shows the voter what they gave in every kind of poll."""
+    token = room.token()
+    a, mod = room.attendee(token), room.moderator()
+    polls = {}
+    for kind, options in (("ranking", ["x", "y", "z"]), ("words", []), ("text", [])):
+        poll = {"prompt": f"A {kind}?", "kind": kind, "options": options}
+        created = ack(mod, "create_poll", poll)
+        polls[kind] = created["poll"]["id"]
+        assert ack(mod, "poll", {"poll": polls[kind], "action": "open"})["ok"]
+    assert ack(a, "vote", {"poll": polls["ranking"], "options": [2, 0, 1]})["ok"]
+    assert ack(a, "vote", {"poll": polls["words"], "words": ["Trust", "open data"]})["ok"]
+    assert ack(a, "vote", {"poll": polls["text"], "text": "More assemblies"})["ok"]
+    a.disconnect()
+    ballots = received(room.attendee(token), "snapshot")[0]["me"]["ballots"]
+    assert ballots == {
+        str(polls["ranking"]): [2, 0, 1],
+        str(polls["words"]): ["trust", "open data"],
+        str(polls["text"]): ["More assemblies"],
+    }
+    # nobody else's
+    assert received(room.attendee(), "snapshot")[0]["me"]["ballots"] == {}
+
+
 def test_a_vote_storm_is_one_update_per_tick(room):
     attendees = [room.attendee() for _ in range(20)]
     qid = ack(attendees[0], "ask", {"text": "Popular"})["question"]["id"]
