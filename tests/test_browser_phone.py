@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from . import test_browser
-from .test_browser import PROGRAMME_POLL, show_polls
+from .test_browser import PROGRAMME_POLL
 
 # the browser views of test_browser.py: two phones, the console and the projector
 server, views = test_browser.server, test_browser.views
