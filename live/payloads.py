@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .domain import (
+    QUESTION_STATUSES,
     LogEntry,
     Poll,
     Question,
     Screen,
     Webinar,
+    allowed_actions,
     average_ranks,
     dismissed_counts,
     word_counts,
@@ -237,4 +239,6 @@ def snapshot(
     }
     if moderator:
         state["log"] = [log_payload(e) for e in store.moderation_log(code, last=LOG_IN_SNAPSHOT)]
+        # what a console may offer per status: the rules stay the server's, the page asks them
+        state["allowed"] = {status: list(allowed_actions(status)) for status in QUESTION_STATUSES}
     return state

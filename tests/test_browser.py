@@ -80,6 +80,18 @@ def show_questions(page) -> None:
     page.get_by_role("tab", name=re.compile("^Q&A")).click()
 
 
+def more(item, name: str) -> None:
+    """Choose an action from a console card's "More" menu."""
+    item.get_by_role("button", name="More actions").click()
+    item.get_by_role("menuitem", name=name).click()
+
+
+def new_poll(mod) -> None:
+    """Open the console's "New poll" dialog."""
+    mod.get_by_role("button", name="New poll").click()
+    expect(mod.get_by_role("dialog", name="New poll")).to_be_visible()
+
+
 def question_in(page, selector: str = "#questions li"):
     return page.locator(selector, has_text="host again?")
 
@@ -152,6 +164,7 @@ def test_the_whole_webinar(views, server):
     server.kill()
     for page in views.pages:
         page.wait_for_selector("#connection:not([data-state=connected])")
+    show_questions(a)
     a.get_by_label("Your question", exact=True).fill("Sent while the server is down?")
     a.get_by_role("button", name="Send question").click()
     a.get_by_text("You are offline, so nothing was sent").wait_for()
@@ -166,7 +179,6 @@ def test_the_whole_webinar(views, server):
     card_b = b.locator("form.poll", has_text=PROGRAMME_POLL)
     assert card_b.get_by_label("Democracy Lab - Barcelona, 17-19 September").is_checked()
     # the text A typed is still in the box; sent now, it arrives once
-    show_questions(a)
     a.get_by_role("button", name="Send question").click()
     a.get_by_text("waiting for review by the moderators").wait_for()
     assert a.locator("#mine li").count() == 2
@@ -211,7 +223,11 @@ def test_moderator_keyboard_shortcuts(views):
     mod.get_by_label("Edit the question").fill("First, edited from the keyboard?")
     mod.keyboard.press("Enter")
     views.projector.locator("blockquote", has_text="First, edited from the keyboard?").wait_for()
-    assert "Tab to a question" in mod.locator("details.shortcuts").inner_text()
+    # the shortcuts are listed, collapsed until asked for
+    shortcuts = mod.locator("details.shortcuts")
+    assert "Tab to a question" not in shortcuts.inner_text()
+    shortcuts.get_by_text("Keyboard shortcuts").click()
+    assert "Tab to a question" in shortcuts.inner_text()
 
 
 def test_attendee_uses_the_keyboard(views):
@@ -339,9 +355,13 @@ def test_merging_a_duplicate_from_the_console(views):
     b.get_by_label("Your question", exact=True).fill("Who pays the trip to the Democracy Lab?")
     b.get_by_role("button", name="Send question").click()
     duplicate = mod.locator("#live li", has_text="Who pays the trip")
-    duplicate.get_by_role("button", name="Merge into…").click()
-    target = duplicate.get_by_label("Merge into")
-    expect(target).to_be_focused()
+    more(duplicate, "Merge into…")
+    # the chooser can be searched: typing narrows the list
+    search = duplicate.get_by_label("Find the question to merge into")
+    expect(search).to_be_focused()
+    search.fill("travel")
+    target = duplicate.get_by_label("Merge into", exact=True)
+    expect(target.locator("option")).to_have_count(1)
     option = target.locator("option", has_text="travel funding")
     target.select_option(value=option.get_attribute("value"))
     duplicate.get_by_role("button", name="Merge", exact=True).click()
@@ -366,7 +386,7 @@ def test_a_written_answer_from_the_console_shows_under_the_question(views):
     a.get_by_label("Your question", exact=True).fill("Can two people from one city apply?")
     a.get_by_role("button", name="Send question").click()
     item = mod.locator("#live li", has_text="two people from one city")
-    item.get_by_role("button", name="Write an answer").click()
+    more(item, "Write an answer")
     box = item.get_by_label("Written answer (attendees see it under the question)")
     expect(box).to_be_focused()
     box.fill("Yes: up to two per city, one mentor and one mentee.")
@@ -379,7 +399,9 @@ def test_a_written_answer_from_the_console_shows_under_the_question(views):
         expect(seen.locator(".reply")).to_contain_text(
             "Answer from the moderators" + "Yes: up to two per city"
         )
-    expect(item.get_by_role("button", name="Change the answer")).to_be_visible()
+    item.get_by_role("button", name="More actions").click()
+    expect(item.get_by_role("menuitem", name="Change the answer")).to_be_visible()
+    mod.keyboard.press("Escape")
     # on screen, the written answer shows under the question
     item.get_by_role("button", name="Put on screen").click()
     expect(views.projector.locator(".screen-question .reply-text")).to_have_text(
@@ -410,7 +432,7 @@ def test_topics_tag_filter_and_count_questions(views):
     expect(counts.locator('dd[data-topic="Democracy Lab"]')).to_have_text("1")
     expect(counts.locator('dd[data-topic=""]')).to_have_text("1")
     untagged = mod.locator("#live li", has_text="send the application")
-    untagged.get_by_role("button", name="Topic…").click()
+    more(untagged, "Topic…")
     untagged.get_by_label("Topic", exact=True).select_option("General")
     untagged.get_by_role("button", name="Save the topic").click()
     expect(counts.locator('dd[data-topic="General"]')).to_have_text("1")
@@ -434,7 +456,7 @@ def test_the_follow_up_page_once_the_moderator_publishes_it(views, server):
     a.get_by_label("Your question", exact=True).fill("Will the slides be shared?")
     a.get_by_role("button", name="Send question").click()
     item = mod.locator("#live li", has_text="slides be shared")
-    item.get_by_role("button", name="Write an answer").click()
+    more(item, "Write an answer")
     item.get_by_label("Written answer (attendees see it under the question)").fill("Yes, by email.")
     item.get_by_role("button", name="Save the answer").click()
     expect(item.locator(".reply-text")).to_have_text("Yes, by email.")
@@ -529,6 +551,7 @@ def test_an_organiser_creates_a_webinar_from_the_organiser_page(browser, server)
 
 def test_a_rating_poll_in_the_three_views(views):
     a, b, mod = views.attendee_a, views.attendee_b, views.moderator
+    new_poll(mod)
     mod.get_by_label("Question", exact=True).fill("How useful was this webinar?")
     mod.get_by_label("Rating (1 to 5 stars)").check()
     expect(mod.get_by_label("Options, one per line")).to_be_hidden()
@@ -563,6 +586,7 @@ def test_the_report_downloads_from_the_console(views):
 
 def test_a_word_cloud_in_the_three_views(views):
     a, b, mod = views.attendee_a, views.attendee_b, views.moderator
+    new_poll(mod)
     mod.get_by_label("Question", exact=True).fill("One word for democracy?")
     mod.get_by_label("Word cloud (up to three words each)").check()
     mod.get_by_role("button", name="Create poll").click()
@@ -597,6 +621,7 @@ def test_an_open_text_poll_shows_the_answers_the_moderator_chooses(views):
     from axe_playwright_python.sync_playwright import Axe
 
     a, b, mod = views.attendee_a, views.attendee_b, views.moderator
+    new_poll(mod)
     mod.get_by_label("Question", exact=True).fill("What should cities try next?")
     mod.get_by_label("Open text (you choose which answers to show)").check()
     mod.get_by_role("button", name="Create poll").click()
@@ -626,6 +651,7 @@ def test_an_open_text_poll_shows_the_answers_the_moderator_chooses(views):
 
 def test_a_ranking_poll_with_the_keyboard(views):
     a, mod = views.attendee_a, views.moderator
+    new_poll(mod)
     mod.get_by_label("Question", exact=True).fill("Rank the programmes")
     mod.get_by_label("Ranking (voters order the options)").check()
     mod.get_by_label("Options, one per line").fill("Lab\nAccelerator\nStars")

@@ -40,7 +40,8 @@ def show_questions(page) -> None:
 
 
 def new_poll(mod, prompt: str, kind: str, options: str = "") -> object:
-    """Create a poll from the console and open it; return its card."""
+    """Create a poll from the console's "New poll" dialog and open it; return its card."""
+    mod.get_by_role("button", name="New poll").click()
     mod.get_by_label("Question", exact=True).fill(prompt)
     mod.get_by_label(re.compile(kind)).check()
     if options:
