@@ -18,11 +18,9 @@
     state, render);
   LiveScreen.follow(socket, state);
 
+  /* Say why an action failed (an offline refusal goes once connected again); true if it worked. */
   function report(ack, where = "mod-message") {
-    const el = $(where);
-    el.textContent = ack.ok ? "" : ack.message;
-    el.classList.toggle("error", !ack.ok);
-    return ack.ok;
+    return Live.say($(where), ack);
   }
 
   async function moderate(id, action, extra = {}) {
