@@ -101,7 +101,9 @@ const LiveScreen = (() => {
     root.querySelectorAll(".more").forEach((el) => el.remove());
     root.querySelectorAll(".screen-stage [data-cut]").forEach((el) => { el.hidden = false; delete el.dataset.cut; });
     const reply = root.querySelector(".screen-stage .reply-text");
-    if (reply && reply.dataset.full) reply.textContent = reply.dataset.full;
+    // the overlay's question, as a last resort in a small source at a large scale
+    const question = root.classList.contains("overlay") ? root.querySelector(".screen-stage blockquote") : null;
+    for (const el of [reply, question]) if (el && el.dataset.full) el.textContent = el.dataset.full;
     let low = 0;
     let high = 1;
     root.classList.remove("crowded");
@@ -111,10 +113,11 @@ const LiveScreen = (() => {
     // at the floor, the QR code beside the content gives its room (the code stays, in words)
     root.classList.toggle("crowded", overflows());
     if (overflows()) {
-      if (reply) cutReply(reply, overflows);
+      if (reply) cutText(reply, overflows, " (the full answer is on the attendees' page)");
       const lists = [...root.querySelectorAll(".screen-stage ul, .screen-stage ol")]
         .sort((a, b) => b.children.length - a.children.length);
       if (lists.length && overflows()) cutList(lists[0], overflows);
+      if (question && overflows()) cutText(question, overflows);
       return;
     }
     for (let step = 0; step < 7; step += 1) {
@@ -140,19 +143,18 @@ const LiveScreen = (() => {
     if (shown === items.length) more.remove();
   }
 
-  /* Shorten a written answer to what fits (whole words), then "…" and a visible note. */
-  function cutReply(reply, overflows) {
-    const full = reply.textContent;
-    reply.dataset.full = full;
-    const note = " (the full answer is on the attendees' page)";
+  /* Shorten a text to what fits (whole words), then "…" and the note, if any. */
+  function cutText(el, overflows, note = "") {
+    const full = el.textContent;
+    el.dataset.full = full;
     let low = 0;
     let high = full.length;
     while (high - low > 1) {
       const mid = Math.floor((low + high) / 2);
-      reply.textContent = `${full.slice(0, mid).trimEnd()}…${note}`;
+      el.textContent = `${full.slice(0, mid).trimEnd()}…${note}`;
       if (overflows()) high = mid; else low = mid;
     }
-    reply.textContent = `${full.slice(0, low).trimEnd()}…${note}`;
+    el.textContent = `${full.slice(0, low).trimEnd()}…${note}`;
   }
 
   /* Say what a state's screen shows: its kind, a key that changes whenever what is drawn
