@@ -203,3 +203,31 @@ def test_the_organiser_page_sets_the_accent_and_refuses_a_light_one(app, client,
     )
     client.post("/admin/webinars/budget-2025", data={**light, "accent": ""})
     assert live.store.get_webinar("budget-2025").accent == ""
+
+
+@pytest.mark.parametrize(
+    ("query", "classes", "scale"),
+    [
+        ("", "overlay position-bottom", "1.0"),
+        ("?position=top&scale=0.5&theme=light", "overlay position-top", "0.5"),
+        ("?scale=2", "overlay position-bottom", "2.0"),
+        ("?position=left&scale=nan&theme=blue", "overlay position-bottom", "1.0"),
+        ("?scale=inf", "overlay position-bottom", "1.0"),
+        ("?scale=0.4", "overlay position-bottom", "1.0"),
+        ("?scale=%F0%9F%98%80", "overlay position-bottom", "1.0"),
+    ],
+)
+def test_the_overlays_options_fall_back_to_their_defaults(client, query, classes, scale):
+    answer = client.get(f"/e/nets4dem/overlay{query}")
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert f'<div class="{classes}" data-screen="welcome" data-scale="{scale}">' in page
+    theme = "light" if "theme=light" in query else "dark"
+    assert f'class="overlay-page theme-{theme}"' in page
+
+
+def test_the_projectors_theme(client):
+    assert 'class="projector theme-light"' in client.get("/e/nets4dem/present?theme=light").text
+    for query in ("", "?theme=dark", "?theme=sepia"):
+        page = client.get(f"/e/nets4dem/present{query}").text
+        assert 'class="projector theme-dark"' in page and 'class="screen theme-dark"' in page
