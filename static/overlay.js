@@ -7,15 +7,19 @@
 (() => {
   const root = document.querySelector(".overlay");
   const panel = root.querySelector(".stage");
+  const content = root.querySelector(".screen-stage");
   // the size asked for in the address (?scale=), checked by the server
   root.style.setProperty("--scale", root.dataset.scale);
   const state = Live.createState();
   const render = LiveScreen.mount(root, true);
   const nothing = () => LiveScreen.pick(state, root, true).kind === "none";
+  // the question or poll shown ("question:12"), "" when nothing is
+  let shown = "";
   const moves = () => getComputedStyle(panel).transitionDuration.split(",").some((d) => parseFloat(d) > 0);
 
   function leave() {
     root.dataset.screen = "none";
+    shown = "";
     const gone = () => {
       // something may have come meanwhile: it stays
       if (!nothing()) return;
@@ -35,11 +39,20 @@
   }
 
   function enter() {
+    const showing = !panel.hidden && !panel.classList.contains("out");
     // drawn (and fitted) in place while still transparent, then moved in
     panel.hidden = false;
     render(state);
     panel.getBoundingClientRect();
     panel.classList.remove("out");
+    // another question or poll replacing the one shown fades in (new counts do not)
+    const screen = `${state.screen.kind}:${state.screen.id}`;
+    if (showing && screen !== shown) {
+      content.classList.remove("swap");
+      content.getBoundingClientRect();
+      content.classList.add("swap");
+    }
+    shown = screen;
   }
 
   const show = () => (nothing() ? leave() : enter());

@@ -171,19 +171,27 @@ def test_position_scale_and_a_long_question(browser, server, room):
 
 
 def test_the_overlay_moves_unless_reduced_motion_is_asked_for(browser, server, room):
-    question = ask(room, "Does the panel slide in?")
-    durations = []
+    first, second = ask(room, "Does the panel slide in?"), ask(room, "And the next one fade in?")
+    moves = []
     for motion in ("no-preference", "reduce"):
         page = open_page(browser, f"{server.url}/e/{CODE}/overlay", motion=motion)
         panel = page.locator(".overlay .stage")
-        durations.append(panel.evaluate("(el) => getComputedStyle(el).transitionDuration"))
-        # it enters, and leaves (after its transition, when there is one)
-        room.screen("question", question)
+        # it enters; another question replacing it fades in; it leaves (after its transition)
+        room.screen("question", first)
         expect(panel.locator("blockquote")).to_have_text("Does the panel slide in?")
+        room.screen("question", second)
+        expect(panel.locator("blockquote")).to_have_text("And the next one fade in?")
+        expect(panel.locator(".screen-stage")).to_have_class("screen-stage swap")
+        moves.append(
+            panel.evaluate(
+                "(el) => [getComputedStyle(el).transitionDuration,"
+                " getComputedStyle(el.querySelector('.screen-stage')).animationName]"
+            )
+        )
         room.screen("blank")
         expect(panel).to_be_hidden()
         page.context.close()
-    assert durations == ["0.35s, 0.35s", "0s"]
+    assert moves == [["0.35s, 0.35s", "overlay-swap"], ["0s", "none"]]
 
 
 def test_the_light_theme_fits_and_both_themes_pass_axe(browser, server, room):
