@@ -28,7 +28,7 @@ from .links import attendee_url, moderator_url
 from .payloads import public_poll
 from .qr import qr_png, qr_svg
 from .report import markdown_report
-from .screen_options import overlay_scale, screen_theme
+from .screen_options import overlay_position, overlay_scale, screen_theme
 from .snapshots import public_json
 from .store import StoreUnavailable
 
@@ -169,12 +169,11 @@ def overlay(code: str) -> str:
     or results on a transparent page. Options that cannot be read fall back to their defaults:
     a stream never shows an error page for a typo."""
     webinar = _webinar(code)
-    position = request.args.get("position")
     return render_template(
         "overlay.html",
         webinar=webinar,
         theme=screen_theme(request.args),
-        position=position if position in ("bottom", "top") else "bottom",
+        position=overlay_position(request.args),
         scale=overlay_scale(request.args.get("scale")),
     )
 

@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping
 
 THEMES = ("dark", "light")
+POSITIONS = ("bottom", "top")
 # the overlay's size, as a multiple of its size in a 1920x1080 source
 SCALES = (0.5, 2.0)
 
@@ -25,3 +26,9 @@ def overlay_scale(value: str | None) -> float:
         return 1.0
     low, high = SCALES
     return scale if math.isfinite(scale) and low <= scale <= high else 1.0
+
+
+def overlay_position(args: Mapping[str, str]) -> str:
+    """Return where the overlay's panel goes, bottom (the default) or top."""
+    position = args.get("position")
+    return position if position in POSITIONS else POSITIONS[0]
