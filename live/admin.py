@@ -8,6 +8,7 @@ token of that session, so that no other site can make an organiser's browser pos
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -95,6 +96,8 @@ def _webinar_from_form(code: str) -> Any:
         "starts_at": moment("starts_at").replace(tzinfo=None),
         "ends_at": moment("ends_at").replace(tzinfo=None),
         "topics": [t.strip() for t in form.get("topics", "").splitlines() if t.strip()],
+        # checked as in a webinar file: a colour too light for its white text is refused
+        "accent": form.get("accent", ""),
     }
     return parse_webinar(data).webinar
 
@@ -122,7 +125,8 @@ def edit(code: str) -> Response:
         edited = _webinar_from_form(stored.code)
     except LiveError as error:
         return _done(f"{stored.code} not changed: {error.message}", error=True)
-    store.update_webinar(edited)
+    # the logo is a file beside the webinar file: the form keeps it
+    store.update_webinar(replace(edited, logo=stored.logo))
     return _done(f"Saved {stored.code}.")
 
 
