@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -85,7 +86,13 @@ def _page(message: list[Any] | None, typed: Any = None, errors: Any = None) -> s
 
 
 # the form field a refusal is about, by its error code (the rest name the field in quotes)
-_FIELDS = {"bad_code": "code", "taken": "code", "bad_title": "title", "bad_topics": "topics"}
+_FIELDS = {
+    "bad_code": "code",
+    "taken": "code",
+    "bad_title": "title",
+    "bad_topics": "topics",
+    "bad_accent": "accent",
+}
 
 
 def _field_of(error: LiveError) -> str:
@@ -119,6 +126,8 @@ def _webinar_from_form(code: str) -> Any:
         "starts_at": moment("starts_at").replace(tzinfo=None),
         "ends_at": moment("ends_at").replace(tzinfo=None),
         "topics": [t.strip() for t in form.get("topics", "").splitlines() if t.strip()],
+        # checked as in a webinar file: a colour too light for its white text is refused
+        "accent": form.get("accent", ""),
     }
     return parse_webinar(data).webinar
 
@@ -148,7 +157,8 @@ def edit(code: str) -> Response:
         edited = _webinar_from_form(stored.code)
     except LiveError as error:
         return _done(f"{stored.code} not changed: {error.message}", error=True)
-    store.update_webinar(edited)
+    # the logo is a file beside the webinar file: the form keeps it
+    store.update_webinar(replace(edited, logo=stored.logo))
     return _done(f"Saved {stored.code}.")
 
 

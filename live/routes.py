@@ -28,6 +28,7 @@ from .links import attendee_url, moderator_url
 from .payloads import public_poll
 from .qr import qr_png, qr_svg
 from .report import markdown_report
+from .screen_options import overlay_position, overlay_scale, screen_theme
 from .snapshots import public_json
 from .store import StoreUnavailable
 
@@ -152,9 +153,29 @@ def moderate(code: str) -> Any:
 
 @bp.get("/e/<code>/present")
 def present(code: str) -> str:
-    """Serve the projector screen (public content only)."""
+    """Serve the projector screen (public content only), dark or ``?theme=light``."""
     webinar = _webinar(code)
-    return render_template("present.html", webinar=webinar, join_url=attendee_url(webinar.code))
+    return render_template(
+        "present.html",
+        webinar=webinar,
+        join_url=attendee_url(webinar.code),
+        theme=screen_theme(request.args),
+    )
+
+
+@bp.get("/e/<code>/overlay")
+def overlay(code: str) -> str:
+    """Serve the overlay for a stream (an OBS or vMix browser source): the screen's question, poll
+    or results on a transparent page. Options that cannot be read fall back to their defaults:
+    a stream never shows an error page for a typo."""
+    webinar = _webinar(code)
+    return render_template(
+        "overlay.html",
+        webinar=webinar,
+        theme=screen_theme(request.args),
+        position=overlay_position(request.args),
+        scale=overlay_scale(request.args.get("scale")),
+    )
 
 
 @bp.get("/e/<code>/qr.svg")

@@ -4,11 +4,15 @@ Starts a real server on a temporary store, fills the Nets4Dem webinar with a few
 and ballots through the Socket.IO protocol, then photographs, in Debian's Chromium, the attendee
 page and the console as their first screen (what fits the viewport, with a poll open) on phones of
 360x740 and 320x640 and a 1366x768 laptop, in the light and the dark colour scheme; the projector
-at 1920x1080 and 1280x720; then a long question fitted on the projector at 1920x1080 and 1024x768.
+at 1920x1080 and 1280x720; then a long question fitted on the projector at 1920x1080 and 1024x768;
+the projector in its light theme; the overlay for streams (a question as a lower third, a poll's
+results as a panel) laid over a checkerboard, which shows through wherever the overlay is
+transparent.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 import tempfile
@@ -122,6 +126,14 @@ def long_question_on_screen(url: str) -> None:
         sio.disconnect()
 
 
+def results_on_screen(url: str) -> None:
+    """Put the first poll's results on screen."""
+    mod = client(url, {"webinar": CODE, "key": KEY})
+    polls = mod.receive(timeout=5)[1]["polls"]
+    mod.call("screen", {"kind": "results", "id": polls[0]["id"]})
+    mod.disconnect()
+
+
 def photograph(
     browser: Any, url: str, out: Path, shots: list[tuple[str, str, dict[str, int]]]
 ) -> None:
@@ -167,6 +179,36 @@ def photograph_first_screens(browser: Any, url: str, out: Path) -> None:
         print(out / name)
 
 
+CHECKERBOARD = """
+<!doctype html><style>
+  html, body { margin: 0; }
+  body { width: 1920px; height: 1080px;
+    background: repeating-conic-gradient(#b9bec5 0 25%, #eef0f3 0 50%) 0 0 / 40px 40px; }
+  img { display: block; }
+</style><img alt="" src="data:image/png;base64,PNG">
+"""
+
+
+def overlay_shot(browser: Any, url: str, out: Path, name: str, query: str = "") -> None:
+    """Photograph the overlay without a background, then laid over a checkerboard (the grey
+    squares show through where the overlay is transparent, as the video does in a stream)."""
+    context = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, device_scale_factor=1, reduced_motion="reduce"
+    )
+    page = context.new_page()
+    page.goto(f"{url}/e/{CODE}/overlay{query}")
+    page.wait_for_selector("#connection[data-state=connected]")
+    page.wait_for_selector(".overlay .stage:not([hidden])")
+    page.wait_for_timeout(1000)  # let the bars finish their animation
+    png = base64.b64encode(page.screenshot(omit_background=True)).decode()
+    # a blank page of its own: the app's pages allow no inline style
+    board = context.new_page()
+    board.set_content(CHECKERBOARD.replace("PNG", png))
+    board.screenshot(path=str(out / name))
+    context.close()
+    print(out / name)
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as workdir:
@@ -183,9 +225,16 @@ def main(out: Path) -> None:
                     [
                         ("projector-1920x1080.png", present, {"width": 1920, "height": 1080}),
                         ("projector-1280x720.png", present, {"width": 1280, "height": 720}),
+                        (
+                            "projector-light-1920x1080.png",
+                            f"{present}?theme=light",
+                            {"width": 1920, "height": 1080},
+                        ),
                     ],
                 )
                 photograph_first_screens(browser, server.url, out)
+                # the question on screen, as a stream's lower third
+                overlay_shot(browser, server.url, out, "overlay-question.png")
                 # a long question fitted: the text shrinks, never below what a room can read
                 long_question_on_screen(server.url)
                 photograph(
@@ -196,6 +245,11 @@ def main(out: Path) -> None:
                         (f"projector-long-question-{w}x{h}.png", present, {"width": w, "height": h})
                         for w, h in ((1920, 1080), (1024, 768))
                     ],
+                )
+                # a poll's results on screen, as a stream's panel (light theme, at the top)
+                results_on_screen(server.url)
+                overlay_shot(
+                    browser, server.url, out, "overlay-results.png", "?theme=light&position=top"
                 )
                 browser.close()
         finally:

@@ -84,3 +84,16 @@ def test_every_page_passes_axe_in_light_and_dark(views, server, browser, scheme)
     link = re.search(r"Organiser page: +(\S+)", server.log.read_text()).group(1)
     other.goto(link)
     check(other, "organiser page")
+    # a webinar's own accent colour (dark enough for white text on it) reads in both schemes
+    other.get_by_text(f"Edit {CODE}").click()
+    other.get_by_label(re.compile("^Accent colour")).first.fill("#7a1f5c")
+    other.get_by_role("button", name="Save the changes").first.click()
+    expect(other.get_by_role("status")).to_contain_text(f"Saved {CODE}")
+    a.reload()
+    a.wait_for_selector("#connection[data-state=connected]")
+    accent = "getComputedStyle(document.documentElement).getPropertyValue('--accent')"
+    assert a.evaluate(accent).strip() == "#7a1f5c"
+    check(a, "attendee with the webinar's accent colour")
+    mod.reload()
+    mod.wait_for_selector("#connection[data-state=connected]")
+    check(mod, "console with the webinar's accent colour")

@@ -41,7 +41,7 @@ Condition = Mapping[str, Collection[Any] | Later] | None
 # fields to change -> their new values
 Changes = Mapping[str, Any]
 # the fields of a webinar that are its details (what editing a webinar changes)
-DETAILS = ("title", "description", "organiser", "starts_at", "ends_at", "topics")
+DETAILS = ("title", "description", "organiser", "starts_at", "ends_at", "topics", "accent", "logo")
 SETTINGS = {name for name, c in WEBINARS.columns.items() if c.parent == "settings"}
 
 
@@ -281,8 +281,8 @@ class Store(ABC):
         return self.change_webinar(code, {"topics": tuple(topics)})
 
     def update_webinar(self, webinar: Webinar) -> bool:
-        """Replace a webinar's details (title, description, organiser, times, time zone, topics),
-        keeping its settings, questions and polls; False if there is none."""
+        """Replace a webinar's details (title, description, organiser, times, time zone, topics,
+        accent and logo), keeping its settings, questions and polls; False if there is none."""
         fields = WEBINARS.fields_of(webinar)
         return self.change_webinar(webinar.code, {name: fields[name] for name in DETAILS})
 
