@@ -102,8 +102,18 @@ const LivePolls = (() => {
 
   const KINDS = { single: choices, multiple: choices, rating: choices, words, text, ranking };
 
-  /* The card of one poll: its form (disabled once closed), what the voter gave, its results. */
-  function card(socket, state, poll, onVoted) {
+  /* The card of one poll: its form, and for a poll that collects them, the form to leave an
+     email address (shown once the voter voted). */
+  function card(socket, state, poll) {
+    const interest = poll.collects_emails ? interestForm(socket, state, poll) : null;
+    const ballot = state.me && state.me.ballots.get(poll.id);
+    if (interest) interest.hidden = !(ballot && ballot.length) && !kept(state, poll);
+    const voting = form(socket, state, poll, () => { if (interest) interest.hidden = false; });
+    return h("div", { class: "poll-wrap" }, voting, interest);
+  }
+
+  /* A poll's form (disabled once closed), what the voter gave, its results. */
+  function form(socket, state, poll, onVoted) {
     const open = poll.state === "open";
     const ballot = state.me && state.me.ballots.get(poll.id);
     const kind = KINDS[poll.kind](poll, ballot, open);
@@ -130,6 +140,58 @@ const LivePolls = (() => {
       onVoted(poll);
     });
     return form;
+  }
+
+  /* -- application information by email (the programme poll) -------------------------------- */
+  const kept = (state, poll) => state.me && state.me.interests && state.me.interests[String(poll.id)];
+
+  function interestForm(socket, state, poll) {
+    const id = `interest-${poll.id}`;
+    const organiser = (state.webinar && state.webinar.organiser) || "The organisers";
+    const email = h("input", { type: "email", id: `${id}-email`, autocomplete: "email", required: true });
+    const consent = h("input", { type: "checkbox", id: `${id}-consent` });
+    const status = h("p", { class: "message", role: "status" });
+    const asking = h("div", { class: "stack" },
+      h("label", { for: `${id}-email` }, "Your email address"), email,
+      h("div", { class: "choice" }, consent, h("label", { for: `${id}-consent` },
+        `I agree that ${organiser} uses this address only to send me application information `
+        + "about the programmes I choose in this poll. It is deleted with this webinar's data, "
+        + "and I can withdraw it here at any time.")),
+      h("div", {}, h("button", { type: "submit" }, "Send my address")));
+    const keptText = h("p", {});
+    const keeping = h("div", { class: "stack" }, keptText,
+      h("div", {}, h("button", { type: "button", onclick: () => withdraw() }, "Withdraw my address")));
+    const show = () => {
+      const address = kept(state, poll);
+      asking.hidden = Boolean(address);
+      keeping.hidden = !address;
+      keptText.textContent = address
+        ? `We will send application information about the programmes you chose to ${address}.` : "";
+    };
+    const box = h("form", { class: "interest card", "aria-labelledby": `${id}-heading` },
+      h("h3", { id: `${id}-heading` }, "Application information by email"),
+      h("p", {}, "Would you like to receive how to apply for the programmes you chose? No other personal data is asked."),
+      asking, keeping, status);
+    box.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const ack = await send(socket, "interest", { poll: poll.id, email: email.value, consent: consent.checked });
+      status.className = ack.ok ? "message ok" : "message error";
+      status.textContent = ack.ok ? "Thank you: your address is kept for this purpose only." : ack.message;
+      if (!ack.ok) return;
+      state.me.interests[String(poll.id)] = ack.email;
+      show();
+    });
+    async function withdraw() {
+      const ack = await send(socket, "interest", { poll: poll.id, email: null });
+      status.className = ack.ok ? "message ok" : "message error";
+      status.textContent = ack.ok ? "Your address is deleted." : ack.message;
+      if (!ack.ok) return;
+      delete state.me.interests[String(poll.id)];
+      show();
+      email.focus();
+    }
+    show();
+    return box;
   }
 
   return { card };
