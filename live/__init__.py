@@ -176,6 +176,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         socketio.start_background_task(keep_presence, live, socketio.sleep)
         socketio.start_background_task(tasks.watch_moderator_keys, live, socketio.sleep)
         socketio.start_background_task(tasks.close_timed_polls, live, socketio.sleep)
+        if app.config["PURGE"]:
+            socketio.start_background_task(tasks.purge_periodically, live, socketio.sleep)
     return app
 
 

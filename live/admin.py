@@ -15,7 +15,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from . import current_live, service
-from .domain import LiveError
+from .domain import PRIVACY_TEXTS, LiveError, Privacy, purge_date
 from .identity import key_fingerprint, new_moderator_key
 from .keys import key_valid
 from .links import attendee_url, moderator_url
@@ -67,6 +67,8 @@ def page() -> Any:
                 "attendee_url": attendee_url(w.code),
                 "moderator_url": moderator_url(w.code, store.moderator_key(w.code) or ""),
                 "questions": len(store.questions(w.code)),
+                "purge_date": purge_date(w),
+                "purged_at": store.webinar_field(w.code, "purged_at"),
             }
             for w in webinars
             if w is not None
@@ -76,7 +78,21 @@ def page() -> Any:
     )
 
 
-def _webinar_from_form(code: str) -> Any:
+def _privacy_from_form(stored: Privacy) -> dict[str, Any]:
+    """Read the privacy fields of the form; a field the form left out keeps its stored value."""
+    form = request.form
+    privacy: dict[str, Any] = {
+        name: form.get(name, getattr(stored, name)) for name in PRIVACY_TEXTS
+    }
+    days = form.get("retention_days", "").strip()
+    try:
+        privacy["retention_days"] = int(days) if days else stored.retention_days
+    except ValueError:
+        raise LiveError("'retention_days' must be a whole number of days.") from None
+    return privacy
+
+
+def _webinar_from_form(code: str, stored: Privacy | None = None) -> Any:
     """Read the create and edit forms into a webinar (checked like a webinar file)."""
     form = request.form
 
@@ -95,6 +111,7 @@ def _webinar_from_form(code: str) -> Any:
         "starts_at": moment("starts_at").replace(tzinfo=None),
         "ends_at": moment("ends_at").replace(tzinfo=None),
         "topics": [t.strip() for t in form.get("topics", "").splitlines() if t.strip()],
+        "privacy": _privacy_from_form(stored or Privacy()),
     }
     return parse_webinar(data).webinar
 
@@ -119,7 +136,7 @@ def edit(code: str) -> Response:
     store = current_live().store
     stored = service.get_webinar(store, code)
     try:
-        edited = _webinar_from_form(stored.code)
+        edited = _webinar_from_form(stored.code, stored.privacy)
     except LiveError as error:
         return _done(f"{stored.code} not changed: {error.message}", error=True)
     store.update_webinar(edited)

@@ -55,6 +55,9 @@ class Config:
     EVENTS_PER_SECOND = 10
     # questions one participant may ask per minute
     QUESTIONS_PER_MINUTE = 10
+    # purge the personal data of webinars past their retention period, at start and hourly
+    # (docs/privacy.md); false: only by hand, with python -m live purge
+    PURGE = True
     # where run.py listens
     HOST = "0.0.0.0"
     PORT = 5000

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived", "merged"]
@@ -179,6 +179,56 @@ class WebinarSettings:
     follow_up: bool = False
 
 
+# how long a webinar's personal data is kept after it ends, by default and at most (days)
+DEFAULT_RETENTION_DAYS = 90
+MAX_RETENTION_DAYS = 3650
+# the longest text of a privacy field (a controller's name and address, an authority's)
+MAX_PRIVACY_LENGTH = 500
+PRIVACY_TEXTS = ("controller", "contact", "dpo", "authority")
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """What a webinar's privacy notice says of who answers for its personal data, and how long
+    that data is kept after the webinar ends (then it is purged: see ``Store.purge``)."""
+
+    # who decides what is done with the data (default: the organiser)
+    controller: str = ""
+    # how people reach the controller about their data (an address, a web form)
+    contact: str = ""
+    # the data protection officer and how to reach them (empty: none named)
+    dpo: str = ""
+    # the supervisory authority to complain to (empty: the notice names how to find one)
+    authority: str = ""
+    retention_days: int = DEFAULT_RETENTION_DAYS
+
+
+def with_privacy(privacy: Privacy, changes: dict[str, object]) -> Privacy:
+    """Apply an organiser's change of the privacy facts, checking each value."""
+    clean: dict[str, object] = {}
+    for key, value in changes.items():
+        if key in PRIVACY_TEXTS:
+            if not isinstance(value, str) or len(value.strip()) > MAX_PRIVACY_LENGTH:
+                raise InvalidInput(
+                    f"'{key}' is text of up to {MAX_PRIVACY_LENGTH} characters.", "bad_privacy"
+                )
+            clean[key] = value.strip()
+        elif key == "retention_days":
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or not 1 <= value <= MAX_RETENTION_DAYS
+            ):
+                raise InvalidInput(
+                    f"'retention_days' is a whole number of days from 1 to {MAX_RETENTION_DAYS}.",
+                    "bad_privacy",
+                )
+            clean[key] = value
+        else:
+            raise InvalidInput(f"There is no privacy field '{key}'.", "bad_privacy")
+    return replace(privacy, **clean)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class Programme:
     title: str
@@ -198,6 +248,8 @@ class Webinar:
     settings: WebinarSettings = field(default_factory=WebinarSettings)
     # what questions can be tagged with (the default webinar: its three programmes and "General")
     topics: tuple[str, ...] = ()
+    # who answers for its personal data and how long it is kept (the privacy notice)
+    privacy: Privacy = field(default_factory=Privacy)
 
     def __post_init__(self) -> None:
         if not CODE_PATTERN.match(self.code):
@@ -219,6 +271,47 @@ class Webinar:
                 f"Up to {MAX_TOPICS} distinct topics of 1-{MAX_TOPIC_LENGTH} characters.",
                 "bad_topics",
             )
+
+
+def purge_date(webinar: Webinar) -> datetime:
+    """Return when the webinar's personal data goes: its retention period after it ends."""
+    return webinar.ends_at + timedelta(days=webinar.privacy.retention_days)
+
+
+@dataclass(frozen=True)
+class Personal:
+    """How much personal data of a webinar (or of one participant) a store holds: what a purge
+    or "forget me" removes. Counts of entries, no content."""
+
+    # questions that carry their author's name
+    names: int = 0
+    # email addresses left on polls
+    emails: int = 0
+    # questions linked to the participant who asked them (or, merged, to their askers)
+    questions: int = 0
+    # upvotes linked to the participant who gave them
+    upvotes: int = 0
+    # ballots and typed answers linked to their voter
+    ballots: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.names + self.emails + self.questions + self.upvotes + self.ballots
+
+    def describe(self) -> str:
+        """Say what it counts, in a sentence ("nothing" when empty)."""
+        parts = [
+            f"{count} {one if count == 1 else many}"
+            for count, one, many in (
+                (self.names, "name", "names"),
+                (self.emails, "email address", "email addresses"),
+                (self.questions, "link to a question", "links to questions"),
+                (self.upvotes, "link to an upvote", "links to upvotes"),
+                (self.ballots, "link to a ballot", "links to ballots"),
+            )
+            if count
+        ]
+        return ", ".join(parts) if parts else "nothing"
 
 
 @dataclass(frozen=True)

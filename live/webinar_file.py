@@ -17,10 +17,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .domain import (
     InvalidInput,
     Poll,
+    Privacy,
     Programme,
     Webinar,
     WebinarSettings,
     new_poll,
+    with_privacy,
     with_settings,
 )
 
@@ -41,11 +43,13 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "settings",
             "programmes",
             "polls",
+            "privacy",
         }
     ),
     "settings": frozenset({"premoderation", "max_question_length", "ask_names", "follow_up"}),
     "programmes": frozenset({"title", "when", "description"}),
     "polls": frozenset({"prompt", "kind", "options", "collects_emails"}),
+    "privacy": frozenset({"controller", "contact", "dpo", "authority", "retention_days"}),
 }
 
 
@@ -101,6 +105,7 @@ def parse_webinar(data: dict[str, Any]) -> WebinarFile:
         ),
         settings=with_settings(WebinarSettings(), data.get("settings", {})),
         topics=_topics(data.get("topics", [])),
+        privacy=with_privacy(Privacy(), data.get("privacy", {})),
     )
     polls = tuple(
         replace(
@@ -116,7 +121,7 @@ def check_keys(data: dict[str, Any]) -> None:
     """Raise ``InvalidInput`` naming the first key of the file (or of one of its tables) that
     is not part of the format."""
     _unknown(data, "")
-    for table in ("settings", "programmes", "polls"):
+    for table in ("settings", "programmes", "polls", "privacy"):
         value = data.get(table)
         if isinstance(value, dict):
             _unknown(value, table)
