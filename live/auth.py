@@ -111,6 +111,10 @@ def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connect
     participant = None
     if "participant" in auth:
         participant = live.identities.participant(webinar.code, auth["participant"])
+        if live.store.forgotten(webinar.code, participant):
+            raise Forbidden(
+                "You asked to be forgotten: reload the page for a new identity.", "forgotten"
+            )
     if "key" in auth:
         if not moderator_key_valid(live, webinar.code, auth["key"], request.remote_addr):
             raise Forbidden("The moderator key is not valid for this webinar.", "bad_key")

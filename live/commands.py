@@ -55,6 +55,13 @@ class Interest:
 
 
 @dataclass(frozen=True)
+class Forget:
+    """An attendee asks to be forgotten ("forget me"; no fields)."""
+
+    event: ClassVar[str] = "forget"
+
+
+@dataclass(frozen=True)
 class Suggest:
     """The question an attendee is typing, to find similar ones."""
 

@@ -7,14 +7,17 @@ documented in ``docs/protocol.md``; the checks every event shares are in events.
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import Any
 
+from flask import request
 from flask_socketio import SocketIO
 
-from . import Connection, Live, domain, service
+from . import Connection, Live, domain, personal, service
 from .commands import (
     Ask,
     CreatePoll,
+    Forget,
     Interest,
     Moderate,
     PollAction,
@@ -28,7 +31,7 @@ from .commands import (
 )
 from .events import Ack, event
 from .events import register as register_events
-from .keys import rotate_moderator_key
+from .keys import rotate_moderator_key, sign_out
 from .links import moderator_url
 from .moderation_log import log_action
 from .payloads import moderator_poll, question_payload, screen_payload, settings_payload
@@ -253,6 +256,34 @@ def on_interest(live: Live, connection: Connection, command: Interest) -> Ack:
     return {"poll": command.poll, "email": kept}
 
 
+FORGOTTEN = "You asked to be forgotten: reload the page to go on with a new anonymous identity."
+
+
+@event(Forget, participant=True)
+def on_forget(live: Live, connection: Connection, command: Forget) -> Ack:
+    """Sent by an attendee who asks to be forgotten: their name, email addresses and links to
+    their questions, upvotes and ballots go (texts and counts stay), their token is refused from
+    now on, and their other connections here are signed out. The answer, to them alone, says what
+    was removed; this connection goes on as a viewer."""
+    participant = str(connection.participant)
+    removed, theirs = personal.forget(live.store, connection.code, participant)
+    live.store.leave(connection.code, request.sid)  # type: ignore[attr-defined]
+    connection.participant = None
+    others = [
+        sid
+        for sid, c in list(live.connections.items())
+        if c.code == connection.code and c.participant == participant and not c.moderator
+    ]
+    sign_out(others, "forgotten", FORGOTTEN)
+    live.broadcaster.changed(connection.code, questions=theirs, presence=True)
+    return {
+        "removed": asdict(removed),
+        "message": f"Removed: {removed.describe()}. "
+        "The texts of your questions and the counts stay, linked to nobody. "
+        "Reload the page to go on with a new anonymous identity.",
+    }
+
+
 @event(Questions)
 def on_questions(live: Live, connection: Connection, command: Questions) -> Ack:
     """Sent by a page for questions its snapshot left out (snapshots.py); the answer, to the
@@ -270,6 +301,7 @@ HANDLERS = (
     on_upvote,
     on_vote,
     on_interest,
+    on_forget,
     on_suggest,
     on_questions,
     on_moderate,

@@ -62,8 +62,9 @@ def _participant_token(code: str) -> str:
     token = request.cookies.get(f"{PARTICIPANT_COOKIE}_{code}")
     if token:
         try:
-            identities.participant(code, token)
-            return token
+            # a participant who asked to be forgotten starts again as someone new
+            if not current_live().store.forgotten(code, identities.participant(code, token)):
+                return token
         except LiveError:
             pass
     # a new identity is a new voter: mint them at a pace a whole city hall can join at, no faster
