@@ -73,6 +73,7 @@ class Live:
     # RateLimiter, or a limiter of the same interface shared through the store
     new_participants: Any = field(default_factory=lambda: RateLimiter(0))
     wrong_keys: Any = field(default_factory=lambda: RateLimiter(0))
+    wrong_passcodes: Any = field(default_factory=lambda: RateLimiter(0))
     socket_events: RateLimiter = field(default_factory=lambda: RateLimiter(0))
     questions_asked: Any = field(default_factory=lambda: RateLimiter(0))
     connections: dict[str, Connection] = field(default_factory=dict)
@@ -133,6 +134,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "new_participants", int(app.config["NEW_PARTICIPANTS_PER_MINUTE"])
         ),
         wrong_keys=store.rate_limiter("wrong_keys", int(app.config["WRONG_KEYS_PER_MINUTE"])),
+        wrong_passcodes=store.rate_limiter(
+            "wrong_passcodes", int(app.config["WRONG_KEYS_PER_MINUTE"])
+        ),
         questions_asked=store.rate_limiter("questions", int(app.config["QUESTIONS_PER_MINUTE"])),
         # per connection, so this process's own: a burst of three seconds' worth, then the pace
         socket_events=RateLimiter(3 * int(app.config["EVENTS_PER_SECOND"]), period=3),

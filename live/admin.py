@@ -92,7 +92,7 @@ def _privacy_from_form(stored: Privacy) -> dict[str, Any]:
     return privacy
 
 
-def _webinar_from_form(code: str, stored: Privacy | None = None) -> Any:
+def _webinar_from_form(code: str, stored: Privacy | None = None, passcode: str = "") -> Any:
     """Read the create and edit forms into a webinar (checked like a webinar file)."""
     form = request.form
 
@@ -112,6 +112,7 @@ def _webinar_from_form(code: str, stored: Privacy | None = None) -> Any:
         "ends_at": moment("ends_at").replace(tzinfo=None),
         "topics": [t.strip() for t in form.get("topics", "").splitlines() if t.strip()],
         "privacy": _privacy_from_form(stored or Privacy()),
+        "passcode": form.get("passcode", passcode),
     }
     return parse_webinar(data).webinar
 
@@ -136,10 +137,16 @@ def edit(code: str) -> Response:
     store = current_live().store
     stored = service.get_webinar(store, code)
     try:
-        edited = _webinar_from_form(stored.code, stored.privacy)
+        edited = _webinar_from_form(stored.code, stored.privacy, stored.passcode)
     except LiveError as error:
         return _done(f"{stored.code} not changed: {error.message}", error=True)
     store.update_webinar(edited)
+    if "passcode_options" in request.form:
+        # the checkboxes of a private webinar (an unticked box is not sent)
+        store.update_settings(
+            stored.code,
+            {name: name in request.form for name in ("show_passcode", "passcode_in_qr")},
+        )
     return _done(f"Saved {stored.code}.")
 
 

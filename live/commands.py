@@ -141,6 +141,8 @@ class Settings:
     max_question_length: object = UNSET
     ask_names: object = UNSET
     follow_up: object = UNSET
+    show_passcode: object = UNSET
+    passcode_in_qr: object = UNSET
 
     def changes(self) -> dict[str, object]:
         """Return the settings sent, by name."""

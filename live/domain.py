@@ -43,6 +43,9 @@ CLOUD_SIZE = 50
 RATING_OPTIONS = ("1", "2", "3", "4", "5")
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
+# a private webinar's passcode: 4 to 64 visible characters, no spaces (read aloud, typed on phones)
+PASSCODE_PATTERN = re.compile(r"^[^\s\x00-\x1f\x7f]{4,64}$")
+PASSCODE_RULE = "A passcode has 4 to 64 characters and no spaces."
 MAX_NAME_LENGTH = 60
 MAX_PROMPT_LENGTH = 200
 MAX_OPTION_LENGTH = 120
@@ -177,6 +180,9 @@ class WebinarSettings:
     ask_names: bool = True
     # the public follow-up page (/e/<code>/follow-up) is published
     follow_up: bool = False
+    # a private webinar: the screen shows its passcode beside the code, and the QR code carries it
+    show_passcode: bool = False
+    passcode_in_qr: bool = False
 
 
 # how long a webinar's personal data is kept after it ends, by default and at most (days)
@@ -250,6 +256,8 @@ class Webinar:
     topics: tuple[str, ...] = ()
     # who answers for its personal data and how long it is kept (the privacy notice)
     privacy: Privacy = field(default_factory=Privacy)
+    # a private webinar's passcode, entered once by attendees before joining ("": public)
+    passcode: str = ""
 
     def __post_init__(self) -> None:
         if not CODE_PATTERN.match(self.code):
@@ -262,6 +270,8 @@ class Webinar:
             raise InvalidInput("A webinar ends after it starts.", "bad_time")
         if not self.title.strip():
             raise InvalidInput("A webinar needs a title.", "bad_title")
+        if self.passcode and not PASSCODE_PATTERN.match(self.passcode):
+            raise InvalidInput(PASSCODE_RULE, "bad_passcode")
         if (
             len(self.topics) > MAX_TOPICS
             or len(set(self.topics)) != len(self.topics)
@@ -628,7 +638,7 @@ def with_settings(settings: WebinarSettings, changes: dict[str, object]) -> Webi
     """Apply a moderator's settings change, checking each value's type and range."""
     clean: dict[str, object] = {}
     for key, value in changes.items():
-        if key in ("premoderation", "ask_names", "follow_up"):
+        if key in ("premoderation", "ask_names", "follow_up", "show_passcode", "passcode_in_qr"):
             if not isinstance(value, bool):
                 raise InvalidInput(f"'{key}' is true or false.", "bad_request")
         elif key == "max_question_length":

@@ -50,6 +50,8 @@ def settings_payload(webinar: Webinar) -> Payload:
         "max_question_length": settings.max_question_length,
         "ask_names": settings.ask_names,
         "follow_up": settings.follow_up,
+        "show_passcode": settings.show_passcode,
+        "passcode_in_qr": settings.passcode_in_qr,
     }
 
 

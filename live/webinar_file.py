@@ -44,9 +44,19 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "programmes",
             "polls",
             "privacy",
+            "passcode",
         }
     ),
-    "settings": frozenset({"premoderation", "max_question_length", "ask_names", "follow_up"}),
+    "settings": frozenset(
+        {
+            "premoderation",
+            "max_question_length",
+            "ask_names",
+            "follow_up",
+            "show_passcode",
+            "passcode_in_qr",
+        }
+    ),
     "programmes": frozenset({"title", "when", "description"}),
     "polls": frozenset({"prompt", "kind", "options", "collects_emails"}),
     "privacy": frozenset({"controller", "contact", "dpo", "authority", "retention_days"}),
@@ -106,6 +116,7 @@ def parse_webinar(data: dict[str, Any]) -> WebinarFile:
         settings=with_settings(WebinarSettings(), data.get("settings", {})),
         topics=_topics(data.get("topics", [])),
         privacy=with_privacy(Privacy(), data.get("privacy", {})),
+        passcode=_passcode(data.get("passcode", "")),
     )
     polls = tuple(
         replace(
@@ -140,6 +151,12 @@ def _unknown(table: dict[str, Any], name: str, number: int | None = None) -> Non
     where = "" if not name else f" in [{name}]" if number is None else f" in [[{name}]] {number}"
     known = ", ".join(sorted(KNOWN_KEYS[name]))
     raise InvalidInput(f"unknown key '{unknown[0]}'{where} (the keys here are: {known}).")
+
+
+def _passcode(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("'passcode' is text, such as \"tagus-2025\".")
+    return value.strip()
 
 
 def _topics(value: Any) -> tuple[str, ...]:

@@ -121,3 +121,18 @@ def test_the_organiser_page_shows_the_purge_date_and_edits_the_privacy_facts(app
     assert live.store.get_webinar(CODE).privacy.retention_days == 30
     live.store.remove_personal(CODE, at=live.store.get_webinar(CODE).ends_at)
     assert "Personal data removed on 04 March 2025" in client.get("/admin").get_data(as_text=True)
+
+
+def test_the_organiser_page_makes_a_webinar_private(client, live):
+    csrf = signed_in(client)
+    form = {**FORM, "csrf": csrf, "passcode": "tagus-2025", "passcode_options": "1"}
+    client.post(f"/admin/webinars/{CODE}", data={**form, "show_passcode": "on"})
+    webinar = live.store.get_webinar(CODE)
+    assert webinar.passcode == "tagus-2025" and webinar.settings.show_passcode
+    assert not webinar.settings.passcode_in_qr
+    # the organiser's session opens the private webinar's screen
+    assert client.get(f"/e/{CODE}/present", headers={"Accept": "text/html"}).status_code == 200
+    client.post(f"/admin/webinars/{CODE}", data={**form, "passcode": "a b"})
+    assert "4 to 64 characters" in client.get("/admin").get_data(as_text=True)
+    client.post(f"/admin/webinars/{CODE}", data={**form, "passcode": ""})
+    assert live.store.get_webinar(CODE).passcode == ""

@@ -37,9 +37,7 @@ def test_forget_me_removes_what_links_to_the_attendee_and_says_so(room, live, re
     )
     # the other tab of the same person is signed out; the sender goes on as a viewer
     assert not tab.is_connected()
-    assert [p["args"][0]["reason"] for p in tab.queue if p["name"] == "signed_out"] == [
-        "forgotten"
-    ]
+    assert [p["args"][0]["reason"] for p in tab.queue if p["name"] == "signed_out"] == ["forgotten"]
     assert a.is_connected()
     assert ack(a, "ask", {"text": "And now?"})["error"] == "no_token"
     # everyone sees the question without its name; texts, counts and results stay

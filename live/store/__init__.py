@@ -54,7 +54,16 @@ Changes = Mapping[str, Any]
 SETTINGS = {name for name, c in WEBINARS.columns.items() if c.parent == "settings"}
 # the privacy notice's facts and the retention period (the webinar file's [privacy] table)
 PRIVACY = tuple(name for name, c in WEBINARS.columns.items() if c.parent == "privacy")
-DETAILS = ("title", "description", "organiser", "starts_at", "ends_at", "topics", *PRIVACY)
+DETAILS = (
+    "title",
+    "description",
+    "organiser",
+    "starts_at",
+    "ends_at",
+    "topics",
+    "passcode",
+    *PRIVACY,
+)
 # what a participant id becomes once unlinked from its person: "~" and 16 hex digits, a keyed
 # hash whose key is thrown away (no participant token starts with "~")
 ANONYMOUS = "~"
