@@ -15,12 +15,20 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from . import current_live, service
-from .domain import PRIVACY_TEXTS, LiveError, Privacy, purge_date
+from .domain import (
+    FILTER_LANGUAGES,
+    PRIVACY_TEXTS,
+    LiveError,
+    Privacy,
+    purge_date,
+    with_settings,
+)
 from .identity import key_fingerprint, new_moderator_key
 from .keys import key_valid
 from .links import attendee_url, moderator_url
 from .tasks import sign_out_of_deleted_webinars
 from .webinar_file import parse_webinar
+from .wordfilter import LANGUAGES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -75,6 +83,7 @@ def page() -> Any:
         ],
         message=message,
         csrf=session["csrf"],
+        languages=LANGUAGES,
     )
 
 
@@ -141,12 +150,13 @@ def edit(code: str) -> Response:
     except LiveError as error:
         return _done(f"{stored.code} not changed: {error.message}", error=True)
     store.update_webinar(edited)
-    if "passcode_options" in request.form:
-        # the checkboxes of a private webinar (an unticked box is not sent)
-        store.update_settings(
-            stored.code,
-            {name: name in request.form for name in ("show_passcode", "passcode_in_qr")},
-        )
+    if "more_settings" in request.form:
+        # the checkboxes of a private webinar and the word filter (unticked boxes are not sent)
+        options = {name: name in request.form for name in ("show_passcode", "passcode_in_qr")}
+        languages = [v for v in FILTER_LANGUAGES if v in request.form.getlist("word_filter")]
+        changes = {**options, "word_filter": languages}
+        settings = with_settings(stored.settings, changes)
+        store.update_settings(stored.code, {name: getattr(settings, name) for name in changes})
     return _done(f"Saved {stored.code}.")
 
 

@@ -143,6 +143,7 @@ class Settings:
     follow_up: object = UNSET
     show_passcode: object = UNSET
     passcode_in_qr: object = UNSET
+    word_filter: object = UNSET
 
     def changes(self) -> dict[str, object]:
         """Return the settings sent, by name."""

@@ -183,8 +183,13 @@ class WebinarSettings:
     # a private webinar: the screen shows its passcode beside the code, and the QR code carries it
     show_passcode: bool = False
     passcode_in_qr: bool = False
+    # the word filter: the languages whose lists hold a matching question or name for review
+    # (empty: off)
+    word_filter: tuple[str, ...] = ()
 
 
+# the languages of the word filter's lists (live/wordlists)
+FILTER_LANGUAGES = ("en", "de", "es", "fr", "it", "nl", "pl", "pt")
 # how long a webinar's personal data is kept after it ends, by default and at most (days)
 DEFAULT_RETENTION_DAYS = 90
 MAX_RETENTION_DAYS = 3650
@@ -344,6 +349,8 @@ class Question:
     reply: str | None = None
     # one of the webinar's topics, or None
     topic: str | None = None
+    # the word filter held it for review (its text or name matched a word of the lists)
+    held: bool = False
 
     @property
     def is_public(self) -> bool:
@@ -641,6 +648,17 @@ def with_settings(settings: WebinarSettings, changes: dict[str, object]) -> Webi
         if key in ("premoderation", "ask_names", "follow_up", "show_passcode", "passcode_in_qr"):
             if not isinstance(value, bool):
                 raise InvalidInput(f"'{key}' is true or false.", "bad_request")
+        elif key == "word_filter":
+            if (
+                not isinstance(value, list | tuple)
+                or not all(v in FILTER_LANGUAGES for v in value)
+                or len(set(value)) != len(value)
+            ):
+                raise InvalidInput(
+                    f"'word_filter' is a list of languages among {', '.join(FILTER_LANGUAGES)}.",
+                    "bad_request",
+                )
+            value = tuple(value)
         elif key == "max_question_length":
             if not isinstance(value, int) or isinstance(value, bool) or not 20 <= value <= 2000:
                 raise InvalidInput("'max_question_length' is between 20 and 2000.", "bad_request")

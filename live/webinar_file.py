@@ -55,6 +55,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "follow_up",
             "show_passcode",
             "passcode_in_qr",
+            "word_filter",
         }
     ),
     "programmes": frozenset({"title", "when", "description"}),

@@ -60,7 +60,8 @@
     const why = q.status === "dismissed" && q.reason ? ` (${Live.REASON_LABELS[q.reason]})`
       : q.status === "merged" ? ` into #${q.merged_into}` : "";
     const askers = (q.asked_by > 1 ? ` · asked by ${q.asked_by} people` : "")
-      + (q.topic ? ` · ${q.topic}` : "");
+      + (q.topic ? ` · ${q.topic}` : "")
+      + (q.held && q.status === "pending" ? " · held by the filter" : "");
     el.querySelector(".meta").textContent =
       `${q.name || "Anonymous"} · ${plural(q.upvotes, "upvote", "upvotes")}${askers} · ${Live.STATUS_LABELS[q.status]}${why}`;
     el.querySelector(".reply").hidden = !q.reply;

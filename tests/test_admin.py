@@ -125,7 +125,7 @@ def test_the_organiser_page_shows_the_purge_date_and_edits_the_privacy_facts(app
 
 def test_the_organiser_page_makes_a_webinar_private(client, live):
     csrf = signed_in(client)
-    form = {**FORM, "csrf": csrf, "passcode": "tagus-2025", "passcode_options": "1"}
+    form = {**FORM, "csrf": csrf, "passcode": "tagus-2025", "more_settings": "1"}
     client.post(f"/admin/webinars/{CODE}", data={**form, "show_passcode": "on"})
     webinar = live.store.get_webinar(CODE)
     assert webinar.passcode == "tagus-2025" and webinar.settings.show_passcode
