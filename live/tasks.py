@@ -96,6 +96,8 @@ def purge_periodically(live: Live, sleep: Callable[[float], Any]) -> None:
         try:
             if live.store.try_lock("purge", PURGE_EVERY_SECONDS - 60):
                 purge(live)
+            else:
+                log.info("purge skipped: another process purged within the hour")
         except StoreUnavailable:
             log.warning("personal data not purged: the store is unavailable")
         except Exception:
