@@ -11,7 +11,7 @@ from live.domain import Question
 from live.store.redis import RedisStore
 from live.webinar_file import default_webinar_path, load_webinar_file
 
-from .test_redis_processes import live_process
+from .servers import LiveServer
 from .test_redis_processes import redis_server as redis_server  # noqa: PLC0414  (the fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
@@ -24,6 +24,12 @@ def wait_until(check, timeout: float = 20.0):  # noqa: ANN001
     while not check():
         assert time.monotonic() < deadline, "gave up waiting"
         time.sleep(0.1)
+
+
+def live_process(tmp_path, name: str, redis_url: str) -> LiveServer:  # noqa: ANN001
+    folder = tmp_path / name
+    folder.mkdir()
+    return LiveServer(folder, LIVE_REDIS_URL=redis_url, LIVE_PURGE="true").start()
 
 
 def purges(store: RedisStore) -> list:
