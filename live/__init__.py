@@ -262,6 +262,11 @@ def keep_presence(live: Live, sleep: Callable[[float], Any]) -> None:
     """
     while True:
         sleep(PRESENCE_REFRESH_SECONDS)
+        # this process's rate limits forget the addresses they no longer need (the privacy
+        # notice promises it); a shared store's expire by themselves
+        for limiter in (live.new_participants, live.wrong_keys, live.wrong_passcodes):
+            if isinstance(limiter, RateLimiter):
+                limiter.forget_idle()
         by_webinar: dict[str, dict[str, str]] = {}
         for sid, connection in list(live.connections.items()):
             if connection.participant and not connection.moderator:

@@ -50,6 +50,14 @@ class RateLimiter:
         with self._lock:
             return self._tokens(key, self.clock()) < 1
 
+    def forget_idle(self) -> None:
+        """Forget the keys whose bucket is full again, if a period went by since the last time
+        (the server calls it every few seconds, so that a quiet server forgets addresses too)."""
+        now = self.clock()
+        with self._lock:
+            if now - self._pruned >= self.period:
+                self._prune(now)
+
     def _tokens(self, key: str, now: float) -> float:
         """Return the tokens ``key`` has now: what it kept, refilled for the time since."""
         tokens, last = self._buckets.get(key, (float(self.limit), now))

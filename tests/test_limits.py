@@ -125,3 +125,7 @@ def test_an_address_is_forgotten_within_two_periods_of_its_last_use():
     now[0] = 121.0
     assert limiter.allow("192.0.2.3")
     assert set(limiter._buckets) == {"192.0.2.3"}
+    # a quiet server forgets too, when its task asks
+    now[0] = 182.0
+    limiter.forget_idle()
+    assert limiter._buckets == {}
