@@ -47,6 +47,7 @@ def on_ask(live: Live, connection: Connection, command: Ask) -> Ack:
     """Sent by an attendee with a new question; everyone (or, under pre-moderation, the moderators
     and the author) sees it with the next update."""
     webinar = service.get_webinar(live.store, code=connection.code)
+    refuse_forgotten(live, connection)
     budget = f"{webinar.code} {connection.participant}"
     question = service.ask(
         live.store,
@@ -244,6 +245,7 @@ def on_interest(live: Live, connection: Connection, command: Interest) -> Ack:
     email address, with their consent), or (email null) who withdraws it. Only the moderators'
     export ever contains the address."""
     webinar = service.get_webinar(live.store, code=connection.code)
+    refuse_forgotten(live, connection)
     kept = service.leave_interest(
         live.store,
         webinar=webinar,
@@ -257,6 +259,13 @@ def on_interest(live: Live, connection: Connection, command: Interest) -> Ack:
 
 
 FORGOTTEN = "You asked to be forgotten: reload the page to go on with a new anonymous identity."
+
+
+def refuse_forgotten(live: Live, connection: Connection) -> None:
+    """Refuse a name or an address from a participant who asked to be forgotten (a tab still
+    connected to another process than the one that heard it)."""
+    if live.store.forgotten(connection.code, str(connection.participant)):
+        raise domain.Forbidden(FORGOTTEN, "forgotten")
 
 
 @event(Forget, participant=True)

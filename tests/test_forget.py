@@ -76,3 +76,17 @@ def test_forget_takes_no_fields_and_is_for_attendees(room):
     assert ack(a, "forget", {"all": True})["error"] == "bad_request"
     viewer = room.connect({"webinar": CODE, "viewer": True})
     assert ack(viewer, "forget", {})["error"] == "no_token"
+
+
+def test_a_tab_on_another_process_can_no_longer_ask_or_leave_an_address(room, live):
+    token = room.token()
+    tab = room.attendee(token)
+    participant = live.identities.participant(CODE, token)
+    poll = live.store.polls(CODE)[0].id
+    # another process heard "forget me" (it wrote to the shared store; this one signs out nobody)
+    live.store.remove_personal(CODE, participant)
+    asked = ack(tab, "ask", {"text": "Still me?", "name": "Ada"})
+    assert asked["error"] == "forgotten" and "reload the page" in asked["message"]
+    email = {"poll": poll, "email": "ada@city.example", "consent": True}
+    assert ack(tab, "interest", email)["error"] == "forgotten"
+    assert live.store.questions(CODE) == []
