@@ -110,7 +110,10 @@ def test_forget_me_asks_first_then_says_what_it_removed(phone, server):
 @pytest.fixture
 def private_server(tmp_path) -> Iterator[LiveServer]:
     path = tmp_path / "private.toml"
-    path.write_text('passcode = "tagus-2025"\n' + default_webinar_path().read_text())
+    shown = (
+        default_webinar_path().read_text().replace("[settings]", "[settings]\nshow_passcode = true")
+    )
+    path.write_text('passcode = "tagus-2025"\n' + shown)
     live_server = LiveServer(tmp_path, LIVE_WEBINAR_FILE=str(path)).start()
     yield live_server
     live_server.stop()
@@ -130,3 +133,6 @@ def test_the_passcode_form_of_a_private_webinar(phone, private_server):
     phone.wait_for_selector("#connection[data-state=connected]")
     expect(phone).to_have_url(f"{private_server.url}/e/{CODE}")
     expect(phone.get_by_role("button", name="Send question")).to_be_visible()
+    # the organiser chose to show the passcode on the screen (this session entered it)
+    phone.goto(f"{private_server.url}/e/{CODE}/present")
+    expect(phone.locator(".screen-welcome")).to_contain_text("Passcode: tagus-2025")
