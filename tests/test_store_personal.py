@@ -149,3 +149,19 @@ def test_one_process_at_a_time_takes_a_redis_lock(redis_url):
     assert second.try_lock("other", 60) is True
     first.close()
     second.close()
+
+
+def test_the_privacy_facts_and_the_passcode_are_kept(store):  # noqa: F811
+    from live.domain import Privacy
+
+    from .test_store_contract import webinar
+
+    facts = Privacy("City of Lisbon", "privacy@lisboa.example", "", "CNPD", 30)
+    private = replace(webinar("w3"), privacy=facts, passcode="tagus-2025")
+    store.create_webinar(private, "k", [])
+    assert store.get_webinar("w3") == private
+    changed = replace(private, privacy=replace(facts, retention_days=7), passcode="")
+    assert store.update_webinar(changed)
+    stored = store.get_webinar("w3")
+    assert stored.privacy.retention_days == 7 and stored.passcode == ""
+    assert store.webinar_field("w3", "purged_at") is None
