@@ -457,7 +457,7 @@
     merge: "merged", reply: "answered in writing", topic: "tagged", open: "opened poll",
     close: "closed poll", show_results: "showed the results of poll",
     hide_results: "hid the results of poll", create_poll: "created poll", settings: "changed the settings:",
-    rotate_key: "changed the moderator key", screen: "put on screen",
+    rotate_key: "changed the moderator key", screen: "put on screen", purge: "purged",
   };
 
   function logLine(e) {
