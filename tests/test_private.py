@@ -171,3 +171,14 @@ def test_a_public_webinar_needs_no_passcode(client, room):
     assert client.post(f"/api/webinars/{CODE}/join").status_code == 200
     assert client.get(f"/e/{CODE}", headers=HTML).status_code == 200
     assert room.connect({"webinar": CODE, "viewer": True}).is_connected()
+
+
+def test_the_privacy_notice_names_the_session_cookie_of_a_private_webinar(private, app, client):
+    # what the notice says is what Flask does: a permanent session of 31 days named "session"
+    assert app.config["SESSION_COOKIE_NAME"] == "session"
+    assert app.config["PERMANENT_SESSION_LIFETIME"].days == 31
+    text = client.get(f"/e/{CODE}/privacy").get_data(as_text=True)
+    assert "a session cookie (<code>session</code>, for\n    31 days)" in text
+    client.post(f"/e/{CODE}/passcode", data={"passcode": PASSCODE})
+    cookie = client.get_cookie("session")
+    assert cookie is not None and PASSCODE not in cookie.value
