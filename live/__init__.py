@@ -110,7 +110,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     # imported here: these modules import ``socketio`` and ``Live`` from this one
-    from . import admin, auth, handlers, notices, routes, tasks
+    from . import admin, auth, branding, handlers, notices, routes, tasks
 
     store = open_store(app)
     if not app.config["SECRET_KEY"]:
@@ -165,6 +165,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(branding.bp)
     app.register_blueprint(notices.bp)
     # pages, JSON and exports compressed; static files fingerprinted, pre-compressed, cached
     assets.compress_responses(app)
@@ -325,6 +326,11 @@ def load_webinar(app: Flask, store: Store) -> str:
         if stored is not None and not stored.topics and loaded.webinar.topics:
             # a webinar stored by a version without topics gets those of its file
             store.set_topics(code, loaded.webinar.topics)
+        if stored is not None and not (stored.accent or stored.logo):
+            # and one stored without branding gets the file's (an accent or logo added later)
+            brand = {"accent": loaded.webinar.accent, "logo": loaded.webinar.logo}
+            if any(brand.values()):
+                store.change_webinar(code, brand)
     if app.config["MODERATOR_KEY"]:
         store.set_moderator_key(code, str(app.config["MODERATOR_KEY"]))
     return code

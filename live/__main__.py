@@ -3,7 +3,8 @@
     python -m live list                          the webinars in the store, with their links
     python -m live create FILE                   add the webinar a webinar file describes
     python -m live edit FILE                     update a webinar's details (title, description,
-                                                 organiser, times, topics) from its file
+                                                 organiser, times, topics, accent colour and
+                                                 logo) from its file
     python -m live duplicate CODE NEW [--title T]   a new webinar from an earlier one (details,
                                                  topics and polls as drafts; no questions)
     python -m live delete CODE --yes             delete a webinar and all its data

@@ -8,6 +8,7 @@ token of that session, so that no other site can make an organiser's browser pos
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -122,6 +123,8 @@ def _webinar_from_form(code: str, stored: Privacy | None = None, passcode: str =
         "topics": [t.strip() for t in form.get("topics", "").splitlines() if t.strip()],
         "privacy": _privacy_from_form(stored or Privacy()),
         "passcode": form.get("passcode", passcode),
+        # checked as in a webinar file: a colour too light for its white text is refused
+        "accent": form.get("accent", ""),
     }
     return parse_webinar(data).webinar
 
@@ -149,7 +152,8 @@ def edit(code: str) -> Response:
         edited = _webinar_from_form(stored.code, stored.privacy, stored.passcode)
     except LiveError as error:
         return _done(f"{stored.code} not changed: {error.message}", error=True)
-    store.update_webinar(edited)
+    # the logo is a file beside the webinar file: the form keeps it
+    store.update_webinar(replace(edited, logo=stored.logo))
     if "more_settings" in request.form:
         # the checkboxes of a private webinar and the word filter (unticked boxes are not sent)
         options = {name: name in request.form for name in ("show_passcode", "passcode_in_qr")}

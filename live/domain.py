@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
+from .colours import accent_problem
+
 QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived", "merged"]
 PollKind = Literal["single", "multiple", "rating", "words", "text", "ranking"]
 PollState = Literal["draft", "open", "closed"]
@@ -259,6 +261,10 @@ class Webinar:
     settings: WebinarSettings = field(default_factory=WebinarSettings)
     # what questions can be tagged with (the default webinar: its three programmes and "General")
     topics: tuple[str, ...] = ()
+    # branding: a hex colour drawn behind white text (screen, overlay, attendee page), and the
+    # path of a logo file (beside the webinar file; served by live/branding.py); "" for none
+    accent: str = ""
+    logo: str = ""
     # who answers for its personal data and how long it is kept (the privacy notice)
     privacy: Privacy = field(default_factory=Privacy)
     # a private webinar's passcode, entered once by attendees before joining ("": public)
@@ -286,6 +292,9 @@ class Webinar:
                 f"Up to {MAX_TOPICS} distinct topics of 1-{MAX_TOPIC_LENGTH} characters.",
                 "bad_topics",
             )
+        problem = accent_problem(self.accent) if self.accent else None
+        if problem:
+            raise InvalidInput(problem[0].upper() + problem[1:], "bad_accent")
 
 
 def purge_date(webinar: Webinar) -> datetime:

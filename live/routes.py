@@ -29,6 +29,7 @@ from .links import attendee_url, moderator_url
 from .payloads import public_poll
 from .qr import qr_png, qr_svg
 from .report import markdown_report
+from .screen_options import overlay_position, overlay_scale, screen_theme
 from .snapshots import public_json
 from .store import StoreUnavailable
 
@@ -125,7 +126,12 @@ def attendee(code: str) -> Any:
 
 
 # the pages the passcode form may lead back to
-AFTER_PASSCODE = {"": "live.attendee", "present": "live.present", "follow-up": "live.follow_up"}
+AFTER_PASSCODE = {
+    "": "live.attendee",
+    "present": "live.present",
+    "overlay": "live.overlay",
+    "follow-up": "live.follow_up",
+}
 
 
 @bp.post("/e/<code>/passcode")
@@ -192,12 +198,35 @@ def moderate(code: str) -> Any:
 
 @bp.get("/e/<code>/present")
 def present(code: str) -> Any:
-    """Serve the projector screen (public content only; a private webinar's needs its passcode
-    or a moderator's session)."""
+    """Serve the projector screen (public content only), dark or ``?theme=light``; a private
+    webinar's needs its passcode or a moderator's session."""
     webinar = _webinar(code)
     if not private.admitted(current_live(), webinar):
         return private.form(webinar, next_page="present")
-    return render_template("present.html", webinar=webinar, join_url=attendee_url(webinar.code))
+    return render_template(
+        "present.html",
+        webinar=webinar,
+        join_url=attendee_url(webinar.code),
+        theme=screen_theme(request.args),
+    )
+
+
+@bp.get("/e/<code>/overlay")
+def overlay(code: str) -> Any:
+    """Serve the overlay for a stream (an OBS or vMix browser source): the screen's question, poll
+    or results on a transparent page. Options that cannot be read fall back to their defaults:
+    a stream never shows an error page for a typo. A private webinar's needs its passcode or a
+    moderator's session (entered once in the browser source)."""
+    webinar = _webinar(code)
+    if not private.admitted(current_live(), webinar):
+        return private.form(webinar, next_page="overlay")
+    return render_template(
+        "overlay.html",
+        webinar=webinar,
+        theme=screen_theme(request.args),
+        position=overlay_position(request.args),
+        scale=overlay_scale(request.args.get("scale")),
+    )
 
 
 @bp.get("/e/<code>/qr.svg")

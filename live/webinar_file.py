@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .colours import normal_hex
 from .domain import (
     InvalidInput,
     Poll,
@@ -25,6 +26,7 @@ from .domain import (
     with_privacy,
     with_settings,
 )
+from .logos import read_logo
 
 DEFAULT_WEBINAR = "nets4dem.toml"
 # the keys a webinar file may hold, per table: anything else is a mistake (a typo such as
@@ -45,6 +47,8 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "polls",
             "privacy",
             "passcode",
+            "accent",
+            "logo",
         }
     ),
     "settings": frozenset(
@@ -82,15 +86,16 @@ def load_webinar_file(path: str | Path) -> WebinarFile:
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
-        return parse_webinar(data)
+        return parse_webinar(data, Path(path).parent)
     except (tomllib.TOMLDecodeError, OSError) as error:
         raise InvalidInput(f"{path}: {error}", "bad_webinar_file") from error
     except InvalidInput as error:
         raise InvalidInput(f"{path}: {error.message}", "bad_webinar_file") from error
 
 
-def parse_webinar(data: dict[str, Any]) -> WebinarFile:
-    """Build a webinar and its polls from parsed TOML; refuse keys it does not know."""
+def parse_webinar(data: dict[str, Any], folder: Path | None = None) -> WebinarFile:
+    """Build a webinar and its polls from parsed TOML; a logo is a file in ``folder`` (the
+    webinar file's), none without it; refuse keys it does not know."""
     check_keys(data)
     for key in ("code", "title", "timezone", "starts_at", "ends_at"):
         if key not in data:
@@ -118,6 +123,8 @@ def parse_webinar(data: dict[str, Any]) -> WebinarFile:
         topics=_topics(data.get("topics", [])),
         privacy=with_privacy(Privacy(), data.get("privacy", {})),
         passcode=_passcode(data.get("passcode", "")),
+        accent=_accent(data.get("accent", "")),
+        logo=_logo(data.get("logo", ""), folder),
     )
     polls = tuple(
         replace(
@@ -164,6 +171,29 @@ def _topics(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
         raise InvalidInput("'topics' must be a list of names, such as [\"General\"].")
     return tuple(t.strip() for t in value)
+
+
+def _accent(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("'accent' must be a hex colour such as \"#0b5cad\".")
+    # the domain refuses a colour that is not hex or too light for its white text
+    try:
+        return normal_hex(value) if value.strip() else ""
+    except ValueError:
+        return value
+
+
+def _logo(value: Any, folder: Path | None) -> str:
+    """Return the logo's absolute path (checked: its type, its size), or "" for none."""
+    if not isinstance(value, str):
+        raise InvalidInput("'logo' must be the name of an image file beside the webinar file.")
+    if not value.strip():
+        return ""
+    if folder is None:
+        raise InvalidInput("a logo is set in a webinar file only.")
+    path = (folder / value.strip()).resolve()
+    read_logo(path)
+    return str(path)
 
 
 def _local_time(value: Any, zone: ZoneInfo, key: str) -> datetime:

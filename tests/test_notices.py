@@ -115,8 +115,9 @@ def test_every_page_links_the_statement_in_its_footer(client, path, privacy):
     assert (f'href="/e/{CODE}/privacy">Privacy notice</a>' in footer) is privacy
 
 
-def test_the_projector_screen_has_no_footer(client):
+def test_the_projector_screen_and_the_overlay_have_no_footer(client):
     assert "site-footer" not in page(client, f"/e/{CODE}/present")
+    assert "site-footer" not in page(client, f"/e/{CODE}/overlay")
 
 
 def test_the_attendee_page_offers_forget_me_with_a_confirmation(client):

@@ -134,7 +134,7 @@ def test_the_public_json_follow_up_screen_and_qr_need_it(private, app, client):
     bearer = {"Authorization": f"Bearer {MODERATOR_KEY}"}
     assert client.get(f"/api/webinars/{CODE}", headers=bearer).status_code == 200
     assert client.get(f"/e/{CODE}/qr.svg").status_code == 403
-    for path in ("follow-up", "present"):
+    for path in ("follow-up", "present", "overlay"):
         page = client.get(f"/e/{CODE}/{path}", headers=HTML)
         assert page.status_code == 401 and f'name="next" value="{path}"' in page.get_data(
             as_text=True

@@ -776,3 +776,13 @@ def test_the_screen_is_kept_and_a_question_on_air_replaces_it(store):
     assert store.screen("w1") == Screen("top")
     assert not store.change_webinar("nope", {"screen": "blank"})
     assert store.screen("nope") == Screen()
+
+
+def test_a_webinars_branding_is_kept_and_edited(store):
+    branded = replace(webinar("w3"), accent="#7a1f5c", logo="/srv/live/logo.svg")
+    store.create_webinar(branded, "k", [])
+    stored = store.get_webinar("w3")
+    assert (stored.accent, stored.logo) == ("#7a1f5c", "/srv/live/logo.svg")
+    assert store.get_webinar("w1").accent == "" and store.get_webinar("w1").logo == ""
+    assert store.update_webinar(replace(stored, accent="#0b5cad", logo=""))
+    assert (store.get_webinar("w3").accent, store.get_webinar("w3").logo) == ("#0b5cad", "")

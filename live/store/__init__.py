@@ -61,6 +61,8 @@ DETAILS = (
     "starts_at",
     "ends_at",
     "topics",
+    "accent",
+    "logo",
     "passcode",
     *PRIVACY,
 )
