@@ -25,7 +25,7 @@ import sys
 from typing import Any
 
 from . import create_app, service
-from .domain import InvalidInput, LiveError, purge_date
+from .domain import InvalidInput, LiveError
 from .identity import new_moderator_key
 from .keys import rotate_moderator_key
 from .links import attendee_url, moderator_url, projector_url
@@ -125,13 +125,14 @@ def rotate_key(code: str | None) -> int:
 
 
 def purge(dry_run: bool) -> int:
+    from .personal import due_date
     from .tasks import purge as purge_now
 
     _, live = open_live()
     done = purge_now(live, dry_run=dry_run)
     for purged in done:
         webinar = purged.webinar
-        due = purge_date(webinar)
+        due = due_date(live.store, webinar)
         verb = "would remove" if dry_run else "removed"
         print(
             f"{webinar.code}: ended {webinar.ends_at:%Y-%m-%d}, kept "

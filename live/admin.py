@@ -21,12 +21,12 @@ from .domain import (
     PRIVACY_TEXTS,
     LiveError,
     Privacy,
-    purge_date,
     with_settings,
 )
 from .identity import key_fingerprint, new_moderator_key
 from .keys import key_valid
 from .links import attendee_url, moderator_url
+from .personal import due_date
 from .tasks import sign_out_of_deleted_webinars
 from .webinar_file import parse_webinar
 from .wordfilter import LANGUAGES
@@ -76,7 +76,7 @@ def page() -> Any:
                 "attendee_url": attendee_url(w.code),
                 "moderator_url": moderator_url(w.code, store.moderator_key(w.code) or ""),
                 "questions": len(store.questions(w.code)),
-                "purge_date": purge_date(w),
+                "purge_date": due_date(store, w),
                 "purged_at": store.webinar_field(w.code, "purged_at"),
             }
             for w in webinars

@@ -297,9 +297,12 @@ class Webinar:
             raise InvalidInput(problem[0].upper() + problem[1:], "bad_accent")
 
 
-def purge_date(webinar: Webinar) -> datetime:
-    """Return when the webinar's personal data goes: its retention period after it ends."""
-    return webinar.ends_at + timedelta(days=webinar.privacy.retention_days)
+def purge_date(webinar: Webinar, last_activity: datetime | None = None) -> datetime:
+    """Return when the webinar's personal data goes: its retention period after it ends, or
+    after its last question or email address when that came later (a webinar used after its
+    announced end, such as the shipped demo, keeps what it collects for the whole period)."""
+    start = max(webinar.ends_at, last_activity) if last_activity else webinar.ends_at
+    return start + timedelta(days=webinar.privacy.retention_days)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from . import current_live, service
-from .domain import purge_date
 from .links import attendee_url, public_base
+from .personal import due_date
 
 bp = Blueprint("notices", __name__)
 # the EDPB's list of the national supervisory authorities, when a webinar names none
@@ -30,7 +30,7 @@ def privacy(code: str) -> str:
         webinar=webinar,
         controller=facts.controller or webinar.organiser,
         privacy=facts,
-        purge_date=purge_date(webinar),
+        purge_date=due_date(current_live().store, webinar),
         authorities_url=AUTHORITIES_URL,
         join_url=attendee_url(webinar.code),
     )

@@ -30,7 +30,7 @@ def purge_due(store: Store, now: datetime | None = None, dry_run: bool = False) 
     done = []
     for code in store.webinar_codes():
         webinar = store.get_webinar(code)
-        if webinar is None or purge_date(webinar) > now:
+        if webinar is None or due_date(store, webinar) > now:
             continue
         found = store.personal_data(code)
         if not found.total:
@@ -40,6 +40,20 @@ def purge_due(store: Store, now: datetime | None = None, dry_run: bool = False) 
         questions = tuple(q.id for q in store.questions(code))
         done.append(Purged(webinar, found, questions))
     return done
+
+
+def last_activity(store: Store, code: str) -> datetime | None:
+    """Return when the webinar last collected personal data: its newest question or email
+    address (upvotes and ballots carry no time; they come with the questions and polls)."""
+    times = [q.created_at for q in store.questions(code)]
+    for poll in store.polls(code):
+        times.extend(at for _, at in store.interests(code, poll.id).values())
+    return max(times, default=None)
+
+
+def due_date(store: Store, webinar: Webinar) -> datetime:
+    """Return when the purge removes this webinar's personal data (``domain.purge_date``)."""
+    return purge_date(webinar, last_activity(store, webinar.code))
 
 
 def forget(store: Store, code: str, participant: str) -> tuple[Personal, tuple[int, ...]]:

@@ -9,16 +9,17 @@ import pytest
 
 from live import tasks
 from live.domain import Personal, Privacy, Question, purge_date
-from live.personal import purge_due
+from live.personal import due_date, purge_due
 from live.store.sqlite import SQLiteStore
 
 from .test_cli import live_command
 from .test_store_contract import webinar
 
 
-def ask(store, code, who, name=None):
-    question = Question(0, code, "Why?", name, who, datetime.now(UTC))
-    return store.add_question(question)
+def ask(store, code, who, name=None, at=None):
+    """Ask a question, by default while the webinar ran (``at``: another moment)."""
+    at = at or store.get_webinar(code).starts_at
+    return store.add_question(Question(0, code, "Why?", name, who, at))
 
 
 def test_the_purge_date_counts_the_retention_days_from_the_end():
@@ -26,6 +27,21 @@ def test_the_purge_date_counts_the_retention_days_from_the_end():
     assert purge_date(w) == w.ends_at + timedelta(days=90)
     short = replace(w, privacy=Privacy(retention_days=1))
     assert purge_date(short) == w.ends_at + timedelta(days=1)
+
+
+def test_data_collected_after_the_end_is_kept_for_the_whole_period_after_it(live):
+    # the shipped demo ended in 2024; a webinar run again later keeps what it collects then
+    store = live.store
+    now = datetime.now(UTC)
+    end = now - timedelta(days=400)
+    w = replace(webinar("again"), starts_at=end - timedelta(hours=1), ends_at=end)
+    store.create_webinar(w, "k", [])
+    ask(store, "again", "p1", "Ada", at=now - timedelta(days=2))
+    assert due_date(store, w) == now - timedelta(days=2) + timedelta(days=90)
+    assert purge_due(store) == [] and store.personal_data("again").names == 1
+    # ninety-one days after that last question, it all goes
+    [purged] = purge_due(store, now=now + timedelta(days=89))
+    assert purged.removed.names == 1
 
 
 def test_only_webinars_past_their_retention_period_are_purged(live):
@@ -89,7 +105,8 @@ def test_purge_from_the_command_line(tmp_path):
     [poll, *_] = store.polls("nets4dem")
     store.set_poll_state("nets4dem", poll.id, "open", {"draft"})
     store.cast_vote("nets4dem", poll.id, "p1", [0])
-    store.set_interest("nets4dem", poll.id, "p1", "ana@city.example", datetime.now(UTC))
+    during = store.get_webinar("nets4dem").starts_at
+    store.set_interest("nets4dem", poll.id, "p1", "ana@city.example", during)
     store.close()
 
     dry = live_command(tmp_path, "purge", "--dry-run")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 import pytest
 
@@ -41,7 +40,7 @@ def test_two_processes_purge_once(tmp_path, redis_server):
     loaded = load_webinar_file(default_webinar_path())  # it ended in 2024: past its 90 days
     store.create_webinar(loaded.webinar, "key", loaded.polls)
     ask = lambda name: store.add_question(  # noqa: E731
-        Question(0, CODE, "Why?", name, f"p-{name}", datetime.now(UTC))
+        Question(0, CODE, "Why?", name, f"p-{name}", loaded.webinar.starts_at)
     )
     ask("Ada")
     a = live_process(tmp_path, "a", redis_server.url)
