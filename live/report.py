@@ -38,6 +38,7 @@ _ACTIONS = {
     "rotate_key": "moderator key changes",
     "show_answer": "written poll answers shown",
     "hide_answer": "written poll answers hidden again",
+    "purge": "purges of personal data",
 }
 
 
