@@ -109,7 +109,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     # imported here: these modules import ``socketio`` and ``Live`` from this one
-    from . import admin, auth, branding, handlers, routes, tasks
+    from . import admin, auth, branding, handlers, i18n, routes, tasks
 
     store = open_store(app)
     if not app.config["SECRET_KEY"]:
@@ -162,6 +162,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(routes.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(branding.bp)
+    # the languages: Flask-Babel, the picker's cookie, the browser's catalogues (live/i18n.py)
+    i18n.init_app(app)
     # pages, JSON and exports compressed; static files fingerprinted, pre-compressed, cached
     assets.compress_responses(app)
     assets.serve_static(app)
