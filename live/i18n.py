@@ -24,7 +24,7 @@ from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_babel import Babel, get_locale
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -167,8 +167,8 @@ def script_messages(lang: str) -> Response:
     revalidated by its version (ETag)."""
     shipped = languages()
     if lang not in shipped.scripts:
-        response = current_app.json.response(
-            {"ok": False, "error": "unknown_language", "message": f"No language {lang[:10]!r}."}
+        response = jsonify(
+            ok=False, error="unknown_language", message=f"No language {lang[:10]!r}."
         )
         response.status_code = 404
         return response
@@ -176,7 +176,7 @@ def script_messages(lang: str) -> Response:
     if request.if_none_match.contains(version):
         response = Response(status=304)
     else:
-        response = current_app.json.response(shipped.scripts[lang])
+        response = jsonify(shipped.scripts[lang])
     response.set_etag(version)
     # the page asks for ?v=<version>: a new release has a new address, so it may be kept long
     response.cache_control.public = True
