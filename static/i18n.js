@@ -67,14 +67,17 @@ const LiveI18n = (() => {
     return new Intl.NumberFormat(language, options || {}).format(number);
   }
 
+  /* Take a catalogue as /i18n/<lang>.json gives it. */
+  function use(catalogue) {
+    messages = (catalogue && catalogue.messages) || {};
+    if (catalogue && catalogue.plurals) plurals = catalogue.plurals;
+  }
+
   const link = document.getElementById("i18n-catalogue");
   const ready = (link && language !== "en"
     ? fetch(link.href, { credentials: "same-origin" })
         .then((response) => (response.ok ? response.json() : { messages: {} }))
-        .then((catalogue) => {
-          messages = catalogue.messages || {};
-          if (catalogue.plurals) plurals = catalogue.plurals;
-        })
+        .then(use)
     : Promise.resolve()
   ).catch(() => { messages = {}; });
 
@@ -101,7 +104,9 @@ const LiveI18n = (() => {
     }
   }
 
-  const api = { language, gettext, ngettext, interpolate, formatDate, formatTime, formatNumber, ready };
+  const api = {
+    language, gettext, ngettext, interpolate, formatDate, formatTime, formatNumber, ready, use,
+  };
 
   document.addEventListener("DOMContentLoaded", () => {
     // common.js's Live, once the page's scripts have made it, carries the catalogue too
