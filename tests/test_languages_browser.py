@@ -58,7 +58,8 @@ def test_plurals_placeholders_and_dates_follow_the_language(page, server):
           LiveI18n.use({plurals: catalogue.plurals, messages: {
             '%(num)d vote': ['%(num)d głos', '%(num)d głosy', '%(num)d głosów'],
             'Hello %(name)s': 'Dzień dobry, %(name)s'}});
-          return [1, 2, 5, 22, 112].map((n) => LiveI18n.ngettext('%(num)d vote', '%(num)d votes', n))
+          return [1, 2, 5, 22, 112]
+            .map((n) => LiveI18n.ngettext('%(num)d vote', '%(num)d votes', n))
             .concat([LiveI18n.gettext('Hello %(name)s', {name: 'Ania'}),
                      LiveI18n.gettext('Not in the catalogue')]);
         }"""
