@@ -53,6 +53,8 @@ class Connection:
     key_fingerprint: str = ""
     # moderators: their number in the moderation log ("moderator 2")
     moderator_number: int = 0
+    # the language of the page (``lang`` in auth): acks' messages are in it (live/i18n.py)
+    language: str = "en"
 
     @property
     def role(self) -> str:

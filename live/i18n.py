@@ -25,7 +25,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, force_locale, get_locale
+from flask_babel import gettext as _gettext
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DEFAULT = "en"
@@ -144,6 +145,21 @@ def select_locale() -> str:
     if webinar_language in codes:
         return str(webinar_language)
     return DEFAULT
+
+
+def translate(message: str, language: str, **params: Any) -> str:
+    """``message`` (a msgid marked with ``N_``) in ``language``, its ``%(name)s`` placeholders
+    filled from ``params``; a message the catalogue does not hold comes back as it is."""
+    if language not in languages().codes:
+        language = DEFAULT
+    with force_locale(language):
+        return str(_gettext(message, **params))
+
+
+def connection_language(auth: Any) -> str:
+    """The language a Socket.IO client asked for in its ``auth`` (``lang``), else English."""
+    asked = auth.get("lang") if isinstance(auth, dict) else None
+    return asked if isinstance(asked, str) and asked in languages().codes else DEFAULT
 
 
 def current_language() -> str:
