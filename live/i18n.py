@@ -24,7 +24,7 @@ from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import gettext as _gettext
 
@@ -141,10 +141,25 @@ def select_locale() -> str:
     accepted = request.accept_languages.best_match(codes)
     if accepted:
         return accepted
-    webinar_language = g.get("webinar_language")
+    webinar_language = page_webinar_language()
     if webinar_language in codes:
         return str(webinar_language)
     return DEFAULT
+
+
+def page_webinar_language() -> str | None:
+    """The ``language`` of the webinar this page belongs to (``/e/<code>/...``), if any: read
+    only when neither the attendee nor their browser chose a shipped language."""
+    code = (request.view_args or {}).get("code")
+    if not isinstance(code, str):
+        return None
+    from . import current_live  # late: the app package imports this module
+
+    try:
+        webinar = current_live().store.get_webinar(code.lower())
+    except Exception:  # the store unavailable: the page says so itself, in English
+        return None
+    return webinar.language if webinar is not None else None
 
 
 def translate(message: str, language: str, **params: Any) -> str:
