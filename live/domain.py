@@ -321,12 +321,13 @@ class PollTranslation:
 
 
 def check_languages(language: str, translated: list[str]) -> None:
-    """Refuse a content language that is not a code, or one translated twice or into itself."""
+    """Refuse a content language that is not a code, or a language translated twice (one in the
+    webinar's own language is allowed, and unused while it is the webinar's)."""
     if not LANGUAGE_PATTERN.match(language):
         raise InvalidInput(N_("A language is a code such as fr or pt-BR."), "bad_language")
-    if len(set(translated)) != len(translated) or language in translated:
+    if len(set(translated)) != len(translated):
         raise InvalidInput(
-            N_("Each language is translated once, and not into the webinar's own."),
+            N_("Each language is translated once."),
             "bad_translation",
         )
 
@@ -334,7 +335,9 @@ def check_languages(language: str, translated: list[str]) -> None:
 def content_in(webinar: Webinar, language: str) -> ContentTranslation:
     """The webinar's content as an attendee reading ``language`` sees it: the translation's
     where it gives one, else the webinar's own."""
-    given = next((t for t in webinar.translations if t.language == language), None)
+    given = None
+    if language != webinar.language:
+        given = next((t for t in webinar.translations if t.language == language), None)
     return ContentTranslation(
         webinar.language,
         title=(given and given.title) or webinar.title,

@@ -106,3 +106,13 @@ def test_languages_are_named_in_themselves():
         "Ελληνικά",
         "Nederlands",
     ]
+
+
+def test_a_webinar_page_falls_back_to_the_webinar_language(client, live):
+    assert live.store.change_webinar("nets4dem", {"language": "pl"})
+    japanese = {"Accept-Language": "ja"}
+    assert html_lang(client.get("/e/nets4dem/present", headers=japanese).get_data(True)) == "pl"
+    assert html_lang(client.get("/", headers=japanese).get_data(True)) == "en"
+    # the attendee's own choice wins over it
+    french = {"Accept-Language": "fr"}
+    assert html_lang(client.get("/e/nets4dem/present", headers=french).get_data(True)) == "fr"
