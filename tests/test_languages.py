@@ -116,3 +116,19 @@ def test_a_webinar_page_falls_back_to_the_webinar_language(client, live):
     # the attendee's own choice wins over it
     french = {"Accept-Language": "fr"}
     assert html_lang(client.get("/e/nets4dem/present", headers=french).get_data(True)) == "fr"
+
+
+def test_the_csv_export_is_headed_in_the_webinar_language(client, live):
+    bearer = {"Authorization": "Bearer test-moderator-key"}
+    english = client.get("/e/nets4dem/export.csv", headers=bearer).get_data(as_text=True)
+    assert english.splitlines()[0].startswith("record,id,status,reason,text,author,upvotes")
+    assert live.store.change_webinar("nets4dem", {"language": "de"})
+    german = client.get("/e/nets4dem/export.csv", headers=bearer).get_data(as_text=True)
+    assert german.splitlines()[0].startswith(
+        "Datensatz,ID,Status,Grund,Text,Verfasser,Unterstützungen,Gestellt von"
+    )
+    assert german.splitlines()[0].endswith(
+        "Antwortmöglichkeit,Stimmen,Prozent,Durchschnittlicher Rang,Abstimmende"
+    )
+    # the rows are the same: the poll's options and codes, whatever the heading's language
+    assert german.splitlines()[1:] == english.splitlines()[1:]
