@@ -16,6 +16,7 @@ from __future__ import annotations
 import gettext
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,8 +79,11 @@ def compile_catalogues(source: Path, build: Path) -> Languages:
                 catalog = read_po(file, locale=code)
             target = build / code / "LC_MESSAGES" / "messages.mo"
             target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("wb") as file:
+            # written aside, then renamed: another process starting too never reads half a file
+            partial = target.with_name(f"messages.{os.getpid()}.mo")
+            with partial.open("wb") as file:
                 write_mo(file, catalog)
+            os.replace(partial, target)
         script = script_catalogue(catalog)
         languages.scripts[code] = script
         body = json.dumps(script, sort_keys=True).encode()
@@ -183,7 +187,11 @@ def current_language() -> str:
 
 
 def remember_choice(response: Response) -> Response:
-    """Keep a ``?lang=xx`` choice in the ``lang`` cookie for the next pages."""
+    """Keep a ``?lang=xx`` choice in the ``lang`` cookie for the next pages; say that a page
+    depends on the browser's languages and cookies (a cache must not give one to another)."""
+    if response.mimetype == "text/html":
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
     asked = request.args.get(COOKIE, "")
     if asked in languages().codes and request.cookies.get(COOKIE) != asked:
         response.set_cookie(

@@ -32,6 +32,7 @@ def test_the_browser_language_is_used_when_nothing_was_chosen(client):
     page = client.get("/", headers={"Accept-Language": "el-GR,el;q=0.9,en;q=0.5"})
     assert html_lang(page.get_data(as_text=True)) == "el"
     assert "Set-Cookie" not in page.headers
+    assert {"Accept-Language", "Cookie"} <= set(page.vary)
     assert html_lang(client.get("/", headers={"Accept-Language": "ja"}).get_data(True)) == "en"
 
 

@@ -80,3 +80,17 @@ def test_plurals_placeholders_and_dates_follow_the_language(page, server):
         " LiveI18n.formatNumber(1234.5)]"
     )
     assert formatted == ["17 Σεπτεμβρίου 2024", "11:30 π.μ.", "1.234,5"]
+
+
+def test_a_greek_page_has_its_lang_and_no_accessibility_violation(page, server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(f"{server.url}/e/nets4dem?lang=el")
+    expect(page.locator("html")).to_have_attribute("lang", "el")
+    picker = page.get_by_label("Γλώσσα")
+    expect(picker).to_have_value("el")
+    expect(page.get_by_role("option", name="Ελληνικά")).to_have_attribute("lang", "el")
+    expect(page.get_by_role("link", name="Μετάβαση στο περιεχόμενο")).to_be_attached()
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    results = Axe().run(page, options=options)
+    assert results.violations_count == 0, results.generate_report()
