@@ -29,6 +29,8 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import gettext as _gettext
 
+from .domain import content_in
+
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DEFAULT = "en"
 COOKIE = "lang"
@@ -238,6 +240,9 @@ def init_app(app: Flask) -> None:
     def language_context() -> dict[str, Any]:
         code = current_language()
         return {
+            # a webinar's title, description, programmes and topics in the page's language where
+            # its file gives them (phase 2's templates: ``content_in(webinar).title``)
+            "content_in": lambda webinar: content_in(webinar, code),
             "current_language": code,
             "language_names": shipped.names(),
             "script_catalogue_version": shipped.versions.get(code, ""),

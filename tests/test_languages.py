@@ -133,3 +133,17 @@ def test_the_csv_export_is_headed_in_the_webinar_language(client, live):
     )
     # the rows are the same: the poll's options and codes, whatever the heading's language
     assert german.splitlines()[1:] == english.splitlines()[1:]
+
+
+def test_templates_get_the_webinar_content_in_the_page_language(app, live):
+    from flask import render_template_string
+
+    webinar = live.store.get_webinar("nets4dem")
+    template = "{{ content_in(webinar).title }} / {{ content_in(webinar).topics[3] }}"
+    with app.test_request_context("/e/nets4dem?lang=es"):
+        assert render_template_string(template, webinar=webinar) == (
+            "Participación ciudadana e innovación democrática: la oferta de desarrollo de "
+            "capacidades de Nets4Dem / Cuestiones generales"
+        )
+    with app.test_request_context("/e/nets4dem?lang=en"):
+        assert render_template_string(template, webinar=webinar).endswith("/ General")
