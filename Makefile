@@ -38,7 +38,7 @@ screenshots: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k lazy_gettext -k lazy_ngettext:1,2 \
 		--project live --copyright-holder "the live authors" -o live/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i live/translations/messages.pot -d live/translations
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i live/translations/messages.pot -d live/translations
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
