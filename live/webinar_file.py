@@ -20,15 +20,61 @@ from .domain import (
     InvalidInput,
     Poll,
     PollTranslation,
+    Privacy,
     Programme,
     Webinar,
     WebinarSettings,
+    check_translations,
     new_poll,
+    with_privacy,
     with_settings,
 )
 from .logos import read_logo
 
 DEFAULT_WEBINAR = "nets4dem.toml"
+# the keys a webinar file may hold, per table: anything else is a mistake (a typo such as
+# "retention_day", or a key of a newer version) and stops the load with its name
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset(
+        {
+            "code",
+            "title",
+            "description",
+            "organiser",
+            "timezone",
+            "starts_at",
+            "ends_at",
+            "topics",
+            "settings",
+            "programmes",
+            "polls",
+            "privacy",
+            "passcode",
+            "accent",
+            "logo",
+            "language",
+            "translations",
+        }
+    ),
+    "settings": frozenset(
+        {
+            "premoderation",
+            "max_question_length",
+            "ask_names",
+            "follow_up",
+            "show_passcode",
+            "passcode_in_qr",
+            "word_filter",
+        }
+    ),
+    "programmes": frozenset({"title", "when", "description"}),
+    "polls": frozenset({"prompt", "kind", "options", "collects_emails", "translations"}),
+    # [translations.xx], its [[translations.xx.programmes]], and a poll's [polls.translations.xx]
+    "translations": frozenset({"title", "description", "programmes", "topics"}),
+    "translations.programmes": frozenset({"title", "when", "description"}),
+    "polls.translations": frozenset({"prompt", "options"}),
+    "privacy": frozenset({"controller", "contact", "dpo", "authority", "retention_days"}),
+}
 
 
 @dataclass(frozen=True)
@@ -58,7 +104,8 @@ def load_webinar_file(path: str | Path) -> WebinarFile:
 
 def parse_webinar(data: dict[str, Any], folder: Path | None = None) -> WebinarFile:
     """Build a webinar and its polls from parsed TOML; a logo is a file in ``folder`` (the
-    webinar file's), none without it."""
+    webinar file's), none without it; refuse keys it does not know."""
+    check_keys(data)
     for key in ("code", "title", "timezone", "starts_at", "ends_at"):
         if key not in data:
             raise InvalidInput(f"'{key}' is missing.")
@@ -83,6 +130,8 @@ def parse_webinar(data: dict[str, Any], folder: Path | None = None) -> WebinarFi
         ),
         settings=with_settings(WebinarSettings(), data.get("settings", {})),
         topics=_topics(data.get("topics", [])),
+        privacy=with_privacy(Privacy(), data.get("privacy", {})),
+        passcode=_passcode(data.get("passcode", "")),
         accent=_accent(data.get("accent", "")),
         logo=_logo(data.get("logo", ""), folder),
         language=_text(data.get("language", "en"), "language").strip(),
@@ -96,6 +145,7 @@ def parse_webinar(data: dict[str, Any], folder: Path | None = None) -> WebinarFi
         )
         for p in data.get("polls", [])
     )
+    check_translations(webinar, polls)
     return WebinarFile(webinar=webinar, polls=polls)
 
 
@@ -123,6 +173,9 @@ def _content_translations(value: Any) -> tuple[ContentTranslation, ...]:
     found = []
     for language, table in _tables(value, "translations").items():
         where = f"translations.{language}"
+        _unknown(table, "translations")
+        for programme in table.get("programmes", []):
+            _unknown(programme, "translations.programmes")
         found.append(
             ContentTranslation(
                 language=language,
@@ -146,14 +199,48 @@ def _content_translations(value: Any) -> tuple[ContentTranslation, ...]:
 
 def _poll_translations(value: Any) -> tuple[PollTranslation, ...]:
     """A poll's ``[polls.translations.xx]``: its prompt and options."""
+    tables = _tables(value, "polls.translations")
+    for table in tables.values():
+        _unknown(table, "polls.translations")
     return tuple(
         PollTranslation(
             language=language,
             prompt=_text(table.get("prompt", ""), f"polls.translations.{language}.prompt").strip(),
             options=_texts(table.get("options", []), f"polls.translations.{language}.options"),
         )
-        for language, table in _tables(value, "polls.translations").items()
+        for language, table in tables.items()
     )
+
+
+def check_keys(data: dict[str, Any]) -> None:
+    """Raise ``InvalidInput`` naming the first key of the file (or of one of its tables) that
+    is not part of the format."""
+    _unknown(data, "")
+    for table in ("settings", "programmes", "polls", "privacy"):
+        value = data.get(table)
+        if isinstance(value, dict):
+            _unknown(value, table)
+        elif isinstance(value, list):
+            for number, item in enumerate(value, start=1):
+                if isinstance(item, dict):
+                    _unknown(item, table, number)
+        elif value is not None:
+            raise InvalidInput(f"'{table}' must be a table, such as [{table}].")
+
+
+def _unknown(table: dict[str, Any], name: str, number: int | None = None) -> None:
+    unknown = sorted(set(table) - KNOWN_KEYS[name])
+    if not unknown:
+        return
+    where = "" if not name else f" in [{name}]" if number is None else f" in [[{name}]] {number}"
+    known = ", ".join(sorted(KNOWN_KEYS[name]))
+    raise InvalidInput(f"unknown key '{unknown[0]}'{where} (the keys here are: {known}).")
+
+
+def _passcode(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("'passcode' is text, such as \"tagus-2025\".")
+    return value.strip()
 
 
 def _topics(value: Any) -> tuple[str, ...]:

@@ -31,14 +31,16 @@ const LiveScreen = (() => {
   }
 
   function welcomeView(root) {
-    const { joinUrl, qr, code } = root.dataset;
+    const { joinUrl, qr, code, passcode } = root.dataset;
     const [base, path] = joinUrl.split("/e/");
     return h("section", { class: "screen-welcome" },
       h("img", { src: qr, alt: `QR code: scan it to join the webinar at ${joinUrl}`, width: 480, height: 480 }),
       h("div", {},
         h("p", { class: "welcome-lead" }, "Ask your questions and vote from your phone"),
         h("p", { class: "join-url" }, base.split("://").pop(), h("wbr"), `/e/${path}`),
-        h("p", { class: "join-code" }, "Code: ", h("strong", {}, code))));
+        h("p", { class: "join-code" }, "Code: ", h("strong", {}, code)),
+        // a private webinar whose organiser chose to show its passcode on the screen
+        passcode ? h("p", { class: "join-code" }, "Passcode: ", h("strong", {}, passcode)) : null));
   }
 
   /* A question on screen; compact (the overlay's lower third): its text, name and topic only. */

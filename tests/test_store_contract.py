@@ -637,6 +637,8 @@ def test_every_verb_on_an_unknown_webinar_does_nothing(store):
     store.join(code, "c1", "p1")
     store.refresh(code, {"c1": "p1"})
     store.leave(code, "c2")
+    assert store.remove_personal(code, at=START) is None
+    assert store.remove_personal(code, "p1") is None
     assert store.delete_webinar(code) is False
     # and every read answers "nothing"
     assert store.get_webinar(code) is None and not store.has_webinar(code)
@@ -647,6 +649,7 @@ def test_every_verb_on_an_unknown_webinar_does_nothing(store):
     assert store.ballots(code, "p1") == {} and store.interests(code, poll.id) == {}
     assert store.interest_of(code, "p1") == {} and store.moderation_log(code) == []
     assert store.online(code) == 0
+    assert store.personal_data(code).total == 0 and not store.forgotten(code, "p1")
     assert store.webinar_codes() == ["w1", "w2"] and keys_of(store, code) == []
     # the code is free, and starts from scratch
     assert store.create_webinar(webinar(code), "key-3", [])
@@ -823,3 +826,7 @@ def test_a_webinars_language_and_translations_are_kept(store):
     # Greek gives the title only: the rest is the webinar's own
     assert content_in(stored, "el").topics == ("General",)
     assert poll_in(stored_poll, "de").options == ("A", "B", "C")
+    # topics edited later (the organiser page): the French names no longer fit, and are not used
+    assert store.set_topics("w4", ("General", "Parks"))
+    assert content_in(store.get_webinar("w4"), "fr").topics == ("General", "Parks")
+    assert content_in(store.get_webinar("w4"), "fr").title == "Budget participatif"

@@ -228,6 +228,8 @@ class WebinarExtras:
     # what the screen shows when no question is on air ("top", "poll:3"…: domain.Screen);
     # None: the default
     screen: str | None = None
+    # when its personal data was last purged (its retention period was over); None: never
+    purged_at: datetime | None = None
 
 
 WEBINARS: Codec[Webinar] = Codec(Webinar, ("code",), WebinarExtras, zone="starts_at")
