@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import logging
 import struct
-import zlib
 import weakref
+import zlib
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -133,8 +133,10 @@ class FanOut:
             and sock not in self._dropping
         ):
             ws = transport.websocket(sock)
-            if ws is not None and transport.try_write(ws, self.frame(pkt, transport.deflate_bits(ws))):
-                return
+            if ws is not None:
+                frame = self.frame(pkt, transport.deflate_bits(ws))
+                if transport.try_write(ws, frame):
+                    return
         self.queued_send(eio_sid, pkt)
         if (
             self.queue_limit
@@ -173,7 +175,7 @@ def check_internals(sio: Any) -> list[str]:
     problems = []
     if not callable(getattr(sio, "_send_eio_packet", None)):
         problems.append("socketio.Server._send_eio_packet is gone")
-    eio = getattr(sio, "eio", None)
+    eio: Any = getattr(sio, "eio", None)
     if not isinstance(getattr(eio, "sockets", None), dict):
         problems.append("engineio.Server.sockets is not a dict")
         return problems

@@ -155,7 +155,7 @@ class EventletTransport:
         problems = []
         if type(ws.socket) is not greenio.GreenSocket or not hasattr(ws.socket.fd, "send"):
             return ["eventlet's WebSocket.socket is not a GreenSocket with .fd"]
-        lock = getattr(ws, "_sendlock", None)
+        lock: Any = getattr(ws, "_sendlock", None)
         if not hasattr(lock, "counter") or not hasattr(lock, "_waiters"):
             return ["eventlet's WebSocket._sendlock is not a Semaphore with counter, _waiters"]
         text = '42["update",{"questions":[]}]'
@@ -178,10 +178,9 @@ class EventletTransport:
             problems.append("the bytes written differ from the frames")
         if lock.locked():
             problems.append("the send lock stayed taken after a partial write")
-        header = small[:2]
-        if header[0] & 0x40:
-            payload = zlib.decompressobj(-zlib.MAX_WBITS).decompress(small[2:] + b"\x00\x00\xff\xff")
-            if payload.decode() != text:
+        if small[0] & 0x40:
+            inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+            if inflate.decompress(small[2:] + b"\x00\x00\xff\xff").decode() != text:
                 problems.append("a compressed frame does not inflate to its message")
         self.abort(ws)
         if client.recv(16) != b"":
