@@ -44,6 +44,13 @@ log = logging.getLogger(__name__)
 # self-test, not this list, decides whether it runs
 TESTED = {"python-engineio": "4.15.1", "python-socketio": "5.18.1", "eventlet": "0.41.3"}
 
+# the server compresses each message on its own with a 4 KB window and small tables (RFC 7692 lets
+# a compressor use less than the negotiated window): a fresh compressor costs 5 µs and 38 KB for a
+# moment, against 35 µs and 260 KB with zlib's defaults (whose short-lived buffers fragmented the
+# heap by 44 KB per attendee in S1); snapshots come out 7% larger
+DEFLATE_BITS = 12
+DEFLATE_MEM_LEVEL = 5
+
 
 class Transport(Protocol):
     """What the fast path needs of the async library's WebSocket (one per async mode)."""
@@ -77,7 +84,7 @@ def websocket_frame(data: str | bytes, bits: int = 0) -> bytes:
     opcode = 0x1 if isinstance(data, str) else 0x2
     payload = data.encode() if isinstance(data, str) else data
     if bits and payload:
-        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -bits)
+        compressor = compressor_for(bits)
         payload = compressor.compress(payload) + compressor.flush(zlib.Z_SYNC_FLUSH)
         # the empty stored block that ends a sync flush is left out (RFC 7692, 7.2.1)
         payload = payload[:-4]
@@ -90,6 +97,12 @@ def websocket_frame(data: str | bytes, bits: int = 0) -> bytes:
     else:
         header = struct.pack("!BBQ", 0x80 | opcode, 127, length)
     return header + payload
+
+
+def compressor_for(bits: int) -> Any:
+    """Return a fresh raw-deflate compressor of at most ``DEFLATE_BITS`` window bits."""
+    bits = min(bits, DEFLATE_BITS)
+    return zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -bits, DEFLATE_MEM_LEVEL)
 
 
 class FanOut:

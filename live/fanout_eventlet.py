@@ -22,6 +22,7 @@ import errno
 import socket
 import struct
 import zlib
+from functools import partial
 from typing import Any
 
 import eventlet
@@ -29,17 +30,31 @@ from engineio.async_drivers import eventlet as eio_eventlet
 from eventlet import greenio
 from eventlet import websocket as ev_websocket
 
-from .fanout import websocket_frame
+from .fanout import DEFLATE_BITS, compressor_for, websocket_frame
 
 # the attribute of an Engine.IO socket that holds its WebSocket while its handler runs
 WEBSOCKET = "live_websocket"
+# the window asked of clients that let the server choose (Chromium does): a 1 KB window is plenty
+# for votes and questions, and keeps the server's decompressor of each message small
+CLIENT_BITS = 10
 
 
 def _no_context_takeover(config: dict[str, Any] | None) -> dict[str, Any] | None:
     if config is not None:
         config["server_no_context_takeover"] = True
         config["client_no_context_takeover"] = True
+        if "client_max_window_bits" in config:
+            config["client_max_window_bits"] = min(config["client_max_window_bits"], CLIENT_BITS)
     return config
+
+
+def configure(ws: Any) -> None:
+    """Make eventlet compress this WebSocket's messages with live/fanout.py's small compressor
+    (a fresh one per message: no context is taken over)."""
+    options = ws.extensions.get("permessage-deflate")
+    if options and options.get("server_no_context_takeover"):
+        bits = int(options.get("server_max_window_bits") or DEFLATE_BITS)
+        ws._get_permessage_deflate_enc = partial(compressor_for, bits)
 
 
 class WebSocketWSGI(eio_eventlet.WebSocketWSGI):  # type: ignore[misc]
@@ -50,6 +65,7 @@ class WebSocketWSGI(eio_eventlet.WebSocketWSGI):  # type: ignore[misc]
         owner = getattr(handler, "__self__", None)
 
         def recorded(ws: Any) -> Any:
+            configure(ws)
             # TLS in the process would need the TLS socket's own send: such sockets stay unknown
             if owner is not None and type(ws.socket) is greenio.GreenSocket:
                 setattr(owner, WEBSOCKET, ws)
@@ -93,7 +109,7 @@ class EventletTransport:
         if not options or not options.get("server_no_context_takeover"):
             # no deflate, or deflate with a context: a plain frame is valid on both (RFC 7692)
             return 0
-        bits = int(options.get("server_max_window_bits") or zlib.MAX_WBITS)
+        bits = min(int(options.get("server_max_window_bits") or DEFLATE_BITS), DEFLATE_BITS)
         # zlib's raw deflate cannot do a 256-byte window: plain frames then
         return bits if bits >= 9 else 0
 
@@ -137,6 +153,8 @@ class EventletTransport:
         )
         if not negotiated or not negotiated.get("server_no_context_takeover"):
             problems.append("eventlet's deflate negotiation changed")
+        elif negotiated.get("client_max_window_bits") != CLIENT_BITS:
+            problems.append("eventlet's client_max_window_bits negotiation changed")
         ours, theirs = socket.socketpair()
         ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
         theirs.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -145,6 +163,7 @@ class EventletTransport:
             ws = ev_websocket.RFC6455WebSocket(
                 server, {}, extensions={"permessage-deflate": negotiated or {}}
             )
+            configure(ws)
             problems += self._check_writes(ws, client)
         finally:
             server.close()
@@ -179,7 +198,7 @@ class EventletTransport:
         if lock.locked():
             problems.append("the send lock stayed taken after a partial write")
         if small[0] & 0x40:
-            inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+            inflate = zlib.decompressobj(-DEFLATE_BITS)
             if inflate.decompress(small[2:] + b"\x00\x00\xff\xff").decode() != text:
                 problems.append("a compressed frame does not inflate to its message")
         self.abort(ws)
