@@ -177,7 +177,6 @@ def install_fan_out(app: Flask) -> None:
         from live.fanout_eventlet import EventletTransport
 
         transport = EventletTransport()
-        transport.install(socketio.server.eio)
     fanout.install(
         socketio.server,
         transport,

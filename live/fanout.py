@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 # the versions the fast path was written and tested against (pinned in pyproject.toml); the
 # self-test, not this list, decides whether it runs
 TESTED = {"python-engineio": "4.15.1", "python-socketio": "5.18.1", "eventlet": "0.41.3"}
+TESTED_WITH = ", ".join(f"{name} {version}" for name, version in TESTED.items())
 
 # the server compresses each message on its own with a 4 KB window and small tables (RFC 7692 lets
 # a compressor use less than the negotiated window): a fresh compressor costs 5 µs and 38 KB for a
@@ -114,9 +115,12 @@ class FanOut:
         transport: Transport | None,
         queue_limit: int,
         spawn: Callable[..., Any],
+        fast: bool = True,
     ) -> None:
         self.eio = sio.eio
+        # the transport's WebSockets: written to when ``fast``, cut when a client is dropped
         self.transport = transport
+        self.fast = fast and transport is not None
         self.queue_limit = queue_limit
         self.spawn = spawn
         # Socket.IO's own per-recipient send: the normal path
@@ -125,6 +129,8 @@ class FanOut:
         self._frames: dict[int, bytes] = {}
         # sockets being dropped: sent to through the queue until their disconnect
         self._dropping: weakref.WeakSet[Any] = weakref.WeakSet()
+        # frames written directly, and clients dropped, since the start (for tests and logs)
+        self.written = 0
         self.dropped = 0
 
     def send(self, eio_sid: str, pkt: Any) -> None:
@@ -137,7 +143,7 @@ class FanOut:
             return
         transport = self.transport
         if (
-            transport is not None
+            self.fast
             and pkt.packet_type == eio_packet.MESSAGE
             and sock.upgraded
             and not sock.upgrading
@@ -145,10 +151,11 @@ class FanOut:
             and sock.queue.qsize() == 0
             and sock not in self._dropping
         ):
-            ws = transport.websocket(sock)
+            ws = transport.websocket(sock)  # type: ignore[union-attr]
             if ws is not None:
-                frame = self.frame(pkt, transport.deflate_bits(ws))
-                if transport.try_write(ws, frame):
+                frame = self.frame(pkt, transport.deflate_bits(ws))  # type: ignore[union-attr]
+                if transport.try_write(ws, frame):  # type: ignore[union-attr]
+                    self.written += 1
                     return
         self.queued_send(eio_sid, pkt)
         if (
@@ -215,28 +222,39 @@ def install(
     *,
     fast: bool = True,
     queue_limit: int = 0,
-) -> FanOut:
-    """Hook ``sio``'s per-recipient send: the fast path when ``fast`` and ``transport`` pass the
-    self-test, the slow-client bound in any case. Logs once which it is."""
+) -> FanOut | None:
+    """Hook ``sio``'s per-recipient send, after a self-test: with a transport that passes it,
+    deflate without per-socket state and, when ``fast``, the fast path; the slow-client bound in
+    any case. Logs once which it is; hooks nothing when python-socketio's internals changed."""
     problems = check_internals(sio)
-    if transport is not None and not problems:
+    if problems:
+        log.warning(
+            "fan-out left to Socket.IO (no fast path, no slow-client bound): %s (tested with %s)",
+            "; ".join(problems),
+            TESTED_WITH,
+        )
+        return None
+    if transport is not None:
         try:
             problems = transport.self_test()
         except Exception as error:  # any surprise in the self-test means: do not use it
             problems = [f"self-test raised {error!r}"]
-    use = transport if fast and not problems else None
-    fan_out = FanOut(sio, use, queue_limit, sio.start_background_task)
+        if problems:
+            log.warning(
+                "fast fan-out off, and eventlet's own deflate (a compressor per socket): %s "
+                "(tested with %s)",
+                "; ".join(problems),
+                TESTED_WITH,
+            )
+            transport = None
+        else:
+            transport.install(sio.eio)
+    fan_out = FanOut(sio, transport, queue_limit, sio.start_background_task, fast)
     sio._send_eio_packet = fan_out.send
-    if not fast:
+    if fan_out.fast:
+        log.info("fast fan-out on (%s)", fan_out.transport.name)  # type: ignore[union-attr]
+    elif not fast:
         log.info("fast fan-out off (LIVE_FAST_FANOUT): Socket.IO sends every update")
-    elif transport is None:
+    elif not problems:
         log.info("fast fan-out needs eventlet: Socket.IO sends every update")
-    elif problems:
-        log.warning(
-            "fast fan-out off, Socket.IO sends every update: %s (tested with %s)",
-            "; ".join(problems),
-            ", ".join(f"{name} {version}" for name, version in TESTED.items()),
-        )
-    else:
-        log.info("fast fan-out on (%s)", transport.name)
     return fan_out
