@@ -37,7 +37,9 @@ EVERYONE = "everyone"
 class Client:
     """One WebSocket client speaking Engine.IO 4 / Socket.IO 5 by hand, over a green socket."""
 
-    def __init__(self, port: int, deflate: bool = True, receive_buffer: int = 0) -> None:
+    def __init__(
+        self, port: int, deflate: bool = True, receive_buffer: int = 0, upgrade: str = ""
+    ) -> None:
         self.sock = eventlet.green.socket.socket()
         if receive_buffer:
             # set before connecting, so that the window the server sees stays small
@@ -47,7 +49,7 @@ class Client:
         offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
         self.sock.sendall(
             (
-                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                f"GET /socket.io/?EIO=4&transport=websocket{upgrade} HTTP/1.1\r\n"
                 f"Host: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
                 f"{offer if deflate else ''}\r\n"
@@ -68,6 +70,8 @@ class Client:
         )
         # a server that takes its context over needs one decompressor for the whole connection
         self.inflate = zlib.decompressobj(-15)
+        if upgrade:
+            return
         assert self.receive().startswith("0")  # Engine.IO's open
         self.send("40")
         answer = self.receive()
@@ -154,6 +158,23 @@ class Harness:
         self.listener.close()
 
 
+def polling(port: int, query: str, body: str = "") -> str:
+    """One Engine.IO polling request; return the body of the answer."""
+    sock = eventlet.green.socket.create_connection(("127.0.0.1", port))
+    method = "POST" if body else "GET"
+    sock.sendall(
+        (
+            f"{method} /socket.io/?EIO=4&transport=polling{query} HTTP/1.1\r\n"
+            f"Host: 127.0.0.1\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n{body}"
+        ).encode()
+    )
+    answer = b""
+    while more := sock.recv(65536):
+        answer += more
+    sock.close()
+    return answer.split(b"\r\n\r\n", 1)[1].decode()
+
+
 @pytest.fixture
 def harness(request) -> Iterator[Harness]:
     options = getattr(request, "param", {})
@@ -198,6 +219,34 @@ class _AnyText:
 
 
 ANY_TEXT = _AnyText()
+
+
+def test_updates_keep_their_order_through_an_upgrade_from_polling(harness):
+    """While a socket polls and while it upgrades, updates go through its queue; once upgraded,
+    the fast path takes over behind what was queued."""
+    sid = json.loads(polling(harness.port, "")[1:])["sid"]
+    assert polling(harness.port, f"&sid={sid}", "40") == "OK"
+    assert polling(harness.port, f"&sid={sid}").startswith("40")
+    harness.broadcast(0)  # polling: queued
+    assert polling(harness.port, f"&sid={sid}") == '42["update",{"n":0}]'
+    client = Client(harness.port, upgrade=f"&sid={sid}")
+    harness.clients.append(client)
+    client.send("2probe")
+    assert client.receive() == "3probe"
+    for n in range(1, 4):
+        harness.broadcast(n)  # upgrading: queued
+    written = harness.fan_out.written
+    client.send("5")  # the upgrade is done
+    for n in range(4, 8):
+        eventlet.sleep(0.05)
+        harness.broadcast(n)
+    received = []
+    while len(received) < 7:
+        message = client.receive()
+        if message != "6":  # the no-op that ended the last poll
+            received.append(json.loads(message[2:])[1]["n"])
+    assert received == list(range(1, 8))
+    assert harness.fan_out.written > written
 
 
 def test_a_private_update_queued_before_a_broadcast_arrives_before_it(harness):
