@@ -177,6 +177,8 @@ def install_fan_out(app: Flask) -> None:
         from live.fanout_eventlet import EventletTransport
 
         transport = EventletTransport()
+    else:
+        fanout.simple_websocket_without_context()
     fanout.install(
         socketio.server,
         transport,

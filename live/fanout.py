@@ -33,6 +33,7 @@ import struct
 import weakref
 import zlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 from engineio import packet as eio_packet
@@ -187,6 +188,34 @@ class FanOut:
             self.spawn(self.transport.abort, ws)  # type: ignore[union-attr]
         else:
             self.spawn(sock.close, wait=False, abort=True)
+
+
+def simple_websocket_without_context() -> bool:
+    """Make simple-websocket (Engine.IO's WebSocket under gevent and threading) answer deflate
+    without context takeover, compressing with a 4 KB window: no compressor kept per socket.
+
+    It builds wsproto's ``PerMessageDeflate()`` with no arguments for every connection; the name
+    in its module is replaced by one with our arguments, after checking what it answers.
+    """
+    try:
+        from simple_websocket import ws as simple_ws
+        from wsproto.extensions import PerMessageDeflate
+    except ImportError:  # gevent-websocket, which never negotiates deflate, is used instead
+        return False
+    ours = partial(
+        PerMessageDeflate,
+        client_no_context_takeover=True,
+        server_no_context_takeover=True,
+        server_max_window_bits=DEFLATE_BITS,
+    )
+    answer = ours().accept("permessage-deflate; client_max_window_bits")
+    if getattr(simple_ws, "PerMessageDeflate", None) is not PerMessageDeflate or not (
+        isinstance(answer, str) and "server_no_context_takeover" in answer
+    ):
+        log.warning("simple-websocket keeps a compressor per socket: its deflate changed")
+        return False
+    simple_ws.PerMessageDeflate = ours
+    return True
 
 
 def check_internals(sio: Any) -> list[str]:

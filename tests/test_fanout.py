@@ -378,3 +378,14 @@ def test_the_versions_installed_are_the_versions_tested():
     upper bounds in pyproject.toml."""
     installed = {name: importlib.metadata.version(name) for name in fanout.TESTED}
     assert installed == fanout.TESTED
+
+
+def test_gevent_and_threading_answer_deflate_without_context_takeover(monkeypatch):
+    """simple-websocket, Engine.IO's WebSocket outside eventlet, gets the same answer."""
+    from simple_websocket import ws as simple_ws
+
+    monkeypatch.setattr(simple_ws, "PerMessageDeflate", simple_ws.PerMessageDeflate)
+    assert fanout.simple_websocket_without_context()
+    answer = simple_ws.PerMessageDeflate().accept("permessage-deflate; client_max_window_bits")
+    assert "server_no_context_takeover" in answer
+    assert "client_no_context_takeover" in answer
