@@ -28,7 +28,7 @@ from eventlet import websocket as ev_websocket  # noqa: E402
 from eventlet import wsgi  # noqa: E402
 
 from live import fanout  # noqa: E402
-from live.fanout_eventlet import EventletTransport  # noqa: E402
+from live.fanout_eventlet import WEBSOCKET, EventletTransport  # noqa: E402
 
 # the room every test client joins
 EVERYONE = "everyone"
@@ -267,6 +267,22 @@ def test_a_private_update_queued_before_a_broadcast_arrives_before_it(harness):
     for events in got.values():
         assert [(name, data["n"]) for name, data in events] == expected
     assert harness.fan_out.written >= 4 * 20 - 4
+
+
+def test_a_writer_waiting_for_the_send_lock_is_not_overtaken(harness):
+    """The moment a send lock is released to a writer that waits for it (holding a packet it took
+    from the queue), the lock is free but the writer has not run yet: a broadcast then queues."""
+    client = harness.client()
+    sock = harness.sio.eio.sockets[harness.sio.manager.eio_sid_from_sid(client.sid, "/")]
+    lock = getattr(sock, WEBSOCKET)._sendlock
+    lock.acquire()  # held, as by the greenlet finishing a partial write
+    harness.sio.emit("own", {"n": 0}, to=client.sid, callback=lambda *answer: None)
+    eventlet.sleep(0.05)  # the writer takes it from the queue and waits for the lock
+    assert sock.queue.qsize() == 0 and lock._waiters
+    lock.release()
+    harness.broadcast(0)
+    events = receive_all([client], 2)[client.sid]
+    assert [name for name, _ in events] == ["own", "update"]
 
 
 def test_a_reader_slower_than_the_sends_gets_everything_in_order(harness):
