@@ -33,7 +33,7 @@ import sys  # noqa: E402
 import greenlet  # noqa: E402
 from flask import Flask  # noqa: E402
 
-from live import create_app, socketio  # noqa: E402
+from live import create_app, fanout, socketio  # noqa: E402
 from live.links import admin_url, attendee_url, moderator_url, projector_url  # noqa: E402
 from live.logs import install as install_log_rate_limit  # noqa: E402
 from live.qr import qr_text  # noqa: E402
@@ -169,6 +169,24 @@ def stop_gracefully_on_sigterm(app: Flask) -> None:
             signal.signal(signum, on_sigterm)
 
 
+def install_fan_out(app: Flask) -> None:
+    """Hook the fan-out (live/fanout.py) with the async mode's transport: under eventlet,
+    deflate without per-socket state and the fast path; in every mode, the slow-client bound."""
+    transport = None
+    if ASYNC_MODE == "eventlet":
+        from live.fanout_eventlet import EventletTransport
+
+        transport = EventletTransport()
+    else:
+        fanout.simple_websocket_without_context()
+    fanout.install(
+        socketio.server,
+        transport,
+        fast=bool(app.config["FAST_FANOUT"]),
+        queue_limit=int(app.config["SEND_QUEUE_LIMIT"]),
+    )
+
+
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -212,6 +230,7 @@ def main(argv: list[str]) -> None:
     if ASYNC_MODE == "threading":
         options["allow_unsafe_werkzeug"] = True
     stop_gracefully_on_sigterm(app)
+    install_fan_out(app)
     serve(app, args.host, args.port, options)
     live.store.close()
     log.info("stopped")

@@ -33,6 +33,12 @@ class Config:
     TICK_MS = 100
     # eventlet (default), gevent or threading: run.py patches the standard library accordingly
     ASYNC_MODE = "eventlet"
+    # room broadcasts framed once and written straight to each WebSocket (live/fanout.py; eventlet
+    # only): off sends every update through Socket.IO's own per-socket queue
+    FAST_FANOUT = True
+    # packets waiting for one connection past which it is dropped (a phone that stopped reading);
+    # its page reconnects and resyncs. 0: never
+    SEND_QUEUE_LIMIT = 100
     # the most Socket.IO connections one process holds; past it newcomers are refused with "full"
     # (and told to retry) and the log says so once a minute
     MAX_CONNECTIONS = 20000
