@@ -81,7 +81,7 @@
     row.replaceChildren(
       ...main.map((a) => h("button", { type: "button", dataset: { action: a },
         class: a === "approve" || a === "on_air" ? "primary" : null, onclick: () => run(el, q.id, a) }, label(a))),
-      more.length ? Live.menuButton("More", "More actions", more.map((a) => [label(a), () => run(el, q.id, a)])) : null);
+      more.length ? LiveMenu.menuButton("More", "More actions", more.map((a) => [label(a), () => run(el, q.id, a)])) : null);
   }
 
   /* Do an action from a card: those that ask for more open a small form in the card. */
