@@ -17,7 +17,7 @@ from . import Connection, Live, current_live, private, service
 from .broadcast import moderator_room, participant_room, public_room
 from .domain import Forbidden, Full, InvalidInput, LiveError, Unavailable, Webinar
 from .frames import RawJSON
-from .i18n import connection_language, translate
+from .i18n import connection_language, error_message, translate
 from .identity import key_fingerprint
 from .keys import current_fingerprint, moderator_key_valid, session_moderates
 from .msgids import N_
@@ -44,7 +44,7 @@ def on_connect(auth: Any = None) -> None:
         connection, state = _admit(live, auth)
     except LiveError as error:
         # "unavailable", "rate_limited" and "full" are not final: the page tries again
-        message = translate(error.message, language)
+        message = error_message(error, language)
         raise ConnectionRefusedError(message, {"error": error.code}) from None
     except StoreUnavailable:
         message = translate(N_("Storage is unavailable for a moment; trying again."), language)
@@ -120,7 +120,7 @@ def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connect
         participant = live.identities.participant(webinar.code, auth["participant"], scope)
         if live.store.forgotten(webinar.code, participant):
             raise Forbidden(
-                "You asked to be forgotten: reload the page for a new identity.", "forgotten"
+                N_("You asked to be forgotten: reload the page for a new identity."), "forgotten"
             )
     if "key" in auth:
         if not moderator_key_valid(live, webinar.code, auth["key"], request.remote_addr):

@@ -28,6 +28,7 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import gettext as _gettext
+from flask_babel import ngettext as _ngettext
 
 from .domain import content_in
 
@@ -175,6 +176,22 @@ def translate(message: str, language: str, **params: Any) -> str:
         language = DEFAULT
     with force_locale(language):
         return str(_gettext(message, **params))
+
+
+def translate_plural(singular: str, plural: str, num: int, language: str, **params: Any) -> str:
+    """``ngettext`` in ``language`` (CLDR plural rules): ``%(num)d`` and ``params`` filled in."""
+    if language not in languages().codes:
+        language = DEFAULT
+    with force_locale(language):
+        return str(_ngettext(singular, plural, num, **params))
+
+
+def error_message(error: Any, language: str | None = None) -> str:
+    """A refusal's sentence (a ``LiveError``: its ``msgid`` and ``params``) in ``language``, or
+    in the language of the page or request being answered when none is given."""
+    msgid = getattr(error, "msgid", None) or str(getattr(error, "message", error))
+    params = getattr(error, "params", None) or {}
+    return translate(msgid, language or current_language(), **params)
 
 
 def connection_language(auth: Any) -> str:
