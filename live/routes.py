@@ -370,12 +370,25 @@ def on_store_unavailable(error: StoreUnavailable) -> Any:
     return render_template("error.html", message=message, status=503), 503
 
 
+# the sentences of the HTTP errors the app meets (Werkzeug's own are English only), by status
+HTTP_MESSAGES = {
+    400: N_("The request was not understood."),
+    403: N_("You may not open this page."),
+    404: N_("There is no page at this address."),
+    405: N_("This address does not take that kind of request."),
+    413: N_("What was sent is too large."),
+    500: N_("Something went wrong on the server."),
+}
+
+
 @bp.app_errorhandler(HTTPException)
 def on_http_error(error: HTTPException) -> Any:
     status = error.code or 500
+    known = HTTP_MESSAGES.get(status)
+    message = _(known) if known else (error.description or "")
     if not _wants_html():
-        return _json_error(status, error.name.lower().replace(" ", "_"), error.description or "")
-    return render_template("error.html", message=error.description, status=status), status
+        return _json_error(status, error.name.lower().replace(" ", "_"), message)
+    return render_template("error.html", message=message, status=status), status
 
 
 @bp.after_app_request
