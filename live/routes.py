@@ -291,7 +291,7 @@ def export(code: str, fmt: str) -> Response:
     if fmt == "json":
         response = jsonify(data)
     elif fmt == "md":
-        response = Response(markdown_report(data), mimetype="text/markdown")
+        response = Response(markdown_report(data, webinar.language), mimetype="text/markdown")
     else:
         response = Response(exports.to_csv(data, webinar.language), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -83,3 +83,39 @@ def test_signed_out_is_told_in_the_connection_language(room):
     assert [t["reason"] for t in told] == ["key_changed"]
     assert told[0]["message"] != "" and "κλειδί" in told[0]["message"]
     assert not greek.is_connected()
+
+
+def test_the_report_is_in_the_webinar_language(client, room, live):
+    from .conftest import MODERATOR_KEY
+
+    assert live.store.change_webinar(CODE, {"language": "fr"})
+    a, b, mod = room.attendee(), room.attendee(), room.moderator()
+    lab = ack(a, "ask", {"text": "When is the Lab?"})["question"]["id"]
+    ack(b, "upvote", {"question": lab, "up": True})
+    ack(b, "ask", {"text": "Hors sujet"})
+    off = live.store.questions(CODE)[-1].id
+    ack(mod, "moderate", {"question": lab, "action": "answer"})
+    ack(mod, "moderate", {"question": off, "action": "dismiss", "reason": "off_topic"})
+    poll = live.store.polls(CODE)[0].id
+    ack(mod, "poll", {"poll": poll, "action": "open"})
+    ack(a, "vote", {"poll": poll, "options": [0]})
+    ack(b, "vote", {"poll": poll, "options": [0]})
+    ack(room.attendee(), "vote", {"poll": poll, "options": [1]})
+    headers = {"Authorization": f"Bearer {MODERATOR_KEY}"}
+    # the webinar's language, whatever the moderator's browser asks for
+    report = client.get(
+        f"/e/{CODE}/export.md", headers={**headers, "Accept-Language": "de"}
+    ).get_data(as_text=True)
+    assert "## Questions" in report and "## Sondages" in report and "## Modération" in report
+    assert (
+        "2 questions : 1 répondues en direct, 0 avec une réponse écrite, 0 fusionnées avec une "
+        "autre, 1 écartées (hors sujet : 1)."
+    ) in report
+    assert "1 soutien · répondue en direct" in report
+    # Babel's numbers: a decimal comma
+    assert "| 2 | 66,7 % |" in report and "3 votants, plusieurs réponses possibles." in report
+    assert "marquées répondues : 1, questions écartées : 1, sondages ouverts : 1." in report
+    assert "| Option | Votes | Part des votants |" in report
+    # a French date (the default webinar's start) and no English word left in the sentences
+    assert any(day in report for day in ("lundi", "mardi", "mercredi", "jeudi", "vendredi"))
+    assert "answered" not in report and "voters" not in report
