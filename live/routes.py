@@ -274,7 +274,11 @@ def public_state(code: str) -> Response:
     live = current_live()
     # the questions and polls as every attendee's snapshot has them, encoded once per change
     part = live.broadcaster.snapshots.get(webinar)
-    state = public_json(part, live.store.online(webinar.code), attendee_url(webinar.code))
+    # ?lang=xx: the webinar's content and polls in that language where its file translates them
+    language = request.args.get("lang", "")
+    state = public_json(
+        part, live.store.online(webinar.code), attendee_url(webinar.code), language[:20]
+    )
     return Response(state, mimetype="application/json")
 
 

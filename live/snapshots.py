@@ -30,9 +30,11 @@ from .frames import RawJSON
 from .payloads import (
     Payload,
     me_payload,
+    poll_payload_in,
     public_poll,
     question_payload,
     screen_payload,
+    webinar_in,
     webinar_payload,
 )
 from .store import Store
@@ -265,11 +267,27 @@ def attendee_snapshot(
     )
 
 
-def public_json(part: SharedPart, online: int, join_url: str) -> str:
+def public_json(part: SharedPart, online: int, join_url: str, language: str = "") -> str:
     """Return the public JSON of a webinar: what an attendee without identity sees, with every
-    question everyone sees (it is not paged)."""
+    question everyone sees (it is not paged); with ``language`` (``?lang=``), the webinar's
+    content and its polls' prompts and options in that language where translated."""
     join = ',"join_url":' + dumps(join_url)
-    return _state_json(part, "attendee", part.all_json, 0, online, None, join)
+    if not language or language == part.webinar.language:
+        return _state_json(part, "attendee", part.all_json, 0, online, None, join)
+    # made for this request only: the shared part stays one per change, in every language
+    webinar = dumps(webinar_in(webinar_payload(part.webinar), language))
+    polls = dumps([poll_payload_in(part.polls[i], language) for i in sorted(part.polls)])
+    return _state_json(
+        part,
+        "attendee",
+        part.all_json,
+        0,
+        online,
+        None,
+        join,
+        webinar_json=webinar,
+        polls_json=polls,
+    )
 
 
 def _state_json(
@@ -280,6 +298,8 @@ def _state_json(
     online: int,
     me: Payload | None,
     extra: str = "",
+    webinar_json: str | None = None,
+    polls_json: str | None = None,
 ) -> str:
     """Splice a state's JSON (the snapshot's fields, in order) from the shared part's encoded
     pieces, the ``questions`` already encoded, and what is this connection's own."""
@@ -288,13 +308,13 @@ def _state_json(
             '{"role":',
             dumps(role),
             ',"webinar":',
-            part.webinar_json,
+            webinar_json or part.webinar_json,
             ',"questions":[',
             questions,
             '],"more_questions":',
             str(more),
             ',"polls":',
-            part.polls_json,
+            polls_json or part.polls_json,
             ',"on_air":',
             dumps(part.on_air),
             ',"screen":',

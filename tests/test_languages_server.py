@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask_socketio import SocketIOTestClient
 
 from live import socketio
+from live.payloads import moderator_poll
 
 from .conftest import CODE, ack
 
@@ -119,3 +120,51 @@ def test_the_report_is_in_the_webinar_language(client, room, live):
     # a French date (the default webinar's start) and no English word left in the sentences
     assert any(day in report for day in ("lundi", "mardi", "mercredi", "jeudi", "vendredi"))
     assert "answered" not in report and "voters" not in report
+
+
+def test_attendees_in_two_languages_read_their_poll_and_vote_on_the_same_options(room, live):
+    """The shared snapshot carries the content once, with its translations; a French page shows
+    ``translations.fr`` (the same options in the same order), and the ballots are counted
+    together whatever the language."""
+    french, english, mod = attendee(room, "fr"), room.attendee(), room.moderator()
+    poll = live.store.polls(CODE)[0]
+    assert ack(mod, "poll", {"poll": poll.id, "action": "open"})["ok"]
+    assert ack(mod, "poll", {"poll": poll.id, "action": "show_results"})["ok"]
+    room.flush()
+    french.get_received(), english.get_received()
+    snapshot = socketio.test_client(
+        room.app, auth={"webinar": CODE, "participant": room.token(), "lang": "fr"}
+    ).get_received()
+    sent = next(p["args"][0] for p in snapshot if p["name"] == "snapshot")
+    shown = next(p for p in sent["polls"] if p["id"] == poll.id)
+    assert shown["options"] == list(poll.options)  # the webinar's own (English)
+    french_options = shown["translations"]["fr"]["options"]
+    assert len(french_options) == len(poll.options) and french_options != list(poll.options)
+    assert shown["translations"]["fr"]["prompt"] != poll.prompt
+    assert sent["webinar"]["language"] == "en"
+    assert sent["webinar"]["translations"]["fr"]["title"] != sent["webinar"]["title"]
+    # one ballot from each, on the same option index: counted together
+    assert ack(french, "vote", {"poll": poll.id, "options": [1]})["ok"]
+    assert ack(english, "vote", {"poll": poll.id, "options": [1]})["ok"]
+    counted = moderator_poll(live.store, live.store.polls(CODE)[0])["results"]["counts"]
+    assert counted[1] == 2 and sum(counted) == 2
+
+
+def test_the_public_json_takes_lang(client, live):
+    poll = live.store.polls(CODE)[0]
+    english = client.get(f"/api/webinars/{CODE}").json
+    french = client.get(f"/api/webinars/{CODE}?lang=fr").json
+    german = client.get(f"/api/webinars/{CODE}?lang=de").json
+    assert english["webinar"]["title"] != french["webinar"]["title"] != german["webinar"]["title"]
+    # the questions' topics stay the webinar's names; what attendees read is translated
+    assert french["webinar"]["translations"]["fr"]["title"] == french["webinar"]["title"]
+    polls = {lang: state["polls"] for lang, state in (("fr", french), ("de", german))}
+    for lang, listed in polls.items():
+        if listed:
+            shown = next(p for p in listed if p["id"] == poll.id)
+            assert shown["options"] == shown["translations"][lang]["options"]
+    # an unknown or the webinar's own language is the webinar's content
+    assert (
+        client.get(f"/api/webinars/{CODE}?lang=xx").json["webinar"]["title"]
+        == (english["webinar"]["title"])
+    )
