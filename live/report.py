@@ -42,6 +42,8 @@ _ACTIONS = {
     "create_poll": N_("polls created"),
     "settings": N_("settings changes"),
     "rotate_key": N_("moderator key changes"),
+    "show_answer": N_("written poll answers shown"),
+    "hide_answer": N_("written poll answers hidden again"),
     "purge": N_("purges of personal data"),
 }
 # why questions were dismissed, as the report counts them
@@ -288,7 +290,8 @@ def _log(words: _Words, entries: list[dict[str, Any]]) -> list[str]:
     summary = ", ".join(
         words(
             N_("%(reason)s: %(count)d"),
-            reason=words(_ACTIONS[action]) if action in _ACTIONS else action,
+            # an action this table does not know yet still reads as words, not as a code
+            reason=words(_ACTIONS[action]) if action in _ACTIONS else action.replace("_", " "),
             count=count,
         )
         for action, count in counts.most_common()
