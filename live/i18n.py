@@ -136,12 +136,21 @@ def languages() -> Languages:
     return current_app.extensions["live_languages"]  # type: ignore[no-any-return]
 
 
+# the pages projected or streamed: the webinar's language unless ?lang= says otherwise
+SCREENS = frozenset({"live.present", "live.overlay"})
+
+
 def select_locale() -> str:
     """The language of this request (see the module's docstring for the order)."""
     codes = languages().codes
     asked = request.args.get(COOKIE, "")
     if asked in codes:
         return asked
+    if request.endpoint in SCREENS:
+        # the room's screen and the stream's overlay speak the webinar's language, whatever
+        # the browser that shows them (a venue's PC) prefers; ?lang=xx picks another
+        webinar_language = page_webinar_language()
+        return str(webinar_language) if webinar_language in codes else DEFAULT
     remembered = request.cookies.get(COOKIE, "")
     if remembered in codes:
         return remembered
@@ -212,7 +221,9 @@ def remember_choice(response: Response) -> Response:
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
     asked = request.args.get(COOKIE, "")
-    if asked in languages().codes and request.cookies.get(COOKIE) != asked:
+    # a screen's ?lang= is that screen's only: it does not change the browser's other pages
+    remembered = request.endpoint not in SCREENS
+    if remembered and asked in languages().codes and request.cookies.get(COOKIE) != asked:
         response.set_cookie(
             COOKIE, asked, max_age=COOKIE_MAX_AGE, samesite="Lax", secure=request.is_secure
         )
