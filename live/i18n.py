@@ -8,7 +8,10 @@ language"). The ``.po`` files are compiled to ``.mo`` when the app starts, into 
 folder, so that a fresh checkout runs with no extra step and no binaries are committed.
 
 The language of a request: ``?lang=xx`` (remembered in the ``lang`` cookie), then that cookie, then
-``Accept-Language``, then the language of the webinar the page belongs to, then English.
+``Accept-Language``, then the language of the webinar the page belongs to, then English. The
+projected views (the screen ``/present`` and the overlay) skip the cookie and the browser's
+languages: ``?lang=xx``, else the webinar's language (the room's screen speaks the webinar's
+language whatever the venue's computer prefers).
 """
 
 from __future__ import annotations
@@ -221,9 +224,7 @@ def remember_choice(response: Response) -> Response:
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
     asked = request.args.get(COOKIE, "")
-    # a screen's ?lang= is that screen's only: it does not change the browser's other pages
-    remembered = request.endpoint not in SCREENS
-    if remembered and asked in languages().codes and request.cookies.get(COOKIE) != asked:
+    if asked in languages().codes and request.cookies.get(COOKIE) != asked:
         response.set_cookie(
             COOKIE, asked, max_age=COOKIE_MAX_AGE, samesite="Lax", secure=request.is_secure
         )
