@@ -109,8 +109,8 @@ def test_the_report_is_in_the_webinar_language(client, room, live):
     ).get_data(as_text=True)
     assert "## Questions" in report and "## Sondages" in report and "## Modération" in report
     assert (
-        "2 questions : 1 répondues en direct, 0 avec une réponse écrite, 0 fusionnées avec une "
-        "autre, 1 écartées (hors sujet : 1)."
+        "2 questions. Répondues en direct : 1 ; avec une réponse écrite : 0 ; fusionnées avec "
+        "une autre : 0 ; écartées : 1 (hors sujet : 1)."
     ) in report
     assert "1 soutien · répondue en direct" in report
     # Babel's numbers: a decimal comma
