@@ -10,7 +10,10 @@ const LiveScreen = (() => {
 
   /* A poll as this page's language reads it: its translated prompt and options where the
      webinar file gives them (same options, same order: the results are the same ballots). */
-  function inLanguage(poll) {
+  function inLanguage(poll, root) {
+    // the console's preview mirrors the room's screen, whose default is the webinar's own
+    // content (the moderator's page may be in another language)
+    if (root && root.classList.contains("screen-preview")) return poll;
     const given = poll && poll.translations && poll.translations[language];
     return given ? Object.assign({}, poll, given) : poll;
   }
@@ -37,10 +40,10 @@ const LiveScreen = (() => {
         ? LiveI18n.gettext("question #%(id)s: %(text)s", { id: screen.id, text: question.text })
         : LiveI18n.gettext("question #%(id)s", { id: screen.id })),
       poll: () => (poll
-        ? LiveI18n.gettext("poll #%(id)s: %(prompt)s, for voting", { id: screen.id, prompt: inLanguage(poll).prompt })
+        ? LiveI18n.gettext("poll #%(id)s: %(prompt)s, for voting", { id: screen.id, prompt: poll.prompt })
         : LiveI18n.gettext("poll #%(id)s, for voting", { id: screen.id })),
       results: () => (poll
-        ? LiveI18n.gettext("the results of poll #%(id)s: %(prompt)s", { id: screen.id, prompt: inLanguage(poll).prompt })
+        ? LiveI18n.gettext("the results of poll #%(id)s: %(prompt)s", { id: screen.id, prompt: poll.prompt })
         : LiveI18n.gettext("the results of poll #%(id)s", { id: screen.id })),
     }[screen.kind]?.() || screen.kind;
   }
@@ -184,7 +187,7 @@ const LiveScreen = (() => {
      results only: for the other kinds, and for what is gone, the kind is "none". */
   function pick(state, root, compact) {
     const screen = state.screen || { kind: "welcome", id: null };
-    const poll = inLanguage(state.polls.get(screen.id));
+    const poll = inLanguage(state.polls.get(screen.id), root);
     const question = state.questions.get(screen.id);
     if (screen.kind === "question" && question) {
       return { kind: "question",
