@@ -168,3 +168,17 @@ def test_the_public_json_takes_lang(client, live):
         client.get(f"/api/webinars/{CODE}?lang=xx").json["webinar"]["title"]
         == (english["webinar"]["title"])
     )
+
+
+def test_the_background_check_signs_out_in_the_connection_language(app, room, live):
+    """What each process's background task does every second, in the app's context as
+    create_app runs it: a key changed elsewhere, the Dutch moderator is told in Dutch."""
+    from live.keys import sign_out_stale_moderators
+
+    dutch = room.moderator(lang="nl")
+    live.store.set_moderator_key(CODE, "changed-elsewhere-key")
+    with app.app_context():
+        assert sign_out_stale_moderators(live) == 1
+    told = [p["args"][0] for p in dutch.queue if p["name"] == "signed_out"]
+    assert [t["reason"] for t in told] == ["key_changed"]
+    assert "moderator" in told[0]["message"] and "sleutel" in told[0]["message"]
