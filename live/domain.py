@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal, TypeVar
 
-from .colours import accent_problem
+from .colours import accent_refusal
 from .msgids import N_
 
 QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived", "merged"]
@@ -347,9 +347,9 @@ class Webinar:
                 count=MAX_TOPICS,
                 limit=MAX_TOPIC_LENGTH,
             )
-        problem = accent_problem(self.accent) if self.accent else None
-        if problem:
-            raise InvalidInput(problem[0].upper() + problem[1:], "bad_accent")
+        refusal = accent_refusal(self.accent) if self.accent else None
+        if refusal:
+            raise InvalidInput(refusal[0], "bad_accent", **refusal[1])
 
 
 def purge_date(webinar: Webinar, last_activity: datetime | None = None) -> datetime:
