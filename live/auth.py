@@ -74,13 +74,15 @@ def _admit(live: Live, auth: Any) -> tuple[Connection, dict[str, Any] | RawJSON]
         raise InvalidInput(N_("Connect with auth: {webinar, participant} or {webinar, key}."))
     webinar = service.get_webinar(live.store, code=auth.get("webinar"))
     connection = _authenticate(live, auth, webinar)
-    state = _snapshot(live, webinar, connection)
+    state = _snapshot(live, webinar, connection, connection_language(auth))
     if connection.participant is not None and not connection.moderator:
         live.store.join(webinar.code, request.sid, connection.participant)  # type: ignore[attr-defined]
     return connection, state
 
 
-def _snapshot(live: Live, webinar: Webinar, connection: Connection) -> dict[str, Any] | RawJSON:
+def _snapshot(
+    live: Live, webinar: Webinar, connection: Connection, language: str
+) -> dict[str, Any] | RawJSON:
     """Build a moderator's whole snapshot; an attendee's or viewer's from the shared part, as
     encoded already, and their own."""
     if connection.moderator:
@@ -92,7 +94,9 @@ def _snapshot(live: Live, webinar: Webinar, connection: Connection) -> dict[str,
     if online is None:
         online = live.store.online(webinar.code)
     part = live.broadcaster.snapshots.get(webinar)
-    return attendee_snapshot(live.store, part, connection.role, connection.participant, online)
+    return attendee_snapshot(
+        live.store, part, connection.role, connection.participant, online, language
+    )
 
 
 def _refuse_when_full(live: Live) -> None:

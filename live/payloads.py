@@ -27,8 +27,10 @@ from .store import Store
 Payload = dict[str, Any]
 
 
-def webinar_payload(webinar: Webinar) -> Payload:
-    """Describe a webinar for every role (times are ISO 8601 with their offset)."""
+def webinar_payload(webinar: Webinar, only: str | None = None) -> Payload:
+    """Describe a webinar for every role (times are ISO 8601 with their offset); with ``only``,
+    its ``translations`` hold that language's alone (none for ""): an attendee's snapshot carries
+    the content of its page's language, not all ten."""
     return {
         "code": webinar.code,
         "title": webinar.title,
@@ -50,7 +52,7 @@ def webinar_payload(webinar: Webinar) -> Payload:
         "translations": {
             t.language: _content(content_in(webinar, t.language))
             for t in webinar.translations
-            if t.language != webinar.language
+            if t.language != webinar.language and (only is None or t.language == only)
         },
     }
 
@@ -267,7 +269,9 @@ def snapshot(
         me = me_payload(store, code, participant, own)
     state: Payload = {
         "role": "moderator" if moderator else "attendee",
-        "webinar": webinar_payload(webinar),
+        # moderators see every translation (the console edits them); attendees get their
+        # page's language only, added where the snapshot is made (live/snapshots.py)
+        "webinar": webinar_payload(webinar, only=None if moderator else ""),
         "questions": question_list,
         "more_questions": 0,
         "polls": poll_list,

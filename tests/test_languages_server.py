@@ -143,6 +143,14 @@ def test_attendees_in_two_languages_read_their_poll_and_vote_on_the_same_options
     assert shown["translations"]["fr"]["prompt"] != poll.prompt
     assert sent["webinar"]["language"] == "en"
     assert sent["webinar"]["translations"]["fr"]["title"] != sent["webinar"]["title"]
+    # the webinar's content in the page's language only, not all ten (a join sends a few
+    # kilobytes, not twenty-five)
+    assert list(sent["webinar"]["translations"]) == ["fr"]
+    english_join = socketio.test_client(
+        room.app, auth={"webinar": CODE, "participant": room.token()}
+    ).get_received()
+    english_state = next(p["args"][0] for p in english_join if p["name"] == "snapshot")
+    assert english_state["webinar"]["translations"] == {}
     # one ballot from each, on the same option index: counted together
     assert ack(french, "vote", {"poll": poll.id, "options": [1]})["ok"]
     assert ack(english, "vote", {"poll": poll.id, "options": [1]})["ok"]
