@@ -184,11 +184,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["TICK_MS"] > 0:
         socketio.start_background_task(broadcaster.run, socketio.sleep)
         socketio.start_background_task(keep_presence, live, socketio.sleep)
-        socketio.start_background_task(tasks.watch_moderator_keys, live, socketio.sleep)
+        # in the app's context: the signed_out messages it sends are in each page's language
+        socketio.start_background_task(
+            in_app_context(app, tasks.watch_moderator_keys), live, socketio.sleep
+        )
         socketio.start_background_task(tasks.close_timed_polls, live, socketio.sleep)
         if app.config["PURGE"]:
             socketio.start_background_task(tasks.purge_periodically, live, socketio.sleep)
     return app
+
+
+def in_app_context(app: Flask, task: Any) -> Any:
+    """``task`` run inside ``app``'s context (a background task has none of its own)."""
+
+    def run(*args: Any) -> Any:
+        with app.app_context():
+            return task(*args)
+
+    return run
 
 
 def refuse_bad_bodies(wsgi_app: Any, limit: int) -> Any:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from . import current_live, service
@@ -23,9 +24,11 @@ from .domain import (
     Privacy,
     with_settings,
 )
+from .i18n import error_message
 from .identity import key_fingerprint, new_moderator_key
 from .keys import key_valid
 from .links import attendee_url, moderator_url
+from .msgids import N_
 from .personal import due_date
 from .tasks import sign_out_of_deleted_webinars
 from .webinar_file import parse_webinar
@@ -98,7 +101,7 @@ def _privacy_from_form(stored: Privacy) -> dict[str, Any]:
     try:
         privacy["retention_days"] = int(days) if days else stored.retention_days
     except ValueError:
-        raise LiveError("'retention_days' must be a whole number of days.") from None
+        raise LiveError(N_("'retention_days' must be a whole number of days.")) from None
     return privacy
 
 
@@ -110,7 +113,7 @@ def _webinar_from_form(code: str, stored: Privacy | None = None, passcode: str =
         try:
             return datetime.fromisoformat(form.get(name, ""))
         except ValueError:
-            raise LiveError(f"'{name}' must be a date and time.") from None
+            raise LiveError(N_("'%(field)s' must be a date and time."), field=name) from None
 
     data = {
         "code": code,
@@ -136,10 +139,10 @@ def create() -> Response:
     try:
         webinar = _webinar_from_form(request.form.get("code", "").strip().lower())
     except LiveError as error:
-        return _done(f"Not created: {error.message}", error=True)
+        return _done(_("Not created: %(problem)s", problem=error_message(error)), error=True)
     if not current_live().store.create_webinar(webinar, new_moderator_key(), []):
-        return _done(f"Not created: the code {webinar.code} is taken.", error=True)
-    return _done(f"Created {webinar.code}.")
+        return _done(_("Not created: the code %(code)s is taken.", code=webinar.code), error=True)
+    return _done(_("Created %(code)s.", code=webinar.code))
 
 
 @bp.post("/webinars/<code>")
@@ -151,7 +154,10 @@ def edit(code: str) -> Response:
     try:
         edited = _webinar_from_form(stored.code, stored.privacy, stored.passcode)
     except LiveError as error:
-        return _done(f"{stored.code} not changed: {error.message}", error=True)
+        return _done(
+            _("%(code)s not changed: %(problem)s", code=stored.code, problem=error_message(error)),
+            error=True,
+        )
     # the logo is a file beside the webinar file: the form keeps it
     store.update_webinar(replace(edited, logo=stored.logo))
     if "more_settings" in request.form:
@@ -161,7 +167,7 @@ def edit(code: str) -> Response:
         changes = {**options, "word_filter": languages}
         settings = with_settings(stored.settings, changes)
         store.update_settings(stored.code, {name: getattr(settings, name) for name in changes})
-    return _done(f"Saved {stored.code}.")
+    return _done(_("Saved %(code)s.", code=stored.code))
 
 
 @bp.post("/webinars/<code>/duplicate")
@@ -169,12 +175,12 @@ def duplicate(code: str) -> Response:
     """Start a new webinar from this one: details, topics and polls (as drafts), no questions."""
     _check_form()
     try:
-        copy, _, _ = service.duplicate_webinar(
+        copy, _key, _url = service.duplicate_webinar(
             current_live().store, code, request.form.get("new_code", "")
         )
     except LiveError as error:
-        return _done(f"Not duplicated: {error.message}", error=True)
-    return _done(f"Created {copy.code} from {code}.")
+        return _done(_("Not duplicated: %(problem)s", problem=error_message(error)), error=True)
+    return _done(_("Created %(code)s from %(source)s.", code=copy.code, source=code))
 
 
 @bp.post("/webinars/<code>/delete")
@@ -184,8 +190,10 @@ def delete(code: str) -> Response:
     store = current_live().store
     webinar = service.get_webinar(store, code)
     if request.form.get("confirm", "").strip().lower() != webinar.code:
-        return _done(f"{webinar.code} not deleted: type its code to confirm.", error=True)
+        return _done(
+            _("%(code)s not deleted: type its code to confirm.", code=webinar.code), error=True
+        )
     store.delete_webinar(webinar.code)
     # this process's connections to it close at once; the other processes' within a second
     sign_out_of_deleted_webinars(current_live())
-    return _done(f"Deleted {webinar.code} and all its data.")
+    return _done(_("Deleted %(code)s and all its data.", code=webinar.code))
