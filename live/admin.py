@@ -158,8 +158,13 @@ def edit(code: str) -> Response:
             _("%(code)s not changed: %(problem)s", code=stored.code, problem=error_message(error)),
             error=True,
         )
-    # the logo is a file beside the webinar file: the form keeps it
-    store.update_webinar(replace(edited, logo=stored.logo))
+    # the logo is a file beside the webinar file, and the form edits neither the language nor
+    # the translations: the stored ones stay
+    store.update_webinar(
+        replace(
+            edited, logo=stored.logo, language=stored.language, translations=stored.translations
+        )
+    )
     if "more_settings" in request.form:
         # the checkboxes of a private webinar and the word filter (unticked boxes are not sent)
         options = {name: name in request.form for name in ("show_passcode", "passcode_in_qr")}

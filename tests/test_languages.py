@@ -152,3 +152,21 @@ def test_templates_get_the_webinar_content_in_the_page_language(app, live):
         )
     with app.test_request_context("/e/nets4dem?lang=en"):
         assert render_template_string(template, webinar=webinar).endswith("/ General")
+
+
+def test_editing_a_webinar_from_its_file_changes_its_language_and_translations():
+    from dataclasses import replace
+
+    from live.store import store_from_url
+    from live.webinar_file import default_webinar_path, load_webinar_file
+
+    loaded = load_webinar_file(default_webinar_path())
+    store = store_from_url("memory://")
+    plain = replace(loaded.webinar, language="en", translations=())
+    store.create_webinar(plain, "key", loaded.polls)
+    assert store.update_webinar(replace(loaded.webinar, language="fr"))
+    stored = store.get_webinar(loaded.webinar.code)
+    assert stored.language == "fr"
+    assert {t.language for t in stored.translations} == {
+        t.language for t in loaded.webinar.translations
+    } and stored.translations

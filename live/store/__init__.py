@@ -64,6 +64,8 @@ DETAILS = (
     "accent",
     "logo",
     "passcode",
+    "language",
+    "translations",
     *PRIVACY,
 )
 # what a participant id becomes once unlinked from its person: "~" and 16 hex digits, a keyed
