@@ -198,6 +198,9 @@ class Webinar:
     settings: WebinarSettings = field(default_factory=WebinarSettings)
     # what questions can be tagged with (the default webinar: its three programmes and "General")
     topics: tuple[str, ...] = ()
+    # given by the store when the webinar is created: a webinar deleted and created again with
+    # the same code and details is another one, which no process's cache may take for the old
+    generation: str = ""
 
     def __post_init__(self) -> None:
         if not CODE_PATTERN.match(self.code):

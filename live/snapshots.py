@@ -225,7 +225,12 @@ class SharedParts:
             if part is not None and marks is None and part.webinar == webinar:
                 return part
             try:
-                if part is None or (marks is not None and marks.everything):
+                # a webinar deleted and created again is another one: nothing of it is reused
+                if (
+                    part is None
+                    or (marks is not None and marks.everything)
+                    or part.webinar.generation != webinar.generation
+                ):
                     part = build(self.store, webinar)
                 else:
                     marks = marks or _Marks()

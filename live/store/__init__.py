@@ -12,9 +12,10 @@ The interface says what; ``local.py`` (one process: memory, SQLite) and ``redis.
 
 from __future__ import annotations
 
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +44,11 @@ Changes = Mapping[str, Any]
 # the fields of a webinar that are its details (what editing a webinar changes)
 DETAILS = ("title", "description", "organiser", "starts_at", "ends_at", "topics")
 SETTINGS = {name for name, c in WEBINARS.columns.items() if c.parent == "settings"}
+
+
+def created_fields(webinar: Webinar) -> dict[str, Any]:
+    """Return the stored fields of a webinar being created, with a generation of its own."""
+    return WEBINARS.fields_of(replace(webinar, generation=secrets.token_hex(8)))
 
 
 def meets(record: Mapping[str, Any], only_if: Condition) -> bool:
