@@ -26,9 +26,7 @@ class LiveFlask(Flask):
     handler of an event builds a URL with ``url_for`` (links.py builds them from the host)."""
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
-        if request is not None and request.environ.get("PATH_INFO", "").startswith(
-            SOCKETIO_PATH
-        ):
+        if request is not None and request.environ.get("PATH_INFO", "").startswith(SOCKETIO_PATH):
             return None
         return super().create_url_adapter(request)
 
