@@ -51,7 +51,7 @@ class CookieSessions(SecureCookieSessionInterface):
         return serializer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
-            # what Flask returns for a request without the cookie, without signing anything
+        if app.secret_key and not request.environ.get("HTTP_COOKIE"):
+            # what Flask returns for a request without the cookie, without parsing any
             return self.session_class()
         return super().open_session(app, request)
