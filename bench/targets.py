@@ -130,6 +130,8 @@ class LiveTarget(Target):
             # the generator is thousands of browsers behind one address
             "LIVE_NEW_PARTICIPANTS_PER_MINUTE": "0",
             "LIVE_QUESTIONS_PER_MINUTE": "0",
+            # the default webinar is past its retention period: a restart (S6) must not purge it
+            "LIVE_PURGE": "false",
             "PYTHONUNBUFFERED": "1",
         }
         if len(cores) > 1:

@@ -74,6 +74,7 @@ class Live:
     # RateLimiter, or a limiter of the same interface shared through the store
     new_participants: Any = field(default_factory=lambda: RateLimiter(0))
     wrong_keys: Any = field(default_factory=lambda: RateLimiter(0))
+    wrong_passcodes: Any = field(default_factory=lambda: RateLimiter(0))
     socket_events: RateLimiter = field(default_factory=lambda: RateLimiter(0))
     questions_asked: Any = field(default_factory=lambda: RateLimiter(0))
     connections: dict[str, Connection] = field(default_factory=dict)
@@ -112,7 +113,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     # imported here: these modules import ``socketio`` and ``Live`` from this one
-    from . import admin, auth, handlers, routes, tasks
+    from . import admin, auth, branding, handlers, notices, routes, tasks
 
     store = open_store(app)
     if not app.config["SECRET_KEY"]:
@@ -136,6 +137,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "new_participants", int(app.config["NEW_PARTICIPANTS_PER_MINUTE"])
         ),
         wrong_keys=store.rate_limiter("wrong_keys", int(app.config["WRONG_KEYS_PER_MINUTE"])),
+        wrong_passcodes=store.rate_limiter(
+            "wrong_passcodes", int(app.config["WRONG_KEYS_PER_MINUTE"])
+        ),
         questions_asked=store.rate_limiter("questions", int(app.config["QUESTIONS_PER_MINUTE"])),
         # per connection, so this process's own: a burst of three seconds' worth, then the pace
         socket_events=RateLimiter(3 * int(app.config["EVENTS_PER_SECOND"]), period=3),
@@ -164,6 +168,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(branding.bp)
+    app.register_blueprint(notices.bp)
     # pages, JSON and exports compressed; static files fingerprinted, pre-compressed, cached
     assets.compress_responses(app)
     assets.serve_static(app)
@@ -179,6 +185,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         socketio.start_background_task(keep_presence, live, socketio.sleep)
         socketio.start_background_task(tasks.watch_moderator_keys, live, socketio.sleep)
         socketio.start_background_task(tasks.close_timed_polls, live, socketio.sleep)
+        if app.config["PURGE"]:
+            socketio.start_background_task(tasks.purge_periodically, live, socketio.sleep)
     return app
 
 
@@ -258,6 +266,11 @@ def keep_presence(live: Live, sleep: Callable[[float], Any]) -> None:
     """
     while True:
         sleep(PRESENCE_REFRESH_SECONDS)
+        # this process's rate limits forget the addresses they no longer need (the privacy
+        # notice promises it); a shared store's expire by themselves
+        for limiter in (live.new_participants, live.wrong_keys, live.wrong_passcodes):
+            if isinstance(limiter, RateLimiter):
+                limiter.forget_idle()
         by_webinar: dict[str, dict[str, str]] = {}
         for sid, connection in list(live.connections.items()):
             if connection.participant and not connection.moderator:
@@ -316,6 +329,11 @@ def load_webinar(app: Flask, store: Store) -> str:
         if stored is not None and not stored.topics and loaded.webinar.topics:
             # a webinar stored by a version without topics gets those of its file
             store.set_topics(code, loaded.webinar.topics)
+        if stored is not None and not (stored.accent or stored.logo):
+            # and one stored without branding gets the file's (an accent or logo added later)
+            brand = {"accent": loaded.webinar.accent, "logo": loaded.webinar.logo}
+            if any(brand.values()):
+                store.change_webinar(code, brand)
     if app.config["MODERATOR_KEY"]:
         store.set_moderator_key(code, str(app.config["MODERATOR_KEY"]))
     return code

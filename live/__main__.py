@@ -3,11 +3,14 @@
     python -m live list                          the webinars in the store, with their links
     python -m live create FILE                   add the webinar a webinar file describes
     python -m live edit FILE                     update a webinar's details (title, description,
-                                                 organiser, times, topics) from its file
+                                                 organiser, times, topics, accent colour and
+                                                 logo) from its file
     python -m live duplicate CODE NEW [--title T]   a new webinar from an earlier one (details,
                                                  topics and polls as drafts; no questions)
     python -m live delete CODE --yes             delete a webinar and all its data
     python -m live rotate-key [CODE]             give a webinar a new moderator key
+    python -m live purge [--dry-run]             remove the personal data of the webinars past
+                                                 their retention period (--dry-run: only list it)
 
 A running server notices changes by itself: moderators of a changed key (or a deleted webinar)
 are signed out within a second, on every process.
@@ -121,6 +124,28 @@ def rotate_key(code: str | None) -> int:
     return 0
 
 
+def purge(dry_run: bool) -> int:
+    from .personal import due_date
+    from .tasks import purge as purge_now
+
+    _, live = open_live()
+    done = purge_now(live, dry_run=dry_run)
+    for purged in done:
+        webinar = purged.webinar
+        due = due_date(live.store, webinar)
+        verb = "would remove" if dry_run else "removed"
+        print(
+            f"{webinar.code}: ended {webinar.ends_at:%Y-%m-%d}, kept "
+            f"{webinar.privacy.retention_days} days (until {due:%Y-%m-%d}): "
+            f"{verb} {purged.removed.describe()}"
+        )
+    if not done:
+        print("Nothing to purge: no webinar past its retention period holds personal data.")
+    elif dry_run:
+        print("Nothing was changed (--dry-run).")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m live", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +163,10 @@ def main(argv: list[str]) -> int:
     remove.add_argument("--yes", action="store_true", help="yes, delete it for good")
     rotate = commands.add_parser("rotate-key", help="give a webinar a new moderator key")
     rotate.add_argument("code", nargs="?", help="the webinar's code (default: the loaded one)")
+    cleanup = commands.add_parser(
+        "purge", help="remove the personal data of webinars past their retention period"
+    )
+    cleanup.add_argument("--dry-run", action="store_true", help="only list what would go")
     args = parser.parse_args(argv)
     try:
         if args.command == "list":
@@ -150,6 +179,8 @@ def main(argv: list[str]) -> int:
             return duplicate(args.code, args.new_code, args.title)
         if args.command == "delete":
             return delete(args.code, args.yes)
+        if args.command == "purge":
+            return purge(args.dry_run)
         return rotate_key(args.code)
     except Exception as error:  # noqa: BLE001 (a command line says what went wrong, in a line)
         message = error.message if isinstance(error, LiveError) else str(error)

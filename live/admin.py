@@ -8,6 +8,7 @@ token of that session, so that no other site can make an organiser's browser pos
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -15,12 +16,20 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from . import current_live, service
-from .domain import LiveError
+from .domain import (
+    FILTER_LANGUAGES,
+    PRIVACY_TEXTS,
+    LiveError,
+    Privacy,
+    with_settings,
+)
 from .identity import key_fingerprint, new_moderator_key
 from .keys import key_valid
 from .links import attendee_url, moderator_url
+from .personal import due_date
 from .tasks import sign_out_of_deleted_webinars
 from .webinar_file import parse_webinar
+from .wordfilter import LANGUAGES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -67,16 +76,33 @@ def page() -> Any:
                 "attendee_url": attendee_url(w.code),
                 "moderator_url": moderator_url(w.code, store.moderator_key(w.code) or ""),
                 "questions": len(store.questions(w.code)),
+                "purge_date": due_date(store, w),
+                "purged_at": store.webinar_field(w.code, "purged_at"),
             }
             for w in webinars
             if w is not None
         ],
         message=message,
         csrf=session["csrf"],
+        languages=LANGUAGES,
     )
 
 
-def _webinar_from_form(code: str) -> Any:
+def _privacy_from_form(stored: Privacy) -> dict[str, Any]:
+    """Read the privacy fields of the form; a field the form left out keeps its stored value."""
+    form = request.form
+    privacy: dict[str, Any] = {
+        name: form.get(name, getattr(stored, name)) for name in PRIVACY_TEXTS
+    }
+    days = form.get("retention_days", "").strip()
+    try:
+        privacy["retention_days"] = int(days) if days else stored.retention_days
+    except ValueError:
+        raise LiveError("'retention_days' must be a whole number of days.") from None
+    return privacy
+
+
+def _webinar_from_form(code: str, stored: Privacy | None = None, passcode: str = "") -> Any:
     """Read the create and edit forms into a webinar (checked like a webinar file)."""
     form = request.form
 
@@ -95,6 +121,10 @@ def _webinar_from_form(code: str) -> Any:
         "starts_at": moment("starts_at").replace(tzinfo=None),
         "ends_at": moment("ends_at").replace(tzinfo=None),
         "topics": [t.strip() for t in form.get("topics", "").splitlines() if t.strip()],
+        "privacy": _privacy_from_form(stored or Privacy()),
+        "passcode": form.get("passcode", passcode),
+        # checked as in a webinar file: a colour too light for its white text is refused
+        "accent": form.get("accent", ""),
     }
     return parse_webinar(data).webinar
 
@@ -119,10 +149,18 @@ def edit(code: str) -> Response:
     store = current_live().store
     stored = service.get_webinar(store, code)
     try:
-        edited = _webinar_from_form(stored.code)
+        edited = _webinar_from_form(stored.code, stored.privacy, stored.passcode)
     except LiveError as error:
         return _done(f"{stored.code} not changed: {error.message}", error=True)
-    store.update_webinar(edited)
+    # the logo is a file beside the webinar file: the form keeps it
+    store.update_webinar(replace(edited, logo=stored.logo))
+    if "more_settings" in request.form:
+        # the checkboxes of a private webinar and the word filter (unticked boxes are not sent)
+        options = {name: name in request.form for name in ("show_passcode", "passcode_in_qr")}
+        languages = [v for v in FILTER_LANGUAGES if v in request.form.getlist("word_filter")]
+        changes = {**options, "word_filter": languages}
+        settings = with_settings(stored.settings, changes)
+        store.update_settings(stored.code, {name: getattr(settings, name) for name in changes})
     return _done(f"Saved {stored.code}.")
 
 

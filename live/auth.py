@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
-from . import Connection, Live, current_live, service
+from . import Connection, Live, current_live, private, service
 from .broadcast import moderator_room, participant_room, public_room
 from .domain import Forbidden, Full, InvalidInput, LiveError, Unavailable, Webinar
 from .frames import RawJSON
@@ -110,7 +110,12 @@ def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connect
     """Return the connection's identity as its ``auth`` proves it, or raise ``Forbidden``."""
     participant = None
     if "participant" in auth:
-        participant = live.identities.participant(webinar.code, auth["participant"])
+        scope = private.scope(webinar)
+        participant = live.identities.participant(webinar.code, auth["participant"], scope)
+        if live.store.forgotten(webinar.code, participant):
+            raise Forbidden(
+                "You asked to be forgotten: reload the page for a new identity.", "forgotten"
+            )
     if "key" in auth:
         if not moderator_key_valid(live, webinar.code, auth["key"], request.remote_addr):
             raise Forbidden("The moderator key is not valid for this webinar.", "bad_key")
@@ -135,6 +140,8 @@ def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connect
         )
     if auth.get("viewer") is True:
         # the projector: public content only, no participant, not counted as online
+        if not private.admitted(live, webinar):
+            raise Forbidden(private.NEEDED, "bad_passcode")
         return Connection(webinar.code, moderator=False, participant=None)
     if participant is None:
         raise Forbidden(

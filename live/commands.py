@@ -55,6 +55,13 @@ class Interest:
 
 
 @dataclass(frozen=True)
+class Forget:
+    """An attendee asks to be forgotten ("forget me"; no fields)."""
+
+    event: ClassVar[str] = "forget"
+
+
+@dataclass(frozen=True)
 class Suggest:
     """The question an attendee is typing, to find similar ones."""
 
@@ -134,6 +141,9 @@ class Settings:
     max_question_length: object = UNSET
     ask_names: object = UNSET
     follow_up: object = UNSET
+    show_passcode: object = UNSET
+    passcode_in_qr: object = UNSET
+    word_filter: object = UNSET
 
     def changes(self) -> dict[str, object]:
         """Return the settings sent, by name."""

@@ -55,6 +55,24 @@ class Config:
     EVENTS_PER_SECOND = 10
     # questions one participant may ask per minute
     QUESTIONS_PER_MINUTE = 10
+    # purge the personal data of webinars past their retention period, at start and hourly
+    # (docs/privacy.md); false: only by hand, with python -m live purge
+    PURGE = True
+    # the accessibility statement (/accessibility), after the EU model statement: who makes the
+    # statement, whom to tell about a barrier (an email or web address; default: the organiser of
+    # the webinar), the enforcement procedure (text and link), when it was prepared and reviewed
+    ACCESSIBILITY_BODY = "The organisers of the webinars on this server"
+    ACCESSIBILITY_CONTACT = ""
+    ACCESSIBILITY_ENFORCEMENT = (
+        "If you are not satisfied with the answer to your feedback or to a request for an "
+        "accessible alternative, you can turn to the body that enforces the Web Accessibility "
+        "Directive in your country."
+    )
+    ACCESSIBILITY_ENFORCEMENT_URL = (
+        "https://digital-strategy.ec.europa.eu/en/policies/web-accessibility"
+    )
+    ACCESSIBILITY_PREPARED = "2026-11-29"
+    ACCESSIBILITY_REVIEWED = ""
     # where run.py listens
     HOST = "0.0.0.0"
     PORT = 5000

@@ -10,8 +10,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
+
+from .colours import accent_problem
 
 QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived", "merged"]
 PollKind = Literal["single", "multiple", "rating", "words", "text", "ranking"]
@@ -43,6 +45,9 @@ CLOUD_SIZE = 50
 RATING_OPTIONS = ("1", "2", "3", "4", "5")
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
+# a private webinar's passcode: 4 to 64 visible characters, no spaces (read aloud, typed on phones)
+PASSCODE_PATTERN = re.compile(r"^[^\s\x00-\x1f\x7f]{4,64}$")
+PASSCODE_RULE = "A passcode has 4 to 64 characters and no spaces."
 MAX_NAME_LENGTH = 60
 MAX_PROMPT_LENGTH = 200
 MAX_OPTION_LENGTH = 120
@@ -177,6 +182,64 @@ class WebinarSettings:
     ask_names: bool = True
     # the public follow-up page (/e/<code>/follow-up) is published
     follow_up: bool = False
+    # a private webinar: the screen shows its passcode beside the code, and the QR code carries it
+    show_passcode: bool = False
+    passcode_in_qr: bool = False
+    # the word filter: the languages whose lists hold a matching question or name for review
+    # (empty: off)
+    word_filter: tuple[str, ...] = ()
+
+
+# the languages of the word filter's lists (live/wordlists)
+FILTER_LANGUAGES = ("en", "de", "es", "fr", "it", "nl", "pl", "pt")
+# how long a webinar's personal data is kept after it ends, by default and at most (days)
+DEFAULT_RETENTION_DAYS = 90
+MAX_RETENTION_DAYS = 3650
+# the longest text of a privacy field (a controller's name and address, an authority's)
+MAX_PRIVACY_LENGTH = 500
+PRIVACY_TEXTS = ("controller", "contact", "dpo", "authority")
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """What a webinar's privacy notice says of who answers for its personal data, and how long
+    that data is kept after the webinar ends (then it is purged: see ``Store.purge``)."""
+
+    # who decides what is done with the data (default: the organiser)
+    controller: str = ""
+    # how people reach the controller about their data (an address, a web form)
+    contact: str = ""
+    # the data protection officer and how to reach them (empty: none named)
+    dpo: str = ""
+    # the supervisory authority to complain to (empty: the notice names how to find one)
+    authority: str = ""
+    retention_days: int = DEFAULT_RETENTION_DAYS
+
+
+def with_privacy(privacy: Privacy, changes: dict[str, object]) -> Privacy:
+    """Apply an organiser's change of the privacy facts, checking each value."""
+    clean: dict[str, object] = {}
+    for key, value in changes.items():
+        if key in PRIVACY_TEXTS:
+            if not isinstance(value, str) or len(value.strip()) > MAX_PRIVACY_LENGTH:
+                raise InvalidInput(
+                    f"'{key}' is text of up to {MAX_PRIVACY_LENGTH} characters.", "bad_privacy"
+                )
+            clean[key] = value.strip()
+        elif key == "retention_days":
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or not 1 <= value <= MAX_RETENTION_DAYS
+            ):
+                raise InvalidInput(
+                    f"'retention_days' is a whole number of days from 1 to {MAX_RETENTION_DAYS}.",
+                    "bad_privacy",
+                )
+            clean[key] = value
+        else:
+            raise InvalidInput(f"There is no privacy field '{key}'.", "bad_privacy")
+    return replace(privacy, **clean)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -198,9 +261,18 @@ class Webinar:
     settings: WebinarSettings = field(default_factory=WebinarSettings)
     # what questions can be tagged with (the default webinar: its three programmes and "General")
     topics: tuple[str, ...] = ()
+    # branding: a hex colour drawn behind white text (screen, overlay, attendee page), and the
+    # path of a logo file (beside the webinar file; served by live/branding.py); "" for none
+    accent: str = ""
+    logo: str = ""
+    # who answers for its personal data and how long it is kept (the privacy notice)
+    privacy: Privacy = field(default_factory=Privacy)
+    # a private webinar's passcode, entered once by attendees before joining ("": public)
+    passcode: str = ""
     # given by the store when the webinar is created: a webinar deleted and created again with
     # the same code and details is another one, which no process's cache may take for the old
-    generation: str = ""
+    # (caches compare it; two webinars with the same details still compare equal)
+    generation: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not CODE_PATTERN.match(self.code):
@@ -213,6 +285,8 @@ class Webinar:
             raise InvalidInput("A webinar ends after it starts.", "bad_time")
         if not self.title.strip():
             raise InvalidInput("A webinar needs a title.", "bad_title")
+        if self.passcode and not PASSCODE_PATTERN.match(self.passcode):
+            raise InvalidInput(PASSCODE_RULE, "bad_passcode")
         if (
             len(self.topics) > MAX_TOPICS
             or len(set(self.topics)) != len(self.topics)
@@ -222,6 +296,53 @@ class Webinar:
                 f"Up to {MAX_TOPICS} distinct topics of 1-{MAX_TOPIC_LENGTH} characters.",
                 "bad_topics",
             )
+        problem = accent_problem(self.accent) if self.accent else None
+        if problem:
+            raise InvalidInput(problem[0].upper() + problem[1:], "bad_accent")
+
+
+def purge_date(webinar: Webinar, last_activity: datetime | None = None) -> datetime:
+    """Return when the webinar's personal data goes: its retention period after it ends, or
+    after its last question or email address when that came later (a webinar used after its
+    announced end, such as the shipped demo, keeps what it collects for the whole period)."""
+    start = max(webinar.ends_at, last_activity) if last_activity else webinar.ends_at
+    return start + timedelta(days=webinar.privacy.retention_days)
+
+
+@dataclass(frozen=True)
+class Personal:
+    """How much personal data of a webinar (or of one participant) a store holds: what a purge
+    or "forget me" removes. Counts of entries, no content."""
+
+    # questions that carry their author's name
+    names: int = 0
+    # email addresses left on polls
+    emails: int = 0
+    # questions linked to the participant who asked them (or, merged, to their askers)
+    questions: int = 0
+    # upvotes linked to the participant who gave them
+    upvotes: int = 0
+    # ballots and typed answers linked to their voter
+    ballots: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.names + self.emails + self.questions + self.upvotes + self.ballots
+
+    def describe(self) -> str:
+        """Say what it counts, in a sentence ("nothing" when empty)."""
+        parts = [
+            f"{count} {one if count == 1 else many}"
+            for count, one, many in (
+                (self.names, "name", "names"),
+                (self.emails, "email address", "email addresses"),
+                (self.questions, "link to a question", "links to questions"),
+                (self.upvotes, "link to an upvote", "links to upvotes"),
+                (self.ballots, "link to a ballot", "links to ballots"),
+            )
+            if count
+        ]
+        return ", ".join(parts) if parts else "nothing"
 
 
 @dataclass(frozen=True)
@@ -244,6 +365,8 @@ class Question:
     reply: str | None = None
     # one of the webinar's topics, or None
     topic: str | None = None
+    # the word filter held it for review (its text or name matched a word of the lists)
+    held: bool = False
 
     @property
     def is_public(self) -> bool:
@@ -538,9 +661,20 @@ def with_settings(settings: WebinarSettings, changes: dict[str, object]) -> Webi
     """Apply a moderator's settings change, checking each value's type and range."""
     clean: dict[str, object] = {}
     for key, value in changes.items():
-        if key in ("premoderation", "ask_names", "follow_up"):
+        if key in ("premoderation", "ask_names", "follow_up", "show_passcode", "passcode_in_qr"):
             if not isinstance(value, bool):
                 raise InvalidInput(f"'{key}' is true or false.", "bad_request")
+        elif key == "word_filter":
+            if (
+                not isinstance(value, list | tuple)
+                or not all(v in FILTER_LANGUAGES for v in value)
+                or len(set(value)) != len(value)
+            ):
+                raise InvalidInput(
+                    f"'word_filter' is a list of languages among {', '.join(FILTER_LANGUAGES)}.",
+                    "bad_request",
+                )
+            value = tuple(value)
         elif key == "max_question_length":
             if not isinstance(value, int) or isinstance(value, bool) or not 20 <= value <= 2000:
                 raise InvalidInput("'max_question_length' is between 20 and 2000.", "bad_request")

@@ -7,14 +7,17 @@ documented in ``docs/protocol.md``; the checks every event shares are in events.
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import Any
 
+from flask import request
 from flask_socketio import SocketIO
 
-from . import Connection, Live, domain, service
+from . import Connection, Live, domain, personal, service
 from .commands import (
     Ask,
     CreatePoll,
+    Forget,
     Interest,
     Moderate,
     PollAction,
@@ -28,7 +31,7 @@ from .commands import (
 )
 from .events import Ack, event
 from .events import register as register_events
-from .keys import rotate_moderator_key
+from .keys import rotate_moderator_key, sign_out
 from .links import moderator_url
 from .moderation_log import log_action
 from .payloads import moderator_poll, question_payload, screen_payload, settings_payload
@@ -44,6 +47,7 @@ def on_ask(live: Live, connection: Connection, command: Ask) -> Ack:
     """Sent by an attendee with a new question; everyone (or, under pre-moderation, the moderators
     and the author) sees it with the next update."""
     webinar = service.get_webinar(live.store, code=connection.code)
+    refuse_forgotten(live, connection)
     budget = f"{webinar.code} {connection.participant}"
     question = service.ask(
         live.store,
@@ -241,6 +245,7 @@ def on_interest(live: Live, connection: Connection, command: Interest) -> Ack:
     email address, with their consent), or (email null) who withdraws it. Only the moderators'
     export ever contains the address."""
     webinar = service.get_webinar(live.store, code=connection.code)
+    refuse_forgotten(live, connection)
     kept = service.leave_interest(
         live.store,
         webinar=webinar,
@@ -251,6 +256,41 @@ def on_interest(live: Live, connection: Connection, command: Interest) -> Ack:
     )
     live.broadcaster.changed(connection.code, polls=(int(command.poll),))  # type: ignore[call-overload]
     return {"poll": command.poll, "email": kept}
+
+
+FORGOTTEN = "You asked to be forgotten: reload the page to go on with a new anonymous identity."
+
+
+def refuse_forgotten(live: Live, connection: Connection) -> None:
+    """Refuse a name or an address from a participant who asked to be forgotten (a tab still
+    connected to another process than the one that heard it)."""
+    if live.store.forgotten(connection.code, str(connection.participant)):
+        raise domain.Forbidden(FORGOTTEN, "forgotten")
+
+
+@event(Forget, participant=True)
+def on_forget(live: Live, connection: Connection, command: Forget) -> Ack:
+    """Sent by an attendee who asks to be forgotten: their name, email addresses and links to
+    their questions, upvotes and ballots go (texts and counts stay), their token is refused from
+    now on, and their other connections here are signed out. The answer, to them alone, says what
+    was removed; this connection goes on as a viewer."""
+    participant = str(connection.participant)
+    removed, theirs = personal.forget(live.store, connection.code, participant)
+    live.store.leave(connection.code, request.sid)  # type: ignore[attr-defined]
+    connection.participant = None
+    others = [
+        sid
+        for sid, c in list(live.connections.items())
+        if c.code == connection.code and c.participant == participant and not c.moderator
+    ]
+    sign_out(others, "forgotten", FORGOTTEN)
+    live.broadcaster.changed(connection.code, questions=theirs, presence=True)
+    return {
+        "removed": asdict(removed),
+        "message": f"Removed: {removed.describe()}. "
+        "The texts of your questions and the counts stay, linked to nobody. "
+        "Reload the page to go on with a new anonymous identity.",
+    }
 
 
 @event(Questions)
@@ -270,6 +310,7 @@ HANDLERS = (
     on_upvote,
     on_vote,
     on_interest,
+    on_forget,
     on_suggest,
     on_questions,
     on_moderate,

@@ -24,22 +24,33 @@ class Identities:
     def __init__(self, secret_key: str | bytes) -> None:
         self._serializer = URLSafeSerializer(secret_key, salt=_SALT)
 
-    def issue(self, code: str) -> tuple[str, str]:
-        """Create a new anonymous participant of a webinar; return (participant id, token)."""
-        participant = secrets.token_urlsafe(12)
-        return participant, self._serializer.dumps([code, participant])
+    def issue(self, code: str, scope: str = "", participant: str | None = None) -> tuple[str, str]:
+        """Create a new anonymous participant of a webinar (or, given ``participant``, a new token
+        of the same one); return (participant id, token). ``scope`` binds the token to a private
+        webinar's passcode (its fingerprint): a changed passcode makes it invalid there."""
+        participant = participant or secrets.token_urlsafe(12)
+        fields = [code, participant, scope] if scope else [code, participant]
+        return participant, self._serializer.dumps(fields)
 
-    def participant(self, code: str, token: object) -> str:
-        """Return the participant id a token names; raise ``Forbidden`` if it is not valid here."""
+    def read(self, code: str, token: object) -> tuple[str, str]:
+        """Return the participant id a token names and its scope, or raise ``Forbidden``."""
         if not isinstance(token, str) or len(token) > 200:
             raise Forbidden("The participant token is missing or malformed.", "bad_token")
         try:
-            token_code, participant = self._serializer.loads(token)
+            token_code, participant, *scope = self._serializer.loads(token)
         except (BadSignature, ValueError, TypeError) as error:
             raise Forbidden("The participant token is not valid.", "bad_token") from error
         if token_code != code:
             raise Forbidden("The participant token belongs to another webinar.", "bad_token")
-        return str(participant)
+        return str(participant), str(scope[0]) if scope else ""
+
+    def participant(self, code: str, token: object, scope: str = "") -> str:
+        """Return the participant id a token names; raise ``Forbidden`` if it is not valid here
+        (with a ``scope``: if it was not issued for it, ``bad_passcode``)."""
+        participant, given = self.read(code, token)
+        if scope and given != scope:
+            raise Forbidden("This webinar is private: enter its passcode first.", "bad_passcode")
+        return participant
 
 
 def new_moderator_key() -> str:

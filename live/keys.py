@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from flask import session
 
@@ -22,19 +23,26 @@ KEY_CHANGED = "The moderator key was changed: open the new moderator link to go 
 
 
 def key_valid(
-    live: Live, given: object, expected: str | None, address: str | None, what: str = "keys"
+    live: Live,
+    given: object,
+    expected: str | None,
+    address: str | None,
+    what: str = "keys",
+    limiter: Any = None,
 ) -> bool:
     """Check a key, counting wrong ones per address: past the limit, refuse any key.
 
-    The one check of every key the server takes: moderator keys (connect, HTTP) and the admin key
-    (``what`` names them in the refusal).
+    The one check of every key the server takes: moderator keys (connect, HTTP), the admin key
+    and private webinars' passcodes (``what`` names them in the refusal; ``limiter`` counts them,
+    by default with the wrong keys).
     """
     address = address or "unknown"
-    if live.wrong_keys.blocked(address):
+    limiter = limiter or live.wrong_keys
+    if limiter.blocked(address):
         raise TooMany(f"Too many wrong {what} from your address; wait a minute.")
     if key_matches(given, expected):
         return True
-    live.wrong_keys.allow(address)
+    limiter.allow(address)
     return False
 
 

@@ -50,6 +50,9 @@ def settings_payload(webinar: Webinar) -> Payload:
         "max_question_length": settings.max_question_length,
         "ask_names": settings.ask_names,
         "follow_up": settings.follow_up,
+        "show_passcode": settings.show_passcode,
+        "passcode_in_qr": settings.passcode_in_qr,
+        "word_filter": list(settings.word_filter),
     }
 
 
@@ -69,6 +72,8 @@ def question_payload(question: Question, on_air: int | None) -> Payload:
         "asked_by": question.asked_by,
         "reply": question.reply,
         "topic": question.topic,
+        # held by the word filter (moderators show it while it waits for review)
+        "held": question.held,
     }
 
 

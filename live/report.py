@@ -36,6 +36,7 @@ _ACTIONS = {
     "create_poll": "polls created",
     "settings": "settings changes",
     "rotate_key": "moderator key changes",
+    "purge": "purges of personal data",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -20,7 +21,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from . import current_live, exports, service
+from . import current_live, exports, private, service
 from .domain import LiveError, NotFound, TooMany, Webinar
 from .identity import key_fingerprint
 from .keys import moderator_key_valid, rotate_moderator_key, session_moderates
@@ -28,6 +29,7 @@ from .links import attendee_url, moderator_url
 from .payloads import public_poll
 from .qr import qr_png, qr_svg
 from .report import markdown_report
+from .screen_options import overlay_position, overlay_scale, screen_theme
 from .snapshots import public_json
 from .store import StoreUnavailable
 
@@ -56,22 +58,30 @@ def _bearer_is_moderator(code: str) -> bool:
     )
 
 
-def _participant_token(code: str) -> str:
-    """Reuse this browser's participant token for the webinar, or issue a new one."""
-    identities = current_live().identities
+def _participant_token(webinar: Webinar) -> str:
+    """Reuse this browser's participant token for the webinar, or issue a new one (bound to a
+    private webinar's passcode)."""
+    live = current_live()
+    code, bound = webinar.code, private.scope(webinar)
     token = request.cookies.get(f"{PARTICIPANT_COOKIE}_{code}")
     if token:
         try:
-            identities.participant(code, token)
-            return token
+            participant, scope = live.identities.read(code, token)
+            # a participant who asked to be forgotten starts again as someone new
+            if not live.store.forgotten(code, participant):
+                if not bound or scope == bound:
+                    return token
+                # the same person, admitted to the webinar again (it became private, or its
+                # passcode changed): the same identity, bound to the passcode
+                return live.identities.issue(code, bound, participant)[1]
         except LiveError:
             pass
     # a new identity is a new voter: mint them at a pace a whole city hall can join at, no faster
-    if not current_live().new_participants.allow(request.remote_addr or "unknown"):
+    if not live.new_participants.allow(request.remote_addr or "unknown"):
         raise TooMany(
             "Too many new participants from your network just now; try again in a minute."
         )
-    return identities.issue(code)[1]
+    return live.identities.issue(code, bound)[1]
 
 
 def _with_participant_cookie(response: Response, code: str, token: str) -> Response:
@@ -100,21 +110,57 @@ def join_by_code() -> Response:
 
 
 @bp.get("/e/<code>")
-def attendee(code: str) -> Response:
-    """Serve the attendee page, with this browser's participant token."""
+def attendee(code: str) -> Any:
+    """Serve the attendee page, with this browser's participant token (a private webinar: the
+    passcode form first; a passcode in the link, as the QR code may carry it, is taken once)."""
     webinar = _webinar(code)
     if code != webinar.code:
-        return redirect(url_for("live.attendee", code=webinar.code))  # type: ignore[return-value]
-    token = _participant_token(webinar.code)
+        return redirect(url_for("live.attendee", code=webinar.code))
+    if webinar.passcode and "passcode" in request.args:
+        return enter_passcode(webinar.code)
+    if not private.admitted(current_live(), webinar):
+        return private.form(webinar)
+    token = _participant_token(webinar)
     page = render_template("attendee.html", webinar=webinar, token=token)
     return _with_participant_cookie(make_response(page), webinar.code, token)
 
 
+# the pages the passcode form may lead back to
+AFTER_PASSCODE = {
+    "": "live.attendee",
+    "present": "live.present",
+    "overlay": "live.overlay",
+    "follow-up": "live.follow_up",
+}
+
+
+@bp.post("/e/<code>/passcode")
+def enter_passcode(code: str) -> Any:
+    """Take a private webinar's passcode from its form (or the QR code's link) and go on to the
+    page asked for; a wrong one shows the form again, saying so."""
+    webinar = _webinar(code)
+    values = request.form if request.method == "POST" else request.args
+    after = str(values.get("next", ""))
+    try:
+        private.check(current_live(), webinar, values.get("passcode", ""))
+    except LiveError as error:
+        return private.form(webinar, error.message, after, error.status)
+    target = url_for(AFTER_PASSCODE.get(after, "live.attendee"), code=webinar.code)
+    # 303: the passcode leaves the address bar and the browser history
+    return redirect(target, code=303)
+
+
 @bp.post("/api/webinars/<code>/join")
 def join(code: str) -> Response:
-    """Issue a participant token (the same one again for a browser that already has one)."""
+    """Issue a participant token (the same one again for a browser that already has one); a
+    private webinar needs ``{"passcode": "..."}`` (or this browser's session that entered it)."""
     webinar = _webinar(code)
-    token = _participant_token(webinar.code)
+    if not private.admitted(current_live(), webinar):
+        body = request.get_json(silent=True)
+        private.check(
+            current_live(), webinar, body.get("passcode") if isinstance(body, dict) else None
+        )
+    token = _participant_token(webinar)
     return _with_participant_cookie(jsonify(participant=token), webinar.code, token)
 
 
@@ -145,28 +191,63 @@ def moderate(code: str) -> Any:
     return render_template(
         "moderate.html",
         webinar=webinar,
-        token=_participant_token(webinar.code),
+        token=_participant_token(webinar),
         join_url=attendee_url(webinar.code),
     )
 
 
 @bp.get("/e/<code>/present")
-def present(code: str) -> str:
-    """Serve the projector screen (public content only)."""
+def present(code: str) -> Any:
+    """Serve the projector screen (public content only), dark or ``?theme=light``; a private
+    webinar's needs its passcode or a moderator's session."""
     webinar = _webinar(code)
-    return render_template("present.html", webinar=webinar, join_url=attendee_url(webinar.code))
+    if not private.admitted(current_live(), webinar):
+        return private.form(webinar, next_page="present")
+    return render_template(
+        "present.html",
+        webinar=webinar,
+        join_url=attendee_url(webinar.code),
+        theme=screen_theme(request.args),
+    )
+
+
+@bp.get("/e/<code>/overlay")
+def overlay(code: str) -> Any:
+    """Serve the overlay for a stream (an OBS or vMix browser source): the screen's question, poll
+    or results on a transparent page. Options that cannot be read fall back to their defaults:
+    a stream never shows an error page for a typo. A private webinar's needs its passcode or a
+    moderator's session (entered once in the browser source)."""
+    webinar = _webinar(code)
+    if not private.admitted(current_live(), webinar):
+        return private.form(webinar, next_page="overlay")
+    return render_template(
+        "overlay.html",
+        webinar=webinar,
+        theme=screen_theme(request.args),
+        position=overlay_position(request.args),
+        scale=overlay_scale(request.args.get("scale")),
+    )
 
 
 @bp.get("/e/<code>/qr.svg")
 def qr_code_svg(code: str) -> Response:
-    webinar = _webinar(code)
-    return Response(qr_svg(attendee_url(webinar.code)), mimetype="image/svg+xml")
+    return Response(qr_svg(_qr_url(_webinar(code))), mimetype="image/svg+xml")
 
 
 @bp.get("/e/<code>/qr.png")
 def qr_code_png(code: str) -> Response:
-    webinar = _webinar(code)
-    return Response(qr_png(attendee_url(webinar.code)), mimetype="image/png")
+    return Response(qr_png(_qr_url(_webinar(code))), mimetype="image/png")
+
+
+def _qr_url(webinar: Webinar) -> str:
+    """Return the address a webinar's QR code carries: a private one's with its passcode if the
+    organiser chose so (then only those admitted may fetch the code)."""
+    if not webinar.passcode:
+        return attendee_url(webinar.code)
+    private.require(webinar)
+    if not webinar.settings.passcode_in_qr:
+        return attendee_url(webinar.code)
+    return f"{attendee_url(webinar.code)}?{urlencode({'passcode': webinar.passcode})}"
 
 
 @bp.post("/api/webinars/<code>/moderator-key")
@@ -185,6 +266,8 @@ def change_moderator_key(code: str) -> Response:
 def public_state(code: str) -> Response:
     """Return what any attendee may see of the webinar, as JSON."""
     webinar = _webinar(code)
+    if webinar.passcode and not _is_moderator(webinar.code):
+        private.require(webinar)
     live = current_live()
     # the questions and polls as every attendee's snapshot has them, encoded once per change
     part = live.broadcaster.snapshots.get(webinar)
@@ -234,6 +317,8 @@ def follow_up(code: str) -> Any:
     webinar = _webinar(code)
     if not webinar.settings.follow_up:
         raise NotFound("The follow-up page of this webinar is not published (yet).")
+    if not private.admitted(current_live(), webinar):
+        return private.form(webinar, next_page="follow-up")
     store = current_live().store
     questions = sorted(
         (q for q in store.questions(webinar.code) if q.is_public),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import domain
+from . import domain, wordfilter
 from .domain import (
     MODERATION_ACTIONS,
     POLL_ACTIONS,
@@ -76,8 +76,9 @@ def ask(
     topic: object = None,
     budget: Callable[[], bool] | None = None,
 ) -> Question:
-    """Store an attendee's question: live at once, or pending under pre-moderation, tagged with
-    one of the webinar's topics if the attendee chose one.
+    """Store an attendee's question: live at once, or pending under pre-moderation or when the
+    word filter matches its text or name, tagged with one of the webinar's topics if the
+    attendee chose one.
 
     The same ``idempotency_key`` from the same participant asks once: a retry gets the question
     the first attempt stored, whatever the budget. ``budget`` takes one of the participant's
@@ -88,15 +89,20 @@ def ask(
     ):
         raise InvalidInput("'idempotency_key' is 1-64 letters, digits, '-' or '_'.")
     settings = webinar.settings
+    text = domain.clean_text(text, max_length=settings.max_question_length, what="question")
+    name = domain.clean_name(name) if settings.ask_names else None
+    # nothing rewritten, nothing dropped: a match waits for a moderator, whatever pre-moderation
+    held = bool(settings.word_filter) and wordfilter.matches(settings.word_filter, text, name)
     question = Question(
         id=0,
         webinar=webinar.code,
-        text=domain.clean_text(text, max_length=settings.max_question_length, what="question"),
-        name=domain.clean_name(name) if settings.ask_names else None,
+        text=text,
+        name=name,
         participant=participant,
         created_at=datetime.now(UTC),
-        status="pending" if settings.premoderation else "live",
+        status="pending" if settings.premoderation or held else "live",
         topic=domain.question_topic(webinar, topic),
+        held=held,
     )
     if idempotency_key is not None:
         earlier = store.asked(webinar.code, participant, idempotency_key)
@@ -379,7 +385,8 @@ def change_settings(store: Store, webinar: Webinar, changes: dict[str, Any]) -> 
     if not changes:
         raise InvalidInput("Name at least one setting to change.")
     settings = domain.with_settings(webinar.settings, changes)
-    store.update_settings(webinar.code, changes)
+    # the values as checked (a list of languages becomes a tuple)
+    store.update_settings(webinar.code, {name: getattr(settings, name) for name in changes})
     return replace(webinar, settings=settings)
 
 

@@ -1,7 +1,9 @@
-"""Background tasks of each server process: timed polls, changed keys and deleted webinars.
+"""Background tasks of each server process: timed polls, changed keys, deleted webinars and
+the purge of personal data.
 
 Each process looks after its own connections: several processes sharing a store each close the
-timed polls of the webinars they serve and sign out their own moderators of a changed key.
+timed polls of the webinars they serve and sign out their own moderators of a changed key. The
+purge runs in one process at a time (a lock in the shared store).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from . import Live, service
 from .keys import sign_out, sign_out_stale_moderators
 from .moderation_log import log_action
+from .personal import Purged, purge_due
 from .store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -22,6 +25,8 @@ KEY_CHECK_SECONDS = 1.0
 # how often each process looks for timed polls whose time is up
 POLL_CHECK_SECONDS = 0.5
 WEBINAR_DELETED = "This webinar has been deleted by its organisers."
+# how often the server purges the personal data of webinars past their retention period
+PURGE_EVERY_SECONDS = 3600.0
 
 
 def sign_out_of_deleted_webinars(live: Live) -> int:
@@ -69,3 +74,32 @@ def watch_moderator_keys(live: Live, sleep: Callable[[float], Any]) -> None:
             log.warning("moderator keys not checked: the store is unavailable")
         except Exception:
             log.exception("moderator keys not checked")
+
+
+def purge(live: Live, dry_run: bool = False) -> list[Purged]:
+    """Purge the webinars past their retention period now, log it in each one's moderation log
+    and mark their questions changed (pages show the names gone)."""
+    done = purge_due(live.store, dry_run=dry_run)
+    for purged in [] if dry_run else done:
+        code = purged.webinar.code
+        detail = f"personal data removed: {purged.removed.describe()}"
+        log_action(live, code, 0, "purge", None, detail)
+        live.broadcaster.changed(code, questions=purged.questions)
+        log.info("purged %s: %s", code, purged.removed.describe())
+    return done
+
+
+def purge_periodically(live: Live, sleep: Callable[[float], Any]) -> None:
+    """Purge at start and then every hour; of several processes on one store, the one that
+    takes the lock (it expires before the next round) does it."""
+    while True:
+        try:
+            if live.store.try_lock("purge", PURGE_EVERY_SECONDS - 60):
+                purge(live)
+            else:
+                log.info("purge skipped: another process purged within the hour")
+        except StoreUnavailable:
+            log.warning("personal data not purged: the store is unavailable")
+        except Exception:
+            log.exception("personal data not purged")
+        sleep(PURGE_EVERY_SECONDS)

@@ -14,17 +14,58 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .colours import normal_hex
 from .domain import (
     InvalidInput,
     Poll,
+    Privacy,
     Programme,
     Webinar,
     WebinarSettings,
     new_poll,
+    with_privacy,
     with_settings,
 )
+from .logos import read_logo
 
 DEFAULT_WEBINAR = "nets4dem.toml"
+# the keys a webinar file may hold, per table: anything else is a mistake (a typo such as
+# "retention_day", or a key of a newer version) and stops the load with its name
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset(
+        {
+            "code",
+            "title",
+            "description",
+            "organiser",
+            "timezone",
+            "starts_at",
+            "ends_at",
+            "topics",
+            "settings",
+            "programmes",
+            "polls",
+            "privacy",
+            "passcode",
+            "accent",
+            "logo",
+        }
+    ),
+    "settings": frozenset(
+        {
+            "premoderation",
+            "max_question_length",
+            "ask_names",
+            "follow_up",
+            "show_passcode",
+            "passcode_in_qr",
+            "word_filter",
+        }
+    ),
+    "programmes": frozenset({"title", "when", "description"}),
+    "polls": frozenset({"prompt", "kind", "options", "collects_emails"}),
+    "privacy": frozenset({"controller", "contact", "dpo", "authority", "retention_days"}),
+}
 
 
 @dataclass(frozen=True)
@@ -45,15 +86,17 @@ def load_webinar_file(path: str | Path) -> WebinarFile:
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
-        return parse_webinar(data)
+        return parse_webinar(data, Path(path).parent)
     except (tomllib.TOMLDecodeError, OSError) as error:
         raise InvalidInput(f"{path}: {error}", "bad_webinar_file") from error
     except InvalidInput as error:
         raise InvalidInput(f"{path}: {error.message}", "bad_webinar_file") from error
 
 
-def parse_webinar(data: dict[str, Any]) -> WebinarFile:
-    """Build a webinar and its polls from parsed TOML."""
+def parse_webinar(data: dict[str, Any], folder: Path | None = None) -> WebinarFile:
+    """Build a webinar and its polls from parsed TOML; a logo is a file in ``folder`` (the
+    webinar file's), none without it; refuse keys it does not know."""
+    check_keys(data)
     for key in ("code", "title", "timezone", "starts_at", "ends_at"):
         if key not in data:
             raise InvalidInput(f"'{key}' is missing.")
@@ -78,6 +121,10 @@ def parse_webinar(data: dict[str, Any]) -> WebinarFile:
         ),
         settings=with_settings(WebinarSettings(), data.get("settings", {})),
         topics=_topics(data.get("topics", [])),
+        privacy=with_privacy(Privacy(), data.get("privacy", {})),
+        passcode=_passcode(data.get("passcode", "")),
+        accent=_accent(data.get("accent", "")),
+        logo=_logo(data.get("logo", ""), folder),
     )
     polls = tuple(
         replace(
@@ -89,10 +136,64 @@ def parse_webinar(data: dict[str, Any]) -> WebinarFile:
     return WebinarFile(webinar=webinar, polls=polls)
 
 
+def check_keys(data: dict[str, Any]) -> None:
+    """Raise ``InvalidInput`` naming the first key of the file (or of one of its tables) that
+    is not part of the format."""
+    _unknown(data, "")
+    for table in ("settings", "programmes", "polls", "privacy"):
+        value = data.get(table)
+        if isinstance(value, dict):
+            _unknown(value, table)
+        elif isinstance(value, list):
+            for number, item in enumerate(value, start=1):
+                if isinstance(item, dict):
+                    _unknown(item, table, number)
+        elif value is not None:
+            raise InvalidInput(f"'{table}' must be a table, such as [{table}].")
+
+
+def _unknown(table: dict[str, Any], name: str, number: int | None = None) -> None:
+    unknown = sorted(set(table) - KNOWN_KEYS[name])
+    if not unknown:
+        return
+    where = "" if not name else f" in [{name}]" if number is None else f" in [[{name}]] {number}"
+    known = ", ".join(sorted(KNOWN_KEYS[name]))
+    raise InvalidInput(f"unknown key '{unknown[0]}'{where} (the keys here are: {known}).")
+
+
+def _passcode(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("'passcode' is text, such as \"tagus-2025\".")
+    return value.strip()
+
+
 def _topics(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
         raise InvalidInput("'topics' must be a list of names, such as [\"General\"].")
     return tuple(t.strip() for t in value)
+
+
+def _accent(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("'accent' must be a hex colour such as \"#0b5cad\".")
+    # the domain refuses a colour that is not hex or too light for its white text
+    try:
+        return normal_hex(value) if value.strip() else ""
+    except ValueError:
+        return value
+
+
+def _logo(value: Any, folder: Path | None) -> str:
+    """Return the logo's absolute path (checked: its type, its size), or "" for none."""
+    if not isinstance(value, str):
+        raise InvalidInput("'logo' must be the name of an image file beside the webinar file.")
+    if not value.strip():
+        return ""
+    if folder is None:
+        raise InvalidInput("a logo is set in a webinar file only.")
+    path = (folder / value.strip()).resolve()
+    read_logo(path)
+    return str(path)
 
 
 def _local_time(value: Any, zone: ZoneInfo, key: str) -> datetime:

@@ -451,6 +451,8 @@
         `I agree that ${organiser} uses this address only to send me application information `
         + "about the programmes I choose in this poll. It is deleted with this webinar's data, "
         + "and I can withdraw it here at any time.")),
+      h("p", { class: "hint" }, h("a", { href: `/e/${document.body.dataset.webinar}/privacy` },
+        "Privacy notice: how your data is used and for how long")),
       h("div", {}, h("button", { type: "submit" }, "Send my address")));
     const keptText = h("p", {});
     const keeping = h("div", { class: "stack" }, keptText,

@@ -60,7 +60,8 @@
     const why = q.status === "dismissed" && q.reason ? ` (${Live.REASON_LABELS[q.reason]})`
       : q.status === "merged" ? ` into #${q.merged_into}` : "";
     const askers = (q.asked_by > 1 ? ` · asked by ${q.asked_by} people` : "")
-      + (q.topic ? ` · ${q.topic}` : "");
+      + (q.topic ? ` · ${q.topic}` : "")
+      + (q.held && q.status === "pending" ? " · held by the filter" : "");
     el.querySelector(".meta").textContent =
       `${q.name || "Anonymous"} · ${plural(q.upvotes, "upvote", "upvotes")}${askers} · ${Live.STATUS_LABELS[q.status]}${why}`;
     el.querySelector(".reply").hidden = !q.reply;
@@ -456,7 +457,7 @@
     merge: "merged", reply: "answered in writing", topic: "tagged", open: "opened poll",
     close: "closed poll", show_results: "showed the results of poll",
     hide_results: "hid the results of poll", create_poll: "created poll", settings: "changed the settings:",
-    rotate_key: "changed the moderator key", screen: "put on screen",
+    rotate_key: "changed the moderator key", screen: "put on screen", purge: "purged",
   };
 
   function logLine(e) {

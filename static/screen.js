@@ -31,25 +31,29 @@ const LiveScreen = (() => {
   }
 
   function welcomeView(root) {
-    const { joinUrl, qr, code } = root.dataset;
+    const { joinUrl, qr, code, passcode } = root.dataset;
     const [base, path] = joinUrl.split("/e/");
     return h("section", { class: "screen-welcome" },
       h("img", { src: qr, alt: `QR code: scan it to join the webinar at ${joinUrl}`, width: 480, height: 480 }),
       h("div", {},
         h("p", { class: "welcome-lead" }, "Ask your questions and vote from your phone"),
         h("p", { class: "join-url" }, base.split("://").pop(), h("wbr"), `/e/${path}`),
-        h("p", { class: "join-code" }, "Code: ", h("strong", {}, code))));
+        h("p", { class: "join-code" }, "Code: ", h("strong", {}, code)),
+        // a private webinar whose organiser chose to show its passcode on the screen
+        passcode ? h("p", { class: "join-code" }, "Passcode: ", h("strong", {}, passcode)) : null));
   }
 
-  function questionView(q) {
-    const facts = [q.name || "Anonymous", plural(q.upvotes, "upvote", "upvotes")];
-    if (q.asked_by > 1) facts.push(`asked by ${q.asked_by} people`);
+  /* A question on screen; compact (the overlay's lower third): its text, name and topic only. */
+  function questionView(q, compact) {
+    const facts = [q.name || "Anonymous"];
+    if (!compact) facts.push(plural(q.upvotes, "upvote", "upvotes"));
+    if (!compact && q.asked_by > 1) facts.push(`asked by ${q.asked_by} people`);
     if (q.topic) facts.push(q.topic);
     return h("section", { class: "screen-question" },
-      h("p", { class: "badge" }, "Question on screen"),
+      compact ? null : h("p", { class: "badge" }, "Question on screen"),
       h("blockquote", {}, q.text),
       h("p", { class: "meta" }, facts.join(" · ")),
-      q.reply ? h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Written answer"),
+      q.reply && !compact ? h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Written answer"),
         h("p", { class: "reply-text" }, q.reply)) : null);
   }
 
@@ -99,7 +103,9 @@ const LiveScreen = (() => {
     root.querySelectorAll(".more").forEach((el) => el.remove());
     root.querySelectorAll(".screen-stage [data-cut]").forEach((el) => { el.hidden = false; delete el.dataset.cut; });
     const reply = root.querySelector(".screen-stage .reply-text");
-    if (reply && reply.dataset.full) reply.textContent = reply.dataset.full;
+    // the overlay's question, as a last resort in a small source at a large scale
+    const question = root.classList.contains("overlay") ? root.querySelector(".screen-stage blockquote") : null;
+    for (const el of [reply, question]) if (el && el.dataset.full) el.textContent = el.dataset.full;
     let low = 0;
     let high = 1;
     root.classList.remove("crowded");
@@ -109,10 +115,11 @@ const LiveScreen = (() => {
     // at the floor, the QR code beside the content gives its room (the code stays, in words)
     root.classList.toggle("crowded", overflows());
     if (overflows()) {
-      if (reply) cutReply(reply, overflows);
+      if (reply) cutText(reply, overflows, " (the full answer is on the attendees' page)");
       const lists = [...root.querySelectorAll(".screen-stage ul, .screen-stage ol")]
         .sort((a, b) => b.children.length - a.children.length);
       if (lists.length && overflows()) cutList(lists[0], overflows);
+      if (question && overflows()) cutText(question, overflows);
       return;
     }
     for (let step = 0; step < 7; step += 1) {
@@ -138,66 +145,74 @@ const LiveScreen = (() => {
     if (shown === items.length) more.remove();
   }
 
-  /* Shorten a written answer to what fits (whole words), then "…" and a visible note. */
-  function cutReply(reply, overflows) {
-    const full = reply.textContent;
-    reply.dataset.full = full;
-    const note = " (the full answer is on the attendees' page)";
+  /* Shorten a text to what fits (whole words), then "…" and the note, if any. */
+  function cutText(el, overflows, note = "") {
+    const full = el.textContent;
+    el.dataset.full = full;
     let low = 0;
     let high = full.length;
     while (high - low > 1) {
       const mid = Math.floor((low + high) / 2);
-      reply.textContent = `${full.slice(0, mid).trimEnd()}…${note}`;
+      el.textContent = `${full.slice(0, mid).trimEnd()}…${note}`;
       if (overflows()) high = mid; else low = mid;
     }
-    reply.textContent = `${full.slice(0, low).trimEnd()}…${note}`;
+    el.textContent = `${full.slice(0, low).trimEnd()}…${note}`;
   }
 
-  /* Return render(state) for a screen element (templates/_screen.html): it shows the state's
-     screen, redrawing only what changed (so that a change of counts animates). */
-  function mount(root) {
+  /* Say what a state's screen shows: its kind, a key that changes whenever what is drawn
+     changes, and the view that draws it. The overlay (compact) shows a question, a poll or its
+     results only: for the other kinds, and for what is gone, the kind is "none". */
+  function pick(state, root, compact) {
+    const screen = state.screen || { kind: "welcome", id: null };
+    const poll = state.polls.get(screen.id);
+    const question = state.questions.get(screen.id);
+    if (screen.kind === "question" && question) {
+      return { kind: "question",
+        key: `question:${question.id}:${question.upvotes}:${question.text}:${question.reply}:${question.topic}:${question.name}`,
+        view: () => questionView(question, compact) };
+    }
+    if (screen.kind === "poll" && poll) {
+      const chosen = poll.kind === "text" && poll.results ? JSON.stringify(poll.results.answers) : "";
+      return { kind: "poll", key: `poll:${poll.id}:${poll.state}:${poll.closes_at}:${chosen}`,
+        view: () => pollView(poll) };
+    }
+    if (screen.kind === "results" && poll) {
+      return { kind: "results", key: `results:${poll.id}:${Boolean(poll.results)}`, poll,
+        view: () => resultsView(poll) };
+    }
+    if (compact) return { kind: "none", key: "none", view: () => [] };
+    if (screen.kind === "top") {
+      const top = [...state.questions.values()].filter((q) => q.status === "live");
+      return { kind: "top", key: `top:${top.map((q) => `${q.id}/${q.upvotes}/${q.text}`).join()}`,
+        view: () => topView(state) };
+    }
+    if (screen.kind === "welcome") return { kind: "welcome", key: "welcome", view: () => welcomeView(root) };
+    // blank, or a question or poll that is gone: nothing (the page says which kind it was told)
+    return { kind: screen.kind, key: "blank", view: () => [] };
+  }
+
+  /* Return render(state) for a screen element (templates/_screen.html, or the overlay's with
+     compact): it shows the state's screen, redrawing only what changed (so that a change of
+     counts animates). */
+  function mount(root, compact = false) {
     const stage = root.querySelector(".screen-stage");
     let shown = "";
     window.addEventListener("resize", () => fit(root));
     return (state) => {
-      const screen = state.screen || { kind: "welcome", id: null };
-      const poll = state.polls.get(screen.id);
-      const question = state.questions.get(screen.id);
-      root.dataset.screen = screen.kind;
-      let key;
-      let view;
-      if (screen.kind === "question" && question) {
-        key = `question:${question.id}:${question.upvotes}:${question.text}:${question.reply}:${question.topic}:${question.name}`;
-        view = () => questionView(question);
-      } else if (screen.kind === "poll" && poll) {
-        const chosen = poll.kind === "text" && poll.results ? JSON.stringify(poll.results.answers) : "";
-        key = `poll:${poll.id}:${poll.state}:${poll.closes_at}:${chosen}`;
-        view = () => pollView(poll);
-      } else if (screen.kind === "results" && poll) {
-        key = `results:${poll.id}:${Boolean(poll.results)}`;
-        if (key === shown && poll.results) {
-          root.querySelectorAll(".more").forEach((el) => el.remove());
-          Live.results(poll, stage.querySelector(".results"));
-          fit(root);
-          return;
-        }
-        view = () => resultsView(poll);
-      } else if (screen.kind === "top") {
-        const top = [...state.questions.values()].filter((q) => q.status === "live");
-        key = `top:${top.map((q) => `${q.id}/${q.upvotes}/${q.text}`).join()}`;
-        view = () => topView(state);
-      } else if (screen.kind === "welcome") {
-        key = "welcome";
-        view = () => welcomeView(root);
-      } else {
-        key = "blank";
-        view = () => [];
+      const picked = pick(state, root, compact);
+      root.dataset.screen = picked.kind;
+      if (picked.kind === "results" && picked.key === shown && picked.poll.results) {
+        // new counts: the bars move rather than being drawn again
+        root.querySelectorAll(".more").forEach((el) => el.remove());
+        Live.results(picked.poll, stage.querySelector(".results"));
+      } else if (picked.key !== shown) {
+        stage.replaceChildren(...[picked.view()].flat());
       }
-      if (key !== shown) stage.replaceChildren(...[view()].flat());
-      shown = key;
+      shown = picked.key;
       fit(root);
+      return picked;
     };
   }
 
-  return { follow, mount, describe };
+  return { follow, mount, pick, describe };
 })();

@@ -3,11 +3,14 @@
 Starts a real server on a temporary store, fills the Nets4Dem webinar with a few questions, upvotes
 and ballots through the Socket.IO protocol, then photographs the attendee page on a phone, the
 moderator console on a laptop and the projector at 1920x1080 and 1280x720 in Debian's Chromium;
-then a long question fitted on the projector at 1920x1080 and 1024x768.
+then a long question fitted on the projector at 1920x1080 and 1024x768; the projector in its light
+theme; the overlay for streams (a question as a lower third, a poll's results as a panel) laid over
+a checkerboard, which shows through wherever the overlay is transparent.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 import tempfile
@@ -121,6 +124,14 @@ def long_question_on_screen(url: str) -> None:
         sio.disconnect()
 
 
+def results_on_screen(url: str) -> None:
+    """Put the first poll's results on screen."""
+    mod = client(url, {"webinar": CODE, "key": KEY})
+    polls = mod.receive(timeout=5)[1]["polls"]
+    mod.call("screen", {"kind": "results", "id": polls[0]["id"]})
+    mod.disconnect()
+
+
 def photograph(
     browser: Any, url: str, out: Path, shots: list[tuple[str, str, dict[str, int]]]
 ) -> None:
@@ -134,6 +145,36 @@ def photograph(
         page.screenshot(path=str(out / name), full_page=not name.startswith("projector"))
         context.close()
         print(out / name)
+
+
+CHECKERBOARD = """
+<!doctype html><style>
+  html, body { margin: 0; }
+  body { width: 1920px; height: 1080px;
+    background: repeating-conic-gradient(#b9bec5 0 25%, #eef0f3 0 50%) 0 0 / 40px 40px; }
+  img { display: block; }
+</style><img alt="" src="data:image/png;base64,PNG">
+"""
+
+
+def overlay_shot(browser: Any, url: str, out: Path, name: str, query: str = "") -> None:
+    """Photograph the overlay without a background, then laid over a checkerboard (the grey
+    squares show through where the overlay is transparent, as the video does in a stream)."""
+    context = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, device_scale_factor=1, reduced_motion="reduce"
+    )
+    page = context.new_page()
+    page.goto(f"{url}/e/{CODE}/overlay{query}")
+    page.wait_for_selector("#connection[data-state=connected]")
+    page.wait_for_selector(".overlay .stage:not([hidden])")
+    page.wait_for_timeout(1000)  # let the bars finish their animation
+    png = base64.b64encode(page.screenshot(omit_background=True)).decode()
+    # a blank page of its own: the app's pages allow no inline style
+    board = context.new_page()
+    board.set_content(CHECKERBOARD.replace("PNG", png))
+    board.screenshot(path=str(out / name))
+    context.close()
+    print(out / name)
 
 
 def main(out: Path) -> None:
@@ -158,8 +199,15 @@ def main(out: Path) -> None:
                         ),
                         ("projector-1920x1080.png", present, {"width": 1920, "height": 1080}),
                         ("projector-1280x720.png", present, {"width": 1280, "height": 720}),
+                        (
+                            "projector-light-1920x1080.png",
+                            f"{present}?theme=light",
+                            {"width": 1920, "height": 1080},
+                        ),
                     ],
                 )
+                # the question on screen, as a stream's lower third
+                overlay_shot(browser, server.url, out, "overlay-question.png")
                 # a long question fitted: the text shrinks, never below what a room can read
                 long_question_on_screen(server.url)
                 photograph(
@@ -170,6 +218,11 @@ def main(out: Path) -> None:
                         (f"projector-long-question-{w}x{h}.png", present, {"width": w, "height": h})
                         for w, h in ((1920, 1080), (1024, 768))
                     ],
+                )
+                # a poll's results on screen, as a stream's panel (light theme, at the top)
+                results_on_screen(server.url)
+                overlay_shot(
+                    browser, server.url, out, "overlay-results.png", "?theme=light&position=top"
                 )
                 browser.close()
         finally:

@@ -92,3 +92,47 @@ def test_create_edit_duplicate_and_delete(app, client, room, live):
         "deleted"
     ]
     assert "Deleted budget-2025 and all its data." in client.get("/admin").get_data(as_text=True)
+
+
+def test_the_organiser_page_shows_the_purge_date_and_edits_the_privacy_facts(app, client, live):
+    csrf = signed_in(client)
+    page = client.get("/admin").get_data(as_text=True)
+    # the default webinar ended on 27 June 2024: kept 90 days
+    assert "Personal data is kept until 25 September 2024 (90 days after the end)" in page
+    privacy = {
+        "controller": "City of Lisbon, Praça do Município",
+        "contact": "privacy@lisboa.example",
+        "dpo": "dpo@lisboa.example",
+        "authority": "CNPD, https://www.cnpd.pt",
+        "retention_days": "30",
+    }
+    form = {**FORM, "csrf": csrf, **privacy}
+    assert client.post(f"/admin/webinars/{CODE}", data=form).status_code == 303
+    stored = live.store.get_webinar(CODE).privacy
+    assert stored.controller == privacy["controller"] and stored.retention_days == 30
+    page = client.get("/admin").get_data(as_text=True)
+    assert "kept until 03 April 2025 (30 days after the end)" in page
+    # a form without the privacy fields (an older page) keeps them
+    assert client.post(f"/admin/webinars/{CODE}", data={**FORM, "csrf": csrf}).status_code == 303
+    assert live.store.get_webinar(CODE).privacy == stored
+    bad = client.post(f"/admin/webinars/{CODE}", data={**form, "retention_days": "0"})
+    assert bad.status_code == 303
+    assert "retention_days" in client.get("/admin").get_data(as_text=True)
+    assert live.store.get_webinar(CODE).privacy.retention_days == 30
+    live.store.remove_personal(CODE, at=live.store.get_webinar(CODE).ends_at)
+    assert "Personal data removed on 04 March 2025" in client.get("/admin").get_data(as_text=True)
+
+
+def test_the_organiser_page_makes_a_webinar_private(client, live):
+    csrf = signed_in(client)
+    form = {**FORM, "csrf": csrf, "passcode": "tagus-2025", "more_settings": "1"}
+    client.post(f"/admin/webinars/{CODE}", data={**form, "show_passcode": "on"})
+    webinar = live.store.get_webinar(CODE)
+    assert webinar.passcode == "tagus-2025" and webinar.settings.show_passcode
+    assert not webinar.settings.passcode_in_qr
+    # the organiser's session opens the private webinar's screen
+    assert client.get(f"/e/{CODE}/present", headers={"Accept": "text/html"}).status_code == 200
+    client.post(f"/admin/webinars/{CODE}", data={**form, "passcode": "a b"})
+    assert "4 to 64 characters" in client.get("/admin").get_data(as_text=True)
+    client.post(f"/admin/webinars/{CODE}", data={**form, "passcode": ""})
+    assert live.store.get_webinar(CODE).passcode == ""

@@ -33,7 +33,7 @@ def test_each_command_has_the_documented_fields(handler):
 
 def test_every_event_is_handled_once():
     events = [handler.command.event for handler in HANDLERS]
-    assert len(events) == len(set(events)) == 12
+    assert len(events) == len(set(events)) == 13
 
 
 @pytest.mark.parametrize(

@@ -109,3 +109,23 @@ def test_refused_asks_do_not_spend_the_question_budget(room, live):
     retry = ack(attendee, "ask", {"text": "First real question?", "idempotency_key": "k-1"})
     assert retry["ok"] and retry["question"]["id"] == first["question"]["id"]
     assert len(live.store.questions(CODE)) == 2
+
+
+def test_an_address_is_forgotten_within_two_periods_of_its_last_use():
+    now = [0.0]
+    limiter = RateLimiter(3, period=60, clock=lambda: now[0])
+    assert limiter.allow("192.0.2.1")
+    now[0] = 55.0
+    assert limiter.allow("192.0.2.2")
+    assert set(limiter._buckets) == {"192.0.2.1", "192.0.2.2"}
+    # a period on, the first bucket is full again: the pruning drops it, not the second (not full)
+    now[0] = 61.0
+    assert limiter.allow("192.0.2.3")
+    assert set(limiter._buckets) == {"192.0.2.2", "192.0.2.3"}
+    now[0] = 121.0
+    assert limiter.allow("192.0.2.3")
+    assert set(limiter._buckets) == {"192.0.2.3"}
+    # a quiet server forgets too, when its task asks
+    now[0] = 182.0
+    limiter.forget_idle()
+    assert limiter._buckets == {}

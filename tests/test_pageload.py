@@ -42,6 +42,7 @@ def test_a_repeat_visit_fetches_no_file_and_a_fresh_one_only_compressed_files(tm
         "static/vendor/socket.io-4.8.1.min.js",
         "static/common.js",
         "static/attendee.js",
+        "static/forget.js",
     }
     for file in files:
         assert re.search(r"\.[0-9a-f]{12}\.\w+$", file["path"]), file

@@ -148,8 +148,14 @@ def test_closing_a_poll_on_screen_falls_back_to_welcome(room, people, live):
     a, viewer, mod = people
     poll = live.store.polls(CODE)[0].id
     assert ack(mod, "poll", {"poll": poll, "action": "open", "seconds": 5})["ok"]
+    room.flush()
+    viewer.get_received()
     assert ack(mod, "poll", {"poll": poll, "action": "close"})["ok"]
-    assert screens(room, viewer) == [WELCOME]
+    room.flush()
+    # one update: the projector never shows the closed poll waiting for its fallback
+    updates = received(viewer, "update")
+    assert len(updates) == 1 and updates[0]["screen"] == WELCOME
+    assert [(p["id"], p["state"]) for p in updates[0]["polls"]] == [(poll, "closed")]
 
 
 def test_the_old_on_air_actions_set_and_clear_the_question_screen(room, people):

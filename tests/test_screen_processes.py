@@ -3,12 +3,14 @@ a process is killed (kill -9) with SQLite."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from typing import Any
 
 import pytest
 
 from .servers import LiveServer
-from .test_e2e import Client, attendee, moderator
+from .test_e2e import CODE, Client, attendee, moderator
 from .test_e2e import server as server  # noqa: PLC0414  (the fixture: one process, SQLite)
 from .test_redis_processes import processes as processes  # noqa: PLC0414  (two, over Redis)
 from .test_redis_processes import redis_server as redis_server  # noqa: PLC0414
@@ -51,3 +53,17 @@ def test_the_screen_survives_kill_9(server: LiveServer, clients):
     server.kill()
     server.start()
     assert attendee(server, clients).snapshots[0]["screen"] == {"kind": "top", "id": None}
+    # a question on screen: the projector and the overlay (viewers) and the public JSON show it
+    asked = attendee(server, clients).call("ask", {"text": "Still on screen after a crash?"})
+    question = asked["question"]["id"]
+    assert moderator(server, clients).call("screen", {"kind": "question", "id": question})["ok"]
+    server.kill()
+    server.start()
+    wanted = {"kind": "question", "id": question}
+    viewer = Client(server.url, {"webinar": CODE, "viewer": True}).connect()
+    clients.append(viewer)
+    assert viewer.snapshots[0]["screen"] == wanted
+    shown = [q["text"] for q in viewer.snapshots[0]["questions"] if q["id"] == question]
+    assert shown == ["Still on screen after a crash?"]
+    with urllib.request.urlopen(f"{server.url}/api/webinars/{CODE}", timeout=5) as response:
+        assert json.load(response)["screen"] == wanted

@@ -632,6 +632,8 @@ def test_every_verb_on_an_unknown_webinar_does_nothing(store):
     store.join(code, "c1", "p1")
     store.refresh(code, {"c1": "p1"})
     store.leave(code, "c2")
+    assert store.remove_personal(code, at=START) is None
+    assert store.remove_personal(code, "p1") is None
     assert store.delete_webinar(code) is False
     # and every read answers "nothing"
     assert store.get_webinar(code) is None and not store.has_webinar(code)
@@ -642,6 +644,7 @@ def test_every_verb_on_an_unknown_webinar_does_nothing(store):
     assert store.ballots(code, "p1") == {} and store.interests(code, poll.id) == {}
     assert store.interest_of(code, "p1") == {} and store.moderation_log(code) == []
     assert store.online(code) == 0
+    assert store.personal_data(code).total == 0 and not store.forgotten(code, "p1")
     assert store.webinar_codes() == ["w1", "w2"] and keys_of(store, code) == []
     # the code is free, and starts from scratch
     assert store.create_webinar(webinar(code), "key-3", [])
@@ -773,3 +776,13 @@ def test_the_screen_is_kept_and_a_question_on_air_replaces_it(store):
     assert store.screen("w1") == Screen("top")
     assert not store.change_webinar("nope", {"screen": "blank"})
     assert store.screen("nope") == Screen()
+
+
+def test_a_webinars_branding_is_kept_and_edited(store):
+    branded = replace(webinar("w3"), accent="#7a1f5c", logo="/srv/live/logo.svg")
+    store.create_webinar(branded, "k", [])
+    stored = store.get_webinar("w3")
+    assert (stored.accent, stored.logo) == ("#7a1f5c", "/srv/live/logo.svg")
+    assert store.get_webinar("w1").accent == "" and store.get_webinar("w1").logo == ""
+    assert store.update_webinar(replace(stored, accent="#0b5cad", logo=""))
+    assert (store.get_webinar("w3").accent, store.get_webinar("w3").logo) == ("#0b5cad", "")

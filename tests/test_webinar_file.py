@@ -85,7 +85,16 @@ def test_another_webinar_file(tmp_path):
         (('timezone = "Europe/Lisbon"', 'timezone = "Mars/Olympus"'), "time zone"),
         (("ends_at = 2025-03-04T20:00:00", "ends_at = 2025-03-04T17:00:00"), "ends after"),
         (("max_question_length = 500", "max_question_length = 5"), "max_question_length"),
-        (("premoderation = true", "premoderate = true"), "no setting"),
+        (("premoderation = true", "premoderate = true"), "unknown key 'premoderate' in [settings]"),
+        (("[settings]", "retention_day = 30\n[settings]"), "unknown key 'retention_day'"),
+        (
+            ('options = ["North", "South"]', 'options = ["North", "South"]\nmulti = true'),
+            "[[polls]] 1",
+        ),
+        (
+            ("[settings]", "[settings]\nfollow_up = true\nmaxquestion_length = 9"),
+            "maxquestion_length",
+        ),
         (('options = ["North", "South"]', 'options = ["North"]'), "options"),
         (("[[polls]]", "[[polls]"), "budget.toml"),
         (('title = "Participatory budget 2025"\n', ""), "title"),
@@ -130,3 +139,26 @@ def test_app_loads_the_configured_file_and_keeps_a_stored_webinar(tmp_path, monk
     assert again.store.get_webinar("budget-2025").settings.premoderation is False
     assert len(again.store.polls("budget-2025")) == 1
     again.store.close()
+
+
+def test_an_unknown_key_stops_the_server_naming_the_file_and_the_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIVE_INSTANCE_PATH", str(tmp_path))
+    path = tmp_path / "budget.toml"
+    path.write_text(OTHER.replace("[settings]", 'passcod = "1234"\n\n[settings]'))
+    config = {"STORE_URL": "memory://", "WEBINAR_FILE": str(path), "ASYNC_MODE": "threading"}
+    with pytest.raises(InvalidInput) as error:
+        create_app({**config, "TICK_MS": 0})
+    assert error.value.message.startswith(f"{path}: unknown key 'passcod'")
+
+
+def test_the_shipped_file_and_the_documented_example_use_known_keys_only():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from live.webinar_file import check_keys
+
+    check_keys(tomllib.loads(default_webinar_path().read_text()))
+    doc = (Path(__file__).parent.parent / "docs" / "webinar-file.md").read_text()
+    example = re.search(r"```toml\n(.*?)```", doc, re.S).group(1)
+    check_keys(tomllib.loads(example))

@@ -12,6 +12,7 @@ The interface says what; ``local.py`` (one process: memory, SQLite) and ``redis.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -19,7 +20,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from ..domain import LogEntry, Poll, PollResults, Question, Screen, Webinar, stored_screen
+from ..domain import (
+    LogEntry,
+    Personal,
+    Poll,
+    PollResults,
+    Question,
+    Screen,
+    Webinar,
+    stored_screen,
+)
 from .codec import WEBINARS, stored_time
 
 __all__ = ["Later", "Store", "StoreUnavailable", "store_from_url", "stored_time"]
@@ -42,8 +52,39 @@ Condition = Mapping[str, Collection[Any] | Later] | None
 # fields to change -> their new values
 Changes = Mapping[str, Any]
 # the fields of a webinar that are its details (what editing a webinar changes)
-DETAILS = ("title", "description", "organiser", "starts_at", "ends_at", "topics")
 SETTINGS = {name for name, c in WEBINARS.columns.items() if c.parent == "settings"}
+# the privacy notice's facts and the retention period (the webinar file's [privacy] table)
+PRIVACY = tuple(name for name, c in WEBINARS.columns.items() if c.parent == "privacy")
+DETAILS = (
+    "title",
+    "description",
+    "organiser",
+    "starts_at",
+    "ends_at",
+    "topics",
+    "accent",
+    "logo",
+    "passcode",
+    *PRIVACY,
+)
+# what a participant id becomes once unlinked from its person: "~" and 16 hex digits, a keyed
+# hash whose key is thrown away (no participant token starts with "~")
+ANONYMOUS = "~"
+
+
+def anonymous_id(salt: str, where: str, participant: str) -> str:
+    """Return the anonymous id an entry of ``participant`` in ``where`` (a question's upvotes, a
+    poll's ballots) gets in a purge or "forget me" whose random ``salt`` is then thrown away."""
+    digest = hashlib.sha1(f"{salt}{where}\0{participant}".encode()).hexdigest()
+    return ANONYMOUS + digest[:16]
+
+
+def is_person(participant: str | None, only: str | None = None) -> bool:
+    """Say whether a stored participant id is a person's (``only``: that person's) rather than
+    an anonymous id or an author link already removed."""
+    if not participant or participant.startswith(ANONYMOUS):
+        return False
+    return only is None or participant == only
 
 
 def created_fields(webinar: Webinar) -> dict[str, Any]:
@@ -237,6 +278,38 @@ class Store(ABC):
     def moderation_log(self, code: str, last: int | None = None) -> list[LogEntry]:
         """Return the webinar's log, oldest first (only the ``last`` entries if given)."""
 
+    # -- personal data --------------------------------------------------------------------------
+    @abstractmethod
+    def personal_data(self, code: str, participant: str | None = None) -> Personal:
+        """Count the personal data the webinar holds (of everyone, or of one participant):
+        what ``remove_personal`` would remove. Nothing if there is no such webinar."""
+
+    @abstractmethod
+    def remove_personal(
+        self, code: str, participant: str | None = None, at: datetime | None = None
+    ) -> Personal | None:
+        """Remove personal data in one step and return what was removed (None: no webinar).
+
+        With ``participant`` None (the purge at the end of the retention period): every name on
+        a question, every email address, and the link between participants and their questions,
+        upvotes and ballots; the list of forgotten participants and the idempotency keys go too,
+        and ``purged_at`` becomes ``at``. With a ``participant`` ("forget me"): the same for that
+        participant only, whose token is then refused (``forgotten``).
+
+        Counts, question texts and results stay: an upvote or a ballot keeps counting under an
+        anonymous id (``ANONYMOUS`` and a hash whose key is thrown away, different per question
+        and poll), so that nothing links it to anyone, nor to the same person's other entries.
+        """
+
+    @abstractmethod
+    def forgotten(self, code: str, participant: str) -> bool:
+        """Say whether the participant asked to be forgotten (their token is refused)."""
+
+    def try_lock(self, name: str, seconds: float) -> bool:
+        """Take an installation-wide lock for ``seconds`` (not released: it expires), so that of
+        several processes one does a periodic job; True for stores that serve one process."""
+        return True
+
     # -- presence -------------------------------------------------------------------------------
     @abstractmethod
     def join(self, code: str, connection: str, participant: str) -> None:
@@ -282,8 +355,8 @@ class Store(ABC):
         return self.change_webinar(code, {"topics": tuple(topics)})
 
     def update_webinar(self, webinar: Webinar) -> bool:
-        """Replace a webinar's details (title, description, organiser, times, time zone, topics),
-        keeping its settings, questions and polls; False if there is none."""
+        """Replace a webinar's details (title, description, organiser, times, time zone, topics,
+        privacy facts), keeping its settings, questions and polls; False if there is none."""
         fields = WEBINARS.fields_of(webinar)
         return self.change_webinar(webinar.code, {name: fields[name] for name in DETAILS})
 

@@ -252,6 +252,8 @@ class WebinarExtras:
     # what the screen shows when no question is on air ("top", "poll:3"…: domain.Screen);
     # None: the default
     screen: str | None = None
+    # when its personal data was last purged (its retention period was over); None: never
+    purged_at: datetime | None = None
 
 
 # how many decoded records a remembering codec keeps (one per webinar that is read)

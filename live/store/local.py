@@ -7,6 +7,7 @@ written once, here. Who is online is kept in the process.
 
 from __future__ import annotations
 
+import secrets
 from abc import abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -14,8 +15,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from ..domain import LogEntry, Poll, PollResults, Question, Webinar
-from . import Changes, Condition, Store, created_fields, meets
+from ..domain import LogEntry, Personal, Poll, PollResults, Question, Webinar
+from . import Changes, Condition, Store, anonymous_id, created_fields, is_person, meets
 from .codec import LOG, POLLS, QUESTIONS, WEBINARS, Codec
 
 CODECS: dict[str, Codec[Any]] = {
@@ -87,6 +88,18 @@ class LocalStore(Store):
     @abstractmethod
     def _remember(self, code: str, participant: str, idempotency_key: str, question: int) -> None:
         """Keep the question stored with an idempotency key."""
+
+    @abstractmethod
+    def _forget_asked(self, code: str, participant: str | None) -> None:
+        """Delete the idempotency keys of a participant's questions (None: everyone's)."""
+
+    @abstractmethod
+    def _revoke(self, code: str, participant: str | None) -> None:
+        """Add a participant to the webinar's forgotten ones (None: empty that list)."""
+
+    @abstractmethod
+    def _revoked(self, code: str, participant: str) -> bool:
+        """Say whether a participant is one of the webinar's forgotten ones."""
 
     # -- webinars -------------------------------------------------------------------------------
     def create_webinar(self, webinar: Webinar, moderator_key: str, polls: Sequence[Poll]) -> bool:
@@ -305,6 +318,64 @@ class LocalStore(Store):
     def moderation_log(self, code: str, last: int | None = None) -> list[LogEntry]:
         with self._reading():
             return [LOG.build(r) for r in self._load_all("moderation_log", code, last=last)]
+
+    # -- personal data --------------------------------------------------------------------------
+    def personal_data(self, code: str, participant: str | None = None) -> Personal:
+        with self._reading():
+            return self._personal(code, participant, None)
+
+    def remove_personal(
+        self, code: str, participant: str | None = None, at: datetime | None = None
+    ) -> Personal | None:
+        with self._transaction():
+            if self._load("webinars", code) is None:
+                return None
+            removed = self._personal(code, participant, secrets.token_hex(16))
+            self._forget_asked(code, participant)
+            self._revoke(code, participant)
+            if participant is None:
+                self._save("webinars", code, None, {"purged_at": at})
+            return removed
+
+    def forgotten(self, code: str, participant: str) -> bool:
+        with self._reading():
+            return self._revoked(code, participant)
+
+    def _personal(self, code: str, only: str | None, salt: str | None) -> Personal:
+        """Count (``salt`` None) or remove the personal data of everyone or of ``only``, under
+        the open transaction or read."""
+        names = emails = questions = upvotes = ballots = 0
+        for record in self._load_all("questions", code):
+            author, qid = record["participant"], record["id"]
+            linked = is_person(author, only)
+            named = record["name"] is not None and (linked or only is None)
+            questions += linked
+            names += named
+            if salt is not None and (linked or named):
+                self._save("questions", code, qid, {"participant": "", "name": None})
+            for kind in ("upvotes", "askers"):
+                for who in self._members(kind, qid):
+                    if not is_person(who, only):
+                        continue
+                    # a merged question's askers hold its author too: counted once
+                    upvotes += kind == "upvotes"
+                    questions += kind == "askers" and who != author
+                    if salt is not None:
+                        self._remove_member(kind, qid, who)
+                        self._add_members(kind, qid, [anonymous_id(salt, f"{kind}{qid}", who)])
+        for poll in self._load_all("polls", code):
+            pid = poll["id"]
+            for kind in ("ballots", "answers", "interests"):
+                for who, value in self._kept(kind, pid).items():
+                    if not is_person(who, only):
+                        continue
+                    emails += kind == "interests"
+                    ballots += kind != "interests"
+                    if salt is not None:
+                        self._keep(kind, pid, who, None)
+                        if kind != "interests":
+                            self._keep(kind, pid, anonymous_id(salt, f"{kind}{pid}", who), value)
+        return Personal(names, emails, questions, upvotes, ballots)
 
     # -- presence -------------------------------------------------------------------------------
     def join(self, code: str, connection: str, participant: str) -> None:

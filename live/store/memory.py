@@ -26,6 +26,8 @@ class MemoryStore(LocalStore):
         # (ballots | answers | interests, poll id) -> participant -> value
         self._values: dict[tuple[str, int], dict[str, Any]] = {}
         self._asked: dict[tuple[str, str, str], int] = {}
+        # webinar code -> the participants who asked to be forgotten
+        self._forgotten: dict[str, set[str]] = {}
         # questions and polls share their ids, the log has its own
         self._ids = {"questions": count(1), "moderation_log": count(1)}
         self._ids["polls"] = self._ids["questions"]
@@ -90,6 +92,19 @@ class MemoryStore(LocalStore):
     def _remember(self, code: str, participant: str, idempotency_key: str, question: int) -> None:
         self._asked[(code, participant, idempotency_key)] = question
 
+    def _forget_asked(self, code: str, participant: str | None) -> None:
+        for asked in [k for k in self._asked if k[0] == code and participant in (None, k[1])]:
+            del self._asked[asked]
+
+    def _revoke(self, code: str, participant: str | None) -> None:
+        if participant is None:
+            self._forgotten.pop(code, None)
+        else:
+            self._forgotten.setdefault(code, set()).add(participant)
+
+    def _revoked(self, code: str, participant: str) -> bool:
+        return participant in self._forgotten.get(code, ())
+
     def webinar_codes(self) -> list[str]:
         with self._lock:
             return sorted(self._rows["webinars"])
@@ -106,8 +121,8 @@ class MemoryStore(LocalStore):
             for keyed in (self._sets, self._values):
                 for key in [k for k in keyed if k[1] in ids]:
                     del keyed[key]  # type: ignore[attr-defined]
-            for asked in [k for k in self._asked if k[0] == code]:
-                del self._asked[asked]
+            self._forget_asked(code, None)
+            self._forgotten.pop(code, None)
             self._connections.pop(code, None)
             return True
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -20,7 +21,7 @@ from typing import Any, TypeVar
 
 import redis
 
-from ..domain import LogEntry, Poll, PollResults, Question, Webinar
+from ..domain import LogEntry, Personal, Poll, PollResults, Question, Webinar
 from . import Changes, Condition, Later, Store, StoreUnavailable, created_fields
 from .codec import LOG, POLLS, QUESTIONS, WEBINARS, Codec
 
@@ -36,6 +37,7 @@ SCRIPTS = (
     "log",
     "merge",
     "online",
+    "personal",
     "refresh",
     "take_token",
     "upvote",
@@ -373,6 +375,34 @@ class RedisStore(Store):
         # ids come from a counter incremented in the same script as the push: sorted anyway
         entries = [LOG.build({"webinar": code, **LOG.decode(r), "id": r["id"]}) for r in records]
         return sorted(entries, key=lambda e: e.id)
+
+    # -- personal data --------------------------------------------------------------------------
+    def _personal(
+        self, code: str, participant: str | None, remove: bool, at: datetime | None = None
+    ) -> Personal | None:
+        w = self._w(code)
+        keys = [f"{w}:webinar", f"{w}:questions", f"{w}:polls", f"{w}:asked", f"{w}:forgotten"]
+        when = _hash(WEBINARS, {"purged_at": at})["purged_at"] or ""
+        args = [w, participant or "", int(remove), secrets.token_hex(16), when]
+        found = self._run("personal", keys, args)
+        return None if found is None else Personal(*(int(n) for n in found))
+
+    def personal_data(self, code: str, participant: str | None = None) -> Personal:
+        return self._personal(code, participant, False) or Personal()
+
+    def remove_personal(
+        self, code: str, participant: str | None = None, at: datetime | None = None
+    ) -> Personal | None:
+        return self._personal(code, participant, True, at)
+
+    def forgotten(self, code: str, participant: str) -> bool:
+        return bool(self.redis.sismember(f"{self._w(code)}:forgotten", participant))
+
+    def try_lock(self, name: str, seconds: float) -> bool:
+        """Take the lock if no process holds it: it expires after ``seconds``, never released,
+        so that a job done by one process is not done again by another within that time."""
+        key = f"{self.prefix}:lock:{name}"
+        return bool(self.redis.set(key, str(time.time()), nx=True, px=int(seconds * 1000)))
 
     # -- presence -------------------------------------------------------------------------------
     def join(self, code: str, connection: str, participant: str) -> None:

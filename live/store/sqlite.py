@@ -71,6 +71,11 @@ CREATE TABLE IF NOT EXISTS ballots (
     PRIMARY KEY (poll, participant, option)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ballots_by_participant ON ballots (participant);
+CREATE TABLE IF NOT EXISTS forgotten (
+    webinar TEXT NOT NULL REFERENCES webinars(code) ON DELETE CASCADE,
+    participant TEXT NOT NULL,
+    PRIMARY KEY (webinar, participant)
+) WITHOUT ROWID;
 """
 # the columns of each voter's entry in a poll, besides (poll, participant)
 KEPT = {"ballots": ("option",), "answers": ("answer",), "interests": ("email", "at")}
@@ -242,6 +247,29 @@ class SQLiteStore(LocalStore):
             (code, participant, idempotency_key, question),
         )
 
+    def _forget_asked(self, code: str, participant: str | None) -> None:
+        if participant is None:
+            self._db.execute("DELETE FROM asked WHERE webinar = ?", (code,))
+        else:
+            self._db.execute(
+                "DELETE FROM asked WHERE webinar = ? AND participant = ?", (code, participant)
+            )
+
+    def _revoke(self, code: str, participant: str | None) -> None:
+        if participant is None:
+            self._db.execute("DELETE FROM forgotten WHERE webinar = ?", (code,))
+        else:
+            self._db.execute(
+                "INSERT OR IGNORE INTO forgotten (webinar, participant) VALUES (?, ?)",
+                (code, participant),
+            )
+
+    def _revoked(self, code: str, participant: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM forgotten WHERE webinar = ? AND participant = ?", (code, participant)
+        ).fetchone()
+        return row is not None
+
     # -- reads and deletes SQL does better ------------------------------------------------------
     def webinar_codes(self) -> list[str]:
         return [row["code"] for row in self._read("SELECT code FROM webinars ORDER BY code")]
@@ -258,7 +286,7 @@ class SQLiteStore(LocalStore):
                 "DELETE FROM asked WHERE question IN (SELECT id FROM questions WHERE webinar = ?)",
                 (code,),
             )
-            for table in ("moderation_log", "questions", "polls"):
+            for table in ("moderation_log", "questions", "polls", "forgotten"):
                 db.execute(f"DELETE FROM {table} WHERE webinar = ?", (code,))
             deleted = db.execute("DELETE FROM webinars WHERE code = ?", (code,)).rowcount
         self._connections.pop(code, None)
