@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck screenshots bench clean
+.PHONY: run test lint typecheck screenshots bench clean messages
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ bench: $(STAMP)
 # PNGs of the three views in docs/screenshots/ (needs /usr/bin/chromium)
 screenshots: $(STAMP)
 	$(BIN)/python -m tests.screenshots docs/screenshots
+
+# the one catalogue: extract the messages of live/, run.py, templates/ and static/*.js into
+# live/translations/messages.pot and update every language's .po (docs/translations.md); the .po
+# files are compiled when the app starts, so there is no compile step
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k lazy_gettext -k lazy_ngettext:1,2 \
+		--project live --copyright-holder "the live authors" -o live/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i live/translations/messages.pot -d live/translations
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -54,6 +54,8 @@ class Connection:
     key_fingerprint: str = ""
     # moderators: their number in the moderation log ("moderator 2")
     moderator_number: int = 0
+    # the language of the page (``lang`` in auth): acks' messages are in it (live/i18n.py)
+    language: str = "en"
 
     @property
     def role(self) -> str:
@@ -113,7 +115,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     # imported here: these modules import ``socketio`` and ``Live`` from this one
-    from . import admin, auth, branding, handlers, notices, routes, tasks
+    from . import admin, auth, branding, handlers, i18n, notices, routes, tasks
 
     store = open_store(app)
     if not app.config["SECRET_KEY"]:
@@ -169,6 +171,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(routes.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(branding.bp)
+    # the languages: Flask-Babel, the picker's cookie, the browser's catalogues (live/i18n.py)
+    i18n.init_app(app)
     app.register_blueprint(notices.bp)
     # pages, JSON and exports compressed; static files fingerprinted, pre-compressed, cached
     assets.compress_responses(app)

@@ -17,8 +17,10 @@ from . import Connection, Live, current_live, private, service
 from .broadcast import moderator_room, participant_room, public_room
 from .domain import Forbidden, Full, InvalidInput, LiveError, Unavailable, Webinar
 from .frames import RawJSON
+from .i18n import connection_language, translate
 from .identity import key_fingerprint
 from .keys import current_fingerprint, moderator_key_valid, session_moderates
+from .msgids import N_
 from .payloads import snapshot
 from .snapshots import attendee_snapshot
 from .store import StoreUnavailable
@@ -36,19 +38,23 @@ def on_connect(auth: Any = None) -> None:
     page). Anything else is refused with a message: never silently admitted with fewer rights.
     """
     live = current_live()
+    # the refusal's message and later acks' are in the page's language; the codes never change
+    language = connection_language(auth)
     try:
         connection, state = _admit(live, auth)
     except LiveError as error:
         # "unavailable", "rate_limited" and "full" are not final: the page tries again
-        raise ConnectionRefusedError(error.message, {"error": error.code}) from None
+        message = translate(error.message, language)
+        raise ConnectionRefusedError(message, {"error": error.code}) from None
     except StoreUnavailable:
-        message = "Storage is unavailable for a moment; trying again."
+        message = translate(N_("Storage is unavailable for a moment; trying again."), language)
         raise ConnectionRefusedError(message, {"error": "unavailable"}) from None
     except Exception:
         # a bug: refused all the same, so that the client is not left waiting
         log.exception("a connection was refused by an error")
-        message = "Something went wrong on the server."
+        message = translate(N_("Something went wrong on the server."), language)
         raise ConnectionRefusedError(message, {"error": "internal"}) from None
+    connection.language = language
     live.connections[request.sid] = connection  # type: ignore[attr-defined]
     code = connection.code
     join_room(moderator_room(code) if connection.moderator else public_room(code))
@@ -62,10 +68,10 @@ def on_connect(auth: Any = None) -> None:
 def _admit(live: Live, auth: Any) -> tuple[Connection, dict[str, Any] | RawJSON]:
     """Return who the connecting client is and the snapshot it gets, or raise why not."""
     if live.draining:
-        raise Unavailable("The server is restarting; trying again.")
+        raise Unavailable(N_("The server is restarting; trying again."))
     _refuse_when_full(live)
     if not isinstance(auth, dict):
-        raise InvalidInput("Connect with auth: {webinar, participant} or {webinar, key}.")
+        raise InvalidInput(N_("Connect with auth: {webinar, participant} or {webinar, key}."))
     webinar = service.get_webinar(live.store, code=auth.get("webinar"))
     connection = _authenticate(live, auth, webinar)
     state = _snapshot(live, webinar, connection)
@@ -103,7 +109,7 @@ def _refuse_when_full(live: Live) -> None:
             len(live.connections),
             limit,
         )
-    raise Full("This server is full at the moment; the page tries again by itself.")
+    raise Full(N_("This server is full at the moment; the page tries again by itself."))
 
 
 def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connection:
@@ -118,7 +124,7 @@ def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connect
             )
     if "key" in auth:
         if not moderator_key_valid(live, webinar.code, auth["key"], request.remote_addr):
-            raise Forbidden("The moderator key is not valid for this webinar.", "bad_key")
+            raise Forbidden(N_("The moderator key is not valid for this webinar."), "bad_key")
         return Connection(
             webinar.code,
             True,
@@ -128,7 +134,7 @@ def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connect
         )
     if auth.get("moderator") is True:
         if not session_moderates(live, webinar.code):
-            raise Forbidden("Open the moderator link with its key first.", "not_moderator")
+            raise Forbidden(N_("Open the moderator link with its key first."), "not_moderator")
         # the number this browser got when it signed in (routes.moderate)
         numbers = session.get("moderator_numbers")
         number = numbers.get(webinar.code) if isinstance(numbers, dict) else None
@@ -145,7 +151,7 @@ def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connect
         return Connection(webinar.code, moderator=False, participant=None)
     if participant is None:
         raise Forbidden(
-            "A participant token is needed; get one from the join endpoint.", "no_token"
+            N_("A participant token is needed; get one from the join endpoint."), "no_token"
         )
     return Connection(webinar.code, moderator=False, participant=participant)
 

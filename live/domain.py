@@ -11,9 +11,10 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 from .colours import accent_problem
+from .msgids import N_
 
 QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived", "merged"]
 PollKind = Literal["single", "multiple", "rating", "words", "text", "ranking"]
@@ -45,6 +46,9 @@ CLOUD_SIZE = 50
 RATING_OPTIONS = ("1", "2", "3", "4", "5")
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
+T = TypeVar("T")
+# a language as BCP 47's short forms: "fr", "pt-BR", "ast"
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 # a private webinar's passcode: 4 to 64 visible characters, no spaces (read aloud, typed on phones)
 PASSCODE_PATTERN = re.compile(r"^[^\s\x00-\x1f\x7f]{4,64}$")
 PASSCODE_RULE = "A passcode has 4 to 64 characters and no spaces."
@@ -250,6 +254,29 @@ class Programme:
 
 
 @dataclass(frozen=True)
+class ContentTranslation:
+    """A webinar's own content in one more language (its file's ``[translations.xx]``): what is
+    empty keeps the webinar's. Programmes and topics are in the webinar's order; topics stay
+    the webinar's names in questions and exports, these are what attendees read."""
+
+    language: str
+    title: str = ""
+    description: str = ""
+    programmes: tuple[Programme, ...] = ()
+    topics: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # read back from JSON (the stores), lists and mappings become tuples and programmes
+        programmes = tuple(
+            p if isinstance(p, Programme) else Programme(**p) for p in self.programmes
+        )
+        object.__setattr__(self, "programmes", programmes)
+        object.__setattr__(self, "topics", tuple(self.topics))
+        if not LANGUAGE_PATTERN.match(self.language):
+            raise InvalidInput(N_("A language is a code such as fr or pt-BR."), "bad_language")
+
+
+@dataclass(frozen=True)
 class Webinar:
     code: str
     title: str
@@ -265,6 +292,10 @@ class Webinar:
     # path of a logo file (beside the webinar file; served by live/branding.py); "" for none
     accent: str = ""
     logo: str = ""
+    # the language of its content, and the default of its screen, overlay, report and exports
+    language: str = "en"
+    # its content in other languages (attendees read theirs where given)
+    translations: tuple[ContentTranslation, ...] = ()
     # who answers for its personal data and how long it is kept (the privacy notice)
     privacy: Privacy = field(default_factory=Privacy)
     # a private webinar's passcode, entered once by attendees before joining ("": public)
@@ -275,6 +306,17 @@ class Webinar:
     generation: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "translations",
+            tuple(
+                t if isinstance(t, ContentTranslation) else ContentTranslation(**t)
+                for t in self.translations
+            ),
+        )
+        # a file's translations are checked against its topics and programmes when it is read
+        # (check_translations); topics edited later leave a translation's unused, not an error
+        check_languages(self.language, [t.language for t in self.translations])
         if not CODE_PATTERN.match(self.code):
             raise InvalidInput(
                 "A webinar code has 2-32 lowercase letters, digits or dashes.", "bad_code"
@@ -374,6 +416,84 @@ class Question:
 
 
 @dataclass(frozen=True)
+class PollTranslation:
+    """A poll's prompt and options in one more language; what is empty keeps the poll's."""
+
+    language: str
+    prompt: str = ""
+    options: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "options", tuple(self.options))
+        if not LANGUAGE_PATTERN.match(self.language):
+            raise InvalidInput(N_("A language is a code such as fr or pt-BR."), "bad_language")
+
+
+def check_languages(language: str, translated: list[str]) -> None:
+    """Refuse a content language that is not a code, or a language translated twice (one in the
+    webinar's own language is allowed, and unused while it is the webinar's)."""
+    if not LANGUAGE_PATTERN.match(language):
+        raise InvalidInput(N_("A language is a code such as fr or pt-BR."), "bad_language")
+    if len(set(translated)) != len(translated):
+        raise InvalidInput(
+            N_("Each language is translated once."),
+            "bad_translation",
+        )
+
+
+def check_translations(webinar: Webinar, polls: Iterable[Poll] = ()) -> None:
+    """Refuse translations that do not name every topic, programme or option, in order."""
+    for translation in webinar.translations:
+        if translation.topics and len(translation.topics) != len(webinar.topics):
+            raise InvalidInput(
+                N_("A translation names every topic, in the same order, or none."),
+                "bad_translation",
+            )
+        if translation.programmes and len(translation.programmes) != len(webinar.programmes):
+            raise InvalidInput(
+                N_("A translation gives every programme, in the same order, or none."),
+                "bad_translation",
+            )
+    for poll in polls:
+        for given in poll.translations:
+            if given.options and len(given.options) != len(poll.options):
+                raise InvalidInput(
+                    N_("A poll's translation gives every option, in the same order, or none."),
+                    "bad_translation",
+                )
+
+
+def content_in(webinar: Webinar, language: str) -> ContentTranslation:
+    """The webinar's content as an attendee reading ``language`` sees it: the translation's
+    where it gives one, else the webinar's own."""
+    given = None
+    if language != webinar.language:
+        given = next((t for t in webinar.translations if t.language == language), None)
+    return ContentTranslation(
+        webinar.language,
+        title=(given and given.title) or webinar.title,
+        description=(given and given.description) or webinar.description,
+        programmes=_same_length(given.programmes if given else None, webinar.programmes),
+        topics=_same_length(given.topics if given else None, webinar.topics),
+    )
+
+
+def poll_in(poll: Poll, language: str) -> PollTranslation:
+    """A poll's prompt and options in ``language`` where translated, else its own."""
+    given = next((t for t in poll.translations if t.language == language), None)
+    return PollTranslation(
+        language,
+        prompt=(given and given.prompt) or poll.prompt,
+        options=_same_length(given.options if given else None, poll.options),
+    )
+
+
+def _same_length(translated: tuple[T, ...] | None, own: tuple[T, ...]) -> tuple[T, ...]:
+    # a translation made for other topics (edited since) is not shown against these
+    return translated if translated and len(translated) == len(own) else own
+
+
+@dataclass(frozen=True)
 class Poll:
     id: int
     webinar: str
@@ -388,6 +508,18 @@ class Poll:
     collects_emails: bool = False
     # an open text poll: the answers a moderator chose to show to everyone
     shown: tuple[str, ...] = ()
+    # its prompt and options in other languages (the same options: the ballots are the same)
+    translations: tuple[PollTranslation, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "translations",
+            tuple(
+                t if isinstance(t, PollTranslation) else PollTranslation(**t)
+                for t in self.translations
+            ),
+        )
 
     @property
     def is_public(self) -> bool:

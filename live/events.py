@@ -18,7 +18,9 @@ from flask_socketio import SocketIO, disconnect
 from . import Connection, Live, current_live
 from .commands import C, parse
 from .domain import Forbidden, LiveError, TooMany, Unavailable
+from .i18n import DEFAULT, translate
 from .keys import KEY_CHANGED, current_fingerprint, sign_out_stale_moderators
+from .msgids import N_
 from .store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,16 @@ class EventHandler(Generic[C]):
     participant: bool = False
 
     def __call__(self, payload: Any = None, *extra: Any) -> Ack:
-        """Check, handle and acknowledge one event (called by Flask-SocketIO, in its context)."""
+        """Check, handle and acknowledge one event (called by Flask-SocketIO, in its context);
+        a refusal's message is in the connection's language, its code unchanged."""
+        ack = self._answer(payload, *extra)
+        if not ack["ok"]:
+            connection = current_live().connections.get(request.sid)  # type: ignore[attr-defined]
+            if connection is not None and connection.language != DEFAULT:
+                ack["message"] = translate(ack["message"], connection.language)
+        return ack
+
+    def _answer(self, payload: Any, *extra: Any) -> Ack:
         live = current_live()
         live.in_flight += 1
         try:
@@ -51,14 +62,14 @@ class EventHandler(Generic[C]):
             return {
                 "ok": False,
                 "error": "unavailable",
-                "message": "Storage is unavailable; try again.",
+                "message": N_("Storage is unavailable; try again."),
             }
         except Exception:
             log.exception("'%s' failed", self.command.event)
             return {
                 "ok": False,
                 "error": "internal",
-                "message": "Something went wrong on the server.",
+                "message": N_("Something went wrong on the server."),
             }
         finally:
             live.in_flight -= 1
@@ -67,13 +78,13 @@ class EventHandler(Generic[C]):
         """Return the sender's connection if it may send this event now, else raise."""
         connection = live.connections.get(request.sid)  # type: ignore[attr-defined]
         if connection is None:
-            raise Forbidden("This connection is not admitted to a webinar.", "not_connected")
+            raise Forbidden(N_("This connection is not admitted to a webinar."), "not_connected")
         if live.draining:
             # refused, not half-done: the client knows nothing changed
-            raise Unavailable("The server is restarting; try again in a moment.")
+            raise Unavailable(N_("The server is restarting; try again in a moment."))
         keep_pace(live, connection)
         if self.moderator and not connection.moderator:
-            raise Forbidden("Only moderators may do this.", "forbidden")
+            raise Forbidden(N_("Only moderators may do this."), "forbidden")
         if self.moderator and connection.key_fingerprint != current_fingerprint(
             live, connection.code
         ):
@@ -81,7 +92,7 @@ class EventHandler(Generic[C]):
             sign_out_stale_moderators(live)
             raise Forbidden(KEY_CHANGED, "key_changed")
         if self.participant and connection.participant is None:
-            raise Forbidden("Connect with a participant token to do this.", "no_token")
+            raise Forbidden(N_("Connect with a participant token to do this."), "no_token")
         return connection
 
 
@@ -112,7 +123,7 @@ def keep_pace(live: Live, connection: Connection) -> None:
     if connection.refused >= FLOOD_REFUSALS:
         log.warning("closing a connection to %s that keeps flooding events", connection.code)
         disconnect()
-    raise TooMany("Slow down: too many actions at once.")
+    raise TooMany(N_("Slow down: too many actions at once."))
 
 
 def error_ack(error: LiveError) -> Ack:

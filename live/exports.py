@@ -8,6 +8,8 @@ import io
 from typing import Any
 
 from .domain import Webinar, dismissed_counts
+from .i18n import translate
+from .msgids import N_
 from .payloads import log_payload, moderator_poll, question_payload, webinar_payload
 from .store import Store
 
@@ -31,6 +33,28 @@ CSV_COLUMNS = (
     "average_rank",
     "voters",
 )
+# the header row of a CSV in another language than English (an English CSV keeps the column
+# names above, which scripts read); the ``record`` and status cells stay codes
+CSV_HEADINGS = {
+    "record": N_("Record"),
+    "id": N_("ID"),
+    "status": N_("Status"),
+    "reason": N_("Reason"),
+    "text": N_("Text"),
+    "author": N_("Author"),
+    "upvotes": N_("Upvotes"),
+    "asked_by": N_("Asked by"),
+    "merged_into": N_("Merged into"),
+    "reply": N_("Reply"),
+    "topic": N_("Topic"),
+    "created_at": N_("Created at"),
+    "on_air": N_("On screen"),
+    "option": N_("Option"),
+    "votes": N_("Votes"),
+    "percent": N_("Percent"),
+    "average_rank": N_("Average rank"),
+    "voters": N_("Voters"),
+}
 # a spreadsheet runs a cell that starts with one of these as a formula
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,12 +72,16 @@ def collect(store: Store, webinar: Webinar) -> dict[str, Any]:
     }
 
 
-def to_csv(data: dict[str, Any]) -> str:
+def to_csv(data: dict[str, Any], language: str = "en") -> str:
     """Write one table: a row per question, then a row per poll option, then one per moderation
-    log entry (``record`` says which; cells that do not apply stay empty)."""
+    log entry (``record`` says which; cells that do not apply stay empty). The header row is in
+    ``language`` (the webinar's), English's being the column names."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="")
-    writer.writeheader()
+    if language == "en":
+        writer.writeheader()
+    else:
+        writer.writerow({c: translate(CSV_HEADINGS[c], language) for c in CSV_COLUMNS})
     for q in data["questions"]:
         row = {
             "record": "question",

@@ -34,6 +34,8 @@ from socketio import packet
 from socketio.base_server import BaseServer
 
 from .domain import LiveError
+from .i18n import translate
+from .msgids import N_
 
 log = logging.getLogger(__name__)
 Ack = dict[str, Any]
@@ -229,12 +231,17 @@ def on_other_event(event: str | BadFrame, *_: Any) -> Ack:
     else:
         kind, what = "unknown event", f"an unknown event {event[:50]!r}"
         code = "unknown_event"
-        message = f"There is no event {event[:50]!r}; see the protocol's list of events."
+        message = translate(
+            N_("There is no event %(event)s; see the protocol's list of events."),
+            connection.language,
+            event=repr(event[:50]),
+        )
     _log_once(kind, what, connection.code)
     try:
         _count(live, connection)
     except LiveError as error:
-        return {"ok": False, "error": error.code, "message": error.message}
+        message = translate(error.message, connection.language)
+        return {"ok": False, "error": error.code, "message": message}
     return {"ok": False, "error": code, "message": message}
 
 

@@ -235,7 +235,9 @@ def on_suggest(live: Live, connection: Connection, command: Suggest) -> Ack:
     so that they can upvote one instead of asking it again."""
     if not isinstance(command.text, str):
         raise domain.InvalidInput("'suggest' takes the text typed so far.")
-    found = similar_questions(command.text[:2000], live_questions(live, connection.code))
+    found = similar_questions(
+        command.text[:2000], live_questions(live, connection.code), language=connection.language
+    )
     return {"questions": [{**question_payload(q, None), "score": score} for q, score in found]}
 
 

@@ -16,10 +16,11 @@ from . import Connection, Live, service, socketio
 from .domain import TooMany
 from .identity import key_fingerprint, key_matches
 from .moderation_log import log_action
+from .msgids import N_
 
 log = logging.getLogger(__name__)
 
-KEY_CHANGED = "The moderator key was changed: open the new moderator link to go on moderating."
+KEY_CHANGED = N_("The moderator key was changed: open the new moderator link to go on moderating.")
 
 
 def key_valid(

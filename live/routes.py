@@ -290,7 +290,7 @@ def export(code: str, fmt: str) -> Response:
     elif fmt == "md":
         response = Response(markdown_report(data), mimetype="text/markdown")
     else:
-        response = Response(exports.to_csv(data), mimetype="text/csv")
+        response = Response(exports.to_csv(data, webinar.language), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -16,12 +16,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .colours import normal_hex
 from .domain import (
+    ContentTranslation,
     InvalidInput,
     Poll,
+    PollTranslation,
     Privacy,
     Programme,
     Webinar,
     WebinarSettings,
+    check_translations,
     new_poll,
     with_privacy,
     with_settings,
@@ -49,6 +52,8 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "passcode",
             "accent",
             "logo",
+            "language",
+            "translations",
         }
     ),
     "settings": frozenset(
@@ -63,7 +68,11 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
         }
     ),
     "programmes": frozenset({"title", "when", "description"}),
-    "polls": frozenset({"prompt", "kind", "options", "collects_emails"}),
+    "polls": frozenset({"prompt", "kind", "options", "collects_emails", "translations"}),
+    # [translations.xx], its [[translations.xx.programmes]], and a poll's [polls.translations.xx]
+    "translations": frozenset({"title", "description", "programmes", "topics"}),
+    "translations.programmes": frozenset({"title", "when", "description"}),
+    "polls.translations": frozenset({"prompt", "options"}),
     "privacy": frozenset({"controller", "contact", "dpo", "authority", "retention_days"}),
 }
 
@@ -125,15 +134,82 @@ def parse_webinar(data: dict[str, Any], folder: Path | None = None) -> WebinarFi
         passcode=_passcode(data.get("passcode", "")),
         accent=_accent(data.get("accent", "")),
         logo=_logo(data.get("logo", ""), folder),
+        language=_text(data.get("language", "en"), "language").strip(),
+        translations=_content_translations(data.get("translations", {})),
     )
     polls = tuple(
         replace(
             new_poll(webinar.code, p.get("prompt"), p.get("kind", "single"), p.get("options")),
             collects_emails=p.get("collects_emails", False) is True,
+            translations=_poll_translations(p.get("translations", {})),
         )
         for p in data.get("polls", [])
     )
+    check_translations(webinar, polls)
     return WebinarFile(webinar=webinar, polls=polls)
+
+
+def _text(value: Any, key: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"'{key}' must be text.")
+    return value
+
+
+def _texts(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput(f"'{key}' must be a list of texts.")
+    return tuple(v.strip() for v in value)
+
+
+def _tables(value: Any, key: str) -> dict[str, dict[str, Any]]:
+    """``[translations.fr]`` tables by language, checked to be tables."""
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise InvalidInput(f"'{key}' must be tables such as [{key}.fr].")
+    return value
+
+
+def _content_translations(value: Any) -> tuple[ContentTranslation, ...]:
+    """The webinar's ``[translations.xx]``: title, description, topics, ``[[...programmes]]``."""
+    found = []
+    for language, table in _tables(value, "translations").items():
+        where = f"translations.{language}"
+        _unknown(table, "translations")
+        for programme in table.get("programmes", []):
+            _unknown(programme, "translations.programmes")
+        found.append(
+            ContentTranslation(
+                language=language,
+                title=_text(table.get("title", ""), f"{where}.title").strip(),
+                description=_text(table.get("description", ""), f"{where}.description").strip(),
+                programmes=tuple(
+                    Programme(
+                        title=_text(p.get("title", ""), f"{where}.programmes.title"),
+                        when=_text(p.get("when", ""), f"{where}.programmes.when"),
+                        description=_text(
+                            p.get("description", ""), f"{where}.programmes.description"
+                        ).strip(),
+                    )
+                    for p in table.get("programmes", [])
+                ),
+                topics=_texts(table.get("topics", []), f"{where}.topics"),
+            )
+        )
+    return tuple(found)
+
+
+def _poll_translations(value: Any) -> tuple[PollTranslation, ...]:
+    """A poll's ``[polls.translations.xx]``: its prompt and options."""
+    tables = _tables(value, "polls.translations")
+    for table in tables.values():
+        _unknown(table, "polls.translations")
+    return tuple(
+        PollTranslation(
+            language=language,
+            prompt=_text(table.get("prompt", ""), f"polls.translations.{language}.prompt").strip(),
+            options=_texts(table.get("options", []), f"polls.translations.{language}.options"),
+        )
+        for language, table in tables.items()
+    )
 
 
 def check_keys(data: dict[str, Any]) -> None:

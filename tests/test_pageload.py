@@ -39,6 +39,7 @@ def test_a_repeat_visit_fetches_no_file_and_a_fresh_one_only_compressed_files(tm
     names = {re.sub(r"\.[0-9a-f]{12}(?=\.\w+$)", "", f["path"]) for f in files}
     assert names == {
         "static/live.css",
+        "static/i18n.js",
         "static/vendor/socket.io-4.8.1.min.js",
         "static/common.js",
         "static/attendee.js",

@@ -17,11 +17,16 @@ from live.domain import (
     MERGE_FROM,
     MERGE_INTO,
     ON_AIR_STATUSES,
+    ContentTranslation,
     Poll,
+    PollTranslation,
+    Programme,
     Question,
     Screen,
     Webinar,
     WebinarSettings,
+    content_in,
+    poll_in,
 )
 from live.store import Later, Store, store_from_url
 from live.store.redis import RedisStore
@@ -786,3 +791,42 @@ def test_a_webinars_branding_is_kept_and_edited(store):
     assert store.get_webinar("w1").accent == "" and store.get_webinar("w1").logo == ""
     assert store.update_webinar(replace(stored, accent="#0b5cad", logo=""))
     assert (store.get_webinar("w3").accent, store.get_webinar("w3").logo) == ("#0b5cad", "")
+
+
+def test_a_webinars_language_and_translations_are_kept(store):
+    """The webinar file's language and its content and polls in other languages (issue 15)."""
+    french = ContentTranslation(
+        "fr",
+        title="Budget participatif",
+        description="Quels projets la ville doit-elle financer ?",
+        programmes=(Programme("Laboratoire", "Barcelone, 17-19 septembre", "Un nouveau format."),),
+        topics=("Général",),
+    )
+    translated = replace(
+        webinar("w4"),
+        language="ca",
+        programmes=(Programme("Laboratori", "Barcelona"),),
+        topics=("General",),
+        translations=(french, ContentTranslation("el", title="Συμμετοχικός προϋπολογισμός")),
+    )
+    poll = replace(
+        draft_poll("w4"),
+        translations=(PollTranslation("fr", "Lequel ?", ("Un", "Deux", "Trois")),),
+    )
+    assert store.create_webinar(translated, "k", [poll])
+    stored = store.get_webinar("w4")
+    assert stored == translated
+    assert stored.translations[0].programmes[0] == Programme(
+        "Laboratoire", "Barcelone, 17-19 septembre", "Un nouveau format."
+    )
+    assert store.get_webinar("w1").language == "en" and store.get_webinar("w1").translations == ()
+    (stored_poll,) = store.polls("w4")
+    assert stored_poll.translations == poll.translations
+    assert content_in(stored, "fr").title == "Budget participatif"
+    # Greek gives the title only: the rest is the webinar's own
+    assert content_in(stored, "el").topics == ("General",)
+    assert poll_in(stored_poll, "de").options == ("A", "B", "C")
+    # topics edited later (the organiser page): the French names no longer fit, and are not used
+    assert store.set_topics("w4", ("General", "Parks"))
+    assert content_in(store.get_webinar("w4"), "fr").topics == ("General", "Parks")
+    assert content_in(store.get_webinar("w4"), "fr").title == "Budget participatif"

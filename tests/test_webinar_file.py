@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from live import create_app
-from live.domain import InvalidInput
+from live.domain import InvalidInput, content_in, poll_in
 from live.webinar_file import default_webinar_path, load_webinar_file
 
 OTHER = """
@@ -139,6 +139,80 @@ def test_app_loads_the_configured_file_and_keeps_a_stored_webinar(tmp_path, monk
     assert again.store.get_webinar("budget-2025").settings.premoderation is False
     assert len(again.store.polls("budget-2025")) == 1
     again.store.close()
+
+
+def test_the_default_webinar_ships_in_the_ten_languages():
+    loaded = load_webinar_file(default_webinar_path())
+    webinar = loaded.webinar
+    others = {"fr", "de", "es", "it", "ca", "nl", "pl", "pt", "el"}
+    assert webinar.language == "en"
+    assert {t.language for t in webinar.translations} == others
+    for translation in webinar.translations:
+        # everything given, programme and topic names of the products kept
+        assert translation.title and translation.description
+        assert len(translation.programmes) == len(webinar.programmes)
+        assert [p.title for p in translation.programmes] == [p.title for p in webinar.programmes]
+        assert translation.topics[:3] == webinar.topics[:3] and translation.topics[3] != "General"
+    for poll in loaded.polls:
+        assert {t.language for t in poll.translations} == others
+        assert all(len(t.options) == len(poll.options) and t.prompt for t in poll.translations)
+    french = content_in(webinar, "fr")
+    assert french.programmes[0].when == "Barcelone, du 17 au 19 septembre"
+    assert poll_in(loaded.polls[1], "de").prompt == (
+        "Wie wahrscheinlich ist es, dass sich Ihre Stadt bewirbt?"
+    )
+    # a language without a translation reads the webinar's own
+    assert content_in(webinar, "sv").title == webinar.title
+
+
+TRANSLATED = """
+code = "budget-2025"
+title = "Pressupost participatiu 2025"
+timezone = "Europe/Madrid"
+starts_at = 2025-03-04T18:30:00
+ends_at = 2025-03-04T20:00:00
+language = "ca"
+topics = ["Parcs"]
+
+[[polls]]
+prompt = "Quin districte?"
+options = ["Nord", "Sud"]
+
+[polls.translations.fr]
+prompt = "Quel quartier ?"
+options = ["Nord", "Sud"]
+
+[translations.fr]
+title = "Budget participatif 2025"
+topics = ["Parcs et jardins"]
+"""
+
+
+def test_a_file_gives_its_language_and_translations(tmp_path):
+    path = tmp_path / "budget.toml"
+    path.write_text(TRANSLATED)
+    loaded = load_webinar_file(path)
+    assert loaded.webinar.language == "ca"
+    assert content_in(loaded.webinar, "fr").title == "Budget participatif 2025"
+    assert content_in(loaded.webinar, "fr").topics == ("Parcs et jardins",)
+    assert content_in(loaded.webinar, "fr").description == loaded.webinar.description
+    assert poll_in(loaded.polls[0], "fr").prompt == "Quel quartier ?"
+
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ('\n[translations.fr]\ntopics = ["Un", "Deux"]\n', "every topic"),
+        ("\n[translations.fr]\ntitle = 3\n", "translations.fr.title"),
+        ('\n[translations."not a code"]\ntitle = "x"\n', "language"),
+    ],
+)
+def test_bad_translations_say_what_is_wrong(tmp_path, extra, words):
+    path = tmp_path / "budget.toml"
+    path.write_text(OTHER.split("[[polls]]")[0] + extra)
+    with pytest.raises(InvalidInput) as error:
+        load_webinar_file(path)
+    assert words in error.value.message
 
 
 def test_an_unknown_key_stops_the_server_naming_the_file_and_the_key(tmp_path, monkeypatch):
