@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check live tests bench run.py
 	$(BIN)/ruff format --check live tests bench run.py
 
-# the whole benchmark (about 15 minutes), then its tables and plot; see docs/BENCHMARKS.md
+# the whole benchmark, S1-S7 (about 27 minutes), then its tables and plot; see docs/BENCHMARKS.md
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench suite --out bench/results/suite.json

@@ -24,6 +24,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import assets, frames
 from .broadcast import Broadcaster
 from .config import Config
+from .contexts import CookieSessions, LiveFlask
 from .identity import Identities, new_moderator_key
 from .limits import RateLimiter
 from .rooms import IndexedManager
@@ -96,12 +97,14 @@ def current_live() -> Live:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings from ``Config``, then ``LIVE_*`` variables, then ``config``."""
-    app = Flask(
+    app = LiveFlask(
         __name__,
         instance_path=os.environ.get("LIVE_INSTANCE_PATH", str(ROOT / "instance")),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # sessions are opened only for requests with the cookie (contexts.py: join storms)
+    app.session_interface = CookieSessions()
     app.config.from_object(Config)
     app.config.from_prefixed_env("LIVE")
     app.config.update(config or {})

@@ -311,6 +311,10 @@ class Webinar:
     privacy: Privacy = field(default_factory=Privacy)
     # a private webinar's passcode, entered once by attendees before joining ("": public)
     passcode: str = ""
+    # given by the store when the webinar is created: a webinar deleted and created again with
+    # the same code and details is another one, which no process's cache may take for the old
+    # (caches compare it; two webinars with the same details still compare equal)
+    generation: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(

@@ -239,6 +239,9 @@ class SharedParts:
             with self._guard:
                 marks = self._marks.pop(code, None)
                 part = self._parts.get(code)
+            # a webinar deleted and created again is another one: nothing of it is reused
+            if part is not None and part.webinar.generation != webinar.generation:
+                part = None
             if part is not None and marks is None and part.webinar == webinar:
                 return part
             try:
