@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check live tests bench run.py
 	$(BIN)/ruff format --check live tests bench run.py
 
-# the whole benchmark (about 15 minutes), then its tables and plot; see docs/BENCHMARKS.md
+# the whole benchmark, S1-S7 (about 27 minutes), then its tables and plot; see docs/BENCHMARKS.md
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench suite --out bench/results/suite.json
@@ -36,7 +36,7 @@ screenshots: $(STAMP)
 # live/translations/messages.pot and update every language's .po (docs/translations.md); the .po
 # files are compiled when the app starts, so there is no compile step
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k lazy_gettext -k lazy_ngettext:1,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k N_plural:1,2 -k lazy_gettext -k lazy_ngettext:1,2 \
 		--project live --copyright-holder "the live authors" -o live/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i live/translations/messages.pot -d live/translations
 

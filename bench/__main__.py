@@ -3,7 +3,7 @@
     python -m bench run S1 [--target live|gevent|baseline|node] [--attendees N] [--rate R]
                            [--duration S] [--questions Q] [--no-compress] [--json FILE]
                            [--root DIR]                  S6 and S6-kill: the reconnect storm
-    python -m bench suite [--out FILE] [--quick]      every scenario and comparison, in one run
+    python -m bench suite [--out FILE] [--quick]      S1-S7 and the floors, in one run
     python -m bench report FILE [--plot PNG]          tables (Markdown) and the plot from a suite
     python -m bench soak [--attendees N] [--minutes M] [--churn C] [--json FILE]
                                                       a long run with churn: memory, open files
@@ -149,7 +149,9 @@ def suite(quick: bool) -> dict[str, Any]:
             scenario, attendees=max(50, scenario.attendees // 5), duration=scenario.duration / 4
         )
 
-    s1, s2, s3, s4, s5 = (sized(SCENARIOS[name]) for name in ("S1", "S2", "S3", "S4", "S5"))
+    s1, s2, s3, s4, s5, s6, s6_kill = (
+        sized(SCENARIOS[name]) for name in ("S1", "S2", "S3", "S4", "S5", "S6", "S6-kill")
+    )
     # S5 late join, and the same join into a webinar of 10 questions: their CPU per join compared
     s5_small = replace(s5, name="S5-10", questions=10)
     plan: list[tuple[Scenario, str]] = [
@@ -162,6 +164,9 @@ def suite(quick: bool) -> dict[str, Any]:
         (s4, "live"),
         (s5, "live"),
         (s5_small, "live"),
+        # the reconnect storm, after SIGTERM and after kill -9 (about 3 minutes each)
+        (s6, "live"),
+        (s6_kill, "live"),
     ]
     if node_available():
         plan += [(s1, "node"), (s2, "node")]
@@ -185,10 +190,16 @@ def suite(quick: bool) -> dict[str, Any]:
                 }
             )
             print(f"   failed: {error}", file=sys.stderr)
+    print("== S7 page load", file=sys.stderr)
+    try:
+        page_load = pageload.run(ROOT, None, 300, 1 if quick else 3, True)
+    except Exception as error:  # noqa: BLE001 (no Chromium here, say so in the report)
+        page_load = {"error": f"{type(error).__name__}: {error}"}
     return {
         "machine": machine(),
         "command": " ".join(["python -m bench", *sys.argv[1:]]),
         "runs": runs,
+        "pageload": page_load,
     }
 
 

@@ -39,6 +39,12 @@ def summary(result: dict[str, Any]) -> str:
         f"  join: {join['per_second']}/s over {join['seconds']} s, {join['failures']} failed, "
         f"p50 {join['latency_p50_ms']} ms, p99 {join['latency_p99_ms']} ms"
     )
+    if join.get("server_cpu_ms_per_join") is not None:
+        lines.append(
+            f"  {join['server_cpu_ms_per_join']} ms server CPU per join, "
+            f"{join.get('wire_kb_per_attendee')} KB on the wire per attendee, snapshot "
+            f"{join.get('snapshot_kb_decoded')} KB of JSON"
+        )
     lines.append(
         f"  memory: {result['memory_per_attendee_kb']} KB per attendee "
         f"({result['server_rss_mb']} MB in all)"
@@ -163,6 +169,7 @@ def tables(results: dict[str, Any]) -> str:
                 ]
             )
         )
+    out += late_join_table(runs) + storm_table(runs) + page_load_table(results.get("pageload"))
     failed = [r for r in results["runs"] if "error" in r]
     if failed:
         out += [
@@ -171,6 +178,147 @@ def tables(results: dict[str, Any]) -> str:
             + "; ".join(f"{r['scenario']['name']} on {r['kind']}: {r['error']}" for r in failed),
         ]
     return "\n".join(out)
+
+
+def late_join_table(runs: list[dict[str, Any]]) -> list[str]:
+    """S5: joins into a webinar late in its life, against the same joins with 10 questions."""
+    late = [r for r in runs if "storm" not in r and r["scenario"].get("content")]
+    if not late:
+        return []
+    # the CPU per join of the 10-question run of the same server, for the ratio
+    small = {
+        r["target"]: r["join"]["server_cpu_ms_per_join"]
+        for r in late
+        if r["scenario"].get("questions") == 10
+    }
+    out = [
+        "",
+        "### Late join (S5)",
+        "",
+        _row(
+            [
+                "scenario",
+                "server",
+                "questions",
+                "attendees",
+                "joined/s",
+                "failures",
+                "p50 ms",
+                "p99 ms",
+                "ms CPU per join",
+                "against 10 questions",
+                "KB on the wire",
+                "snapshot KB (JSON)",
+                "snapshots with the content",
+            ]
+        ),
+        _row(["---"] * 13),
+    ]
+    for r in late:
+        j, s = r["join"], r["scenario"]
+        base = small.get(r["target"])
+        ratio = f"{j['server_cpu_ms_per_join'] / base:.2f}x" if base else None
+        out.append(
+            _row(
+                [
+                    s["name"],
+                    r["target"],
+                    s["questions"],
+                    s["attendees"],
+                    j["per_second"],
+                    j["failures"],
+                    j["latency_p50_ms"],
+                    j["latency_p99_ms"],
+                    j["server_cpu_ms_per_join"],
+                    ratio,
+                    j.get("wire_kb_per_attendee"),
+                    j.get("snapshot_kb_decoded"),
+                    f"{j['snapshots_with_content']}/{s['attendees']}",
+                ]
+            )
+        )
+    return out
+
+
+def storm_table(runs: list[dict[str, Any]]) -> list[str]:
+    """S6: the server restarted under thousands of attendees, and the minute after."""
+    storms = [r for r in runs if "storm" in r]
+    if not storms:
+        return []
+    out = [
+        "",
+        "### Reconnect storm (S6)",
+        "",
+        _row(
+            [
+                "scenario",
+                "restart",
+                "attendees",
+                "stopping s",
+                "listening after s",
+                "all back after s",
+                "lost",
+                "fresh snapshots with the content",
+                "failed attempts",
+                "p99 ms per 10 s after the signal",
+                "p99 under 1 s from",
+                "exact after",
+            ]
+        ),
+        _row(["---"] * 12),
+    ]
+    for r in storms:
+        storm, after = r["storm"], r["after"]
+        failed = ", ".join(f"{n} {code}" for code, n in storm["failed_by_code"].items())
+        settled = r["p99_under_1s_from_seconds"]
+        out.append(
+            _row(
+                [
+                    r["scenario"]["name"],
+                    "SIGTERM" if storm["restart"] == "term" else "kill -9",
+                    storm["connected_before"],
+                    storm["stopping_seconds"],
+                    storm["listening_after_seconds"],
+                    storm["all_back_seconds"] if storm["all_back_seconds"] is not None else "—",
+                    storm["lost"],
+                    f"{storm['fresh_snapshots_with_content']}/{storm['back']}",
+                    f"{storm['failed_attempts']} ({failed})" if failed else 0,
+                    _windows(r["latency_windows"]),
+                    "never" if settled is None else f"{settled} s",
+                    f"{after['exact_attendees']}/{after['attendees_connected']}",
+                ]
+            )
+        )
+    return out
+
+
+def _windows(windows: list[dict[str, Any]]) -> str:
+    """The p99 of each 10 s window, from the first one with effects ("20 s: 980, 640")."""
+    if not windows:
+        return "none"
+    return f"{windows[0]['from_s']} s: " + ", ".join(str(w["p99_ms"]) for w in windows)
+
+
+def page_load_table(result: dict[str, Any] | None) -> list[str]:
+    """S7: the attendee page on slow 4G, a fresh and a repeat visit (medians of the runs)."""
+    if not result:
+        return []
+    if "error" in result:
+        return ["", f"S7 page load did not run: {result['error']}"]
+    out = [
+        "",
+        f"### Page load (S7, {result['questions']} questions, slow 4G)",
+        "",
+        _row(["visit", "KB on the wire", "requests", "requests for files", "interactive ms"]),
+        _row(["---"] * 5),
+    ]
+    for kind in ("fresh", "repeat"):
+        v = result[kind]
+        files = f"{v['asset_requests']} ({v['assets_from_cache']} from the cache)"
+        out.append(
+            _row([kind, round(v["bytes"] / 1024, 1), v["requests"], files, v["interactive_ms"]])
+        )
+    return out
 
 
 def plot(results: dict[str, Any], path: Path) -> None:

@@ -24,6 +24,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import assets, frames
 from .broadcast import Broadcaster
 from .config import Config
+from .contexts import CookieSessions, LiveFlask
 from .identity import Identities, new_moderator_key
 from .limits import RateLimiter
 from .rooms import IndexedManager
@@ -96,12 +97,14 @@ def current_live() -> Live:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings from ``Config``, then ``LIVE_*`` variables, then ``config``."""
-    app = Flask(
+    app = LiveFlask(
         __name__,
         instance_path=os.environ.get("LIVE_INSTANCE_PATH", str(ROOT / "instance")),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # sessions are opened only for requests with the cookie (contexts.py: join storms)
+    app.session_interface = CookieSessions()
     app.config.from_object(Config)
     app.config.from_prefixed_env("LIVE")
     app.config.update(config or {})
@@ -184,11 +187,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["TICK_MS"] > 0:
         socketio.start_background_task(broadcaster.run, socketio.sleep)
         socketio.start_background_task(keep_presence, live, socketio.sleep)
-        socketio.start_background_task(tasks.watch_moderator_keys, live, socketio.sleep)
+        # in the app's context: the signed_out messages it sends are in each page's language
+        socketio.start_background_task(
+            in_app_context(app, tasks.watch_moderator_keys), live, socketio.sleep
+        )
         socketio.start_background_task(tasks.close_timed_polls, live, socketio.sleep)
         if app.config["PURGE"]:
             socketio.start_background_task(tasks.purge_periodically, live, socketio.sleep)
     return app
+
+
+def in_app_context(app: Flask, task: Any) -> Any:
+    """``task`` run inside ``app``'s context (a background task has none of its own)."""
+
+    def run(*args: Any) -> Any:
+        with app.app_context():
+            return task(*args)
+
+    return run
 
 
 def refuse_bad_bodies(wsgi_app: Any, limit: int) -> Any:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from . import current_live, service
@@ -24,9 +25,11 @@ from .domain import (
     Privacy,
     with_settings,
 )
+from .i18n import error_message
 from .identity import key_fingerprint, new_moderator_key
 from .keys import key_valid
 from .links import attendee_url, moderator_url
+from .msgids import N_
 from .personal import due_date
 from .tasks import sign_out_of_deleted_webinars
 from .webinar_file import parse_webinar
@@ -128,7 +131,7 @@ def _privacy_from_form(stored: Privacy) -> dict[str, Any]:
     try:
         privacy["retention_days"] = int(days) if days else stored.retention_days
     except ValueError:
-        raise LiveError("'retention_days' must be a whole number of days.") from None
+        raise LiveError(N_("'retention_days' must be a whole number of days.")) from None
     return privacy
 
 
@@ -140,7 +143,7 @@ def _webinar_from_form(code: str, stored: Privacy | None = None, passcode: str =
         try:
             return datetime.fromisoformat(form.get(name, ""))
         except ValueError:
-            raise LiveError(f"'{name}' must be a date and time.") from None
+            raise LiveError(N_("'%(field)s' must be a date and time."), field=name) from None
 
     data = {
         "code": code,
@@ -166,12 +169,12 @@ def create() -> Any:
     try:
         webinar = _webinar_from_form(request.form.get("code", "").strip().lower())
         if not current_live().store.create_webinar(webinar, new_moderator_key(), []):
-            raise LiveError(f"The code {webinar.code} is taken.", "taken")
+            raise LiveError(N_("The code %(webinar)s is taken."), "taken", webinar=webinar.code)
     except LiveError as error:
         # the form comes back as it was typed, the mistake said at the top and beside its field
-        message = [f"Not created: {error.message}", True]
-        return _page(message, request.form, {_field_of(error): error.message}), 400
-    return _done(f"Created {webinar.code}.")
+        message = [_("Not created: %(problem)s", problem=error_message(error)), True]
+        return _page(message, request.form, {_field_of(error): error_message(error)}), 400
+    return _done(_("Created %(code)s.", code=webinar.code))
 
 
 @bp.post("/webinars/<code>")
@@ -183,9 +186,17 @@ def edit(code: str) -> Response:
     try:
         edited = _webinar_from_form(stored.code, stored.privacy, stored.passcode)
     except LiveError as error:
-        return _done(f"{stored.code} not changed: {error.message}", error=True)
-    # the logo is a file beside the webinar file: the form keeps it
-    store.update_webinar(replace(edited, logo=stored.logo))
+        return _done(
+            _("%(code)s not changed: %(problem)s", code=stored.code, problem=error_message(error)),
+            error=True,
+        )
+    # the logo is a file beside the webinar file, and the form edits neither the language nor
+    # the translations: the stored ones stay
+    store.update_webinar(
+        replace(
+            edited, logo=stored.logo, language=stored.language, translations=stored.translations
+        )
+    )
     if "more_settings" in request.form:
         # the checkboxes of a private webinar and the word filter (unticked boxes are not sent)
         options = {name: name in request.form for name in ("show_passcode", "passcode_in_qr")}
@@ -193,7 +204,7 @@ def edit(code: str) -> Response:
         changes = {**options, "word_filter": languages}
         settings = with_settings(stored.settings, changes)
         store.update_settings(stored.code, {name: getattr(settings, name) for name in changes})
-    return _done(f"Saved {stored.code}.")
+    return _done(_("Saved %(code)s.", code=stored.code))
 
 
 @bp.post("/webinars/<code>/duplicate")
@@ -201,12 +212,12 @@ def duplicate(code: str) -> Response:
     """Start a new webinar from this one: details, topics and polls (as drafts), no questions."""
     _check_form()
     try:
-        copy, _, _ = service.duplicate_webinar(
+        copy, _key, _url = service.duplicate_webinar(
             current_live().store, code, request.form.get("new_code", "")
         )
     except LiveError as error:
-        return _done(f"Not duplicated: {error.message}", error=True)
-    return _done(f"Created {copy.code} from {code}.")
+        return _done(_("Not duplicated: %(problem)s", problem=error_message(error)), error=True)
+    return _done(_("Created %(code)s from %(source)s.", code=copy.code, source=code))
 
 
 @bp.post("/webinars/<code>/delete")
@@ -216,8 +227,10 @@ def delete(code: str) -> Response:
     store = current_live().store
     webinar = service.get_webinar(store, code)
     if request.form.get("confirm", "").strip().lower() != webinar.code:
-        return _done(f"{webinar.code} not deleted: type its code to confirm.", error=True)
+        return _done(
+            _("%(code)s not deleted: type its code to confirm.", code=webinar.code), error=True
+        )
     store.delete_webinar(webinar.code)
     # this process's connections to it close at once; the other processes' within a second
     sign_out_of_deleted_webinars(current_live())
-    return _done(f"Deleted {webinar.code} and all its data.")
+    return _done(_("Deleted %(code)s and all its data.", code=webinar.code))

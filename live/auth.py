@@ -17,7 +17,7 @@ from . import Connection, Live, current_live, private, service
 from .broadcast import moderator_room, participant_room, public_room
 from .domain import Forbidden, Full, InvalidInput, LiveError, Unavailable, Webinar
 from .frames import RawJSON
-from .i18n import connection_language, translate
+from .i18n import connection_language, error_message, translate
 from .identity import key_fingerprint
 from .keys import current_fingerprint, moderator_key_valid, session_moderates
 from .msgids import N_
@@ -44,7 +44,7 @@ def on_connect(auth: Any = None) -> None:
         connection, state = _admit(live, auth)
     except LiveError as error:
         # "unavailable", "rate_limited" and "full" are not final: the page tries again
-        message = translate(error.message, language)
+        message = error_message(error, language)
         raise ConnectionRefusedError(message, {"error": error.code}) from None
     except StoreUnavailable:
         message = translate(N_("Storage is unavailable for a moment; trying again."), language)
@@ -74,13 +74,15 @@ def _admit(live: Live, auth: Any) -> tuple[Connection, dict[str, Any] | RawJSON]
         raise InvalidInput(N_("Connect with auth: {webinar, participant} or {webinar, key}."))
     webinar = service.get_webinar(live.store, code=auth.get("webinar"))
     connection = _authenticate(live, auth, webinar)
-    state = _snapshot(live, webinar, connection)
+    state = _snapshot(live, webinar, connection, connection_language(auth))
     if connection.participant is not None and not connection.moderator:
         live.store.join(webinar.code, request.sid, connection.participant)  # type: ignore[attr-defined]
     return connection, state
 
 
-def _snapshot(live: Live, webinar: Webinar, connection: Connection) -> dict[str, Any] | RawJSON:
+def _snapshot(
+    live: Live, webinar: Webinar, connection: Connection, language: str
+) -> dict[str, Any] | RawJSON:
     """Build a moderator's whole snapshot; an attendee's or viewer's from the shared part, as
     encoded already, and their own."""
     if connection.moderator:
@@ -92,7 +94,9 @@ def _snapshot(live: Live, webinar: Webinar, connection: Connection) -> dict[str,
     if online is None:
         online = live.store.online(webinar.code)
     part = live.broadcaster.snapshots.get(webinar)
-    return attendee_snapshot(live.store, part, connection.role, connection.participant, online)
+    return attendee_snapshot(
+        live.store, part, connection.role, connection.participant, online, language
+    )
 
 
 def _refuse_when_full(live: Live) -> None:
@@ -120,7 +124,7 @@ def _authenticate(live: Live, auth: dict[str, Any], webinar: Webinar) -> Connect
         participant = live.identities.participant(webinar.code, auth["participant"], scope)
         if live.store.forgotten(webinar.code, participant):
             raise Forbidden(
-                "You asked to be forgotten: reload the page for a new identity.", "forgotten"
+                N_("You asked to be forgotten: reload the page for a new identity."), "forgotten"
             )
     if "key" in auth:
         if not moderator_key_valid(live, webinar.code, auth["key"], request.remote_addr):

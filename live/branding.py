@@ -17,6 +17,7 @@ from . import current_live, service
 from .colours import HEX
 from .domain import InvalidInput, NotFound, Webinar
 from .logos import read_logo
+from .msgids import N_
 
 bp = Blueprint("branding", __name__)
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -48,11 +49,13 @@ def logo(code: str) -> Response:
     """Serve the webinar's logo: its type, an ETag, a year of caching for the hashed address."""
     webinar = service.get_webinar(current_live().store, code)
     if not webinar.logo:
-        raise NotFound("This webinar has no logo.")
+        raise NotFound(N_("This webinar has no logo."))
     try:
         found = read_logo(webinar.logo)
     except InvalidInput as error:
-        raise NotFound(f"The logo cannot be served: {error.message}") from error
+        raise NotFound(
+            N_("The logo cannot be served: %(problem)s"), problem=error.message
+        ) from error
     response = Response(found.data, mimetype=found.mimetype)
     response.set_etag(found.digest)
     hashed = request.args.get("v") == found.digest

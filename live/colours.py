@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .msgids import N_
+
 HEX = re.compile(r"#(?:[0-9a-f]{3}|[0-9a-f]{6})", re.IGNORECASE)
 # the text drawn on the accent colour
 ACCENT_INK = "#ffffff"
@@ -42,19 +44,24 @@ def contrast_ratio(first: str, second: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def accent_problem(colour: str) -> str | None:
+def accent_refusal(colour: str) -> tuple[str, dict[str, str]] | None:
     """Say what is wrong with an accent colour (not hex, or too light for the white text drawn on
-    it); None if it can be used."""
+    it) as a message of the catalogue and its values; None if it can be used."""
     try:
         colour = normal_hex(colour)
     except ValueError:
-        return f'the accent colour {colour.strip()!r} is not a hex colour such as "#0b5cad".'
+        return N_('The accent colour %(colour)s is not a hex colour such as "#0b5cad".'), {
+            "colour": repr(colour.strip())
+        }
     ratio = contrast_ratio(colour, ACCENT_INK)
     if ratio < MIN_CONTRAST:
         # rounded down: a ratio of 4.46 must not read as the 4.5 it misses
         shown = int(ratio * 100) / 100
         return (
-            f"the accent colour {colour} has a contrast of {shown:.2f}:1 with the white text "
-            f"drawn on it; it needs at least {MIN_CONTRAST}:1 (choose a darker colour)."
+            N_(
+                "The accent colour %(colour)s has a contrast of %(contrast)s:1 with the white "
+                "text drawn on it; it needs at least %(minimum)s:1 (choose a darker colour)."
+            ),
+            {"colour": colour, "contrast": f"{shown:.2f}", "minimum": str(MIN_CONTRAST)},
         )
     return None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from .domain import InvalidInput
+from .msgids import N_
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,15 @@ def parse(command: type[C], payload: object, extra: tuple[object, ...] = ()) -> 
     name = command.event
     allowed = {f.name for f in fields(command)}
     if extra or not isinstance(payload, dict):
-        raise InvalidInput(f"'{name}' takes one object with: {', '.join(sorted(allowed))}.")
+        raise InvalidInput(
+            N_("'%(event)s' takes one object with: %(fields)s."),
+            event=name,
+            fields=", ".join(sorted(allowed)),
+        )
     if unknown := set(payload) - allowed:
-        raise InvalidInput(f"Unknown fields for '{name}': {', '.join(sorted(map(str, unknown)))}.")
+        raise InvalidInput(
+            N_("Unknown fields for '%(event)s': %(fields)s."),
+            event=name,
+            fields=", ".join(sorted(map(str, unknown))),
+        )
     return command(**payload)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal, TypeVar
 
-from .colours import accent_problem
+from .colours import accent_refusal
 from .msgids import N_
 
 QuestionStatus = Literal["pending", "live", "answered", "dismissed", "archived", "merged"]
@@ -51,7 +51,7 @@ T = TypeVar("T")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 # a private webinar's passcode: 4 to 64 visible characters, no spaces (read aloud, typed on phones)
 PASSCODE_PATTERN = re.compile(r"^[^\s\x00-\x1f\x7f]{4,64}$")
-PASSCODE_RULE = "A passcode has 4 to 64 characters and no spaces."
+PASSCODE_RULE = N_("A passcode has 4 to 64 characters and no spaces.")
 MAX_NAME_LENGTH = 60
 MAX_PROMPT_LENGTH = 200
 MAX_OPTION_LENGTH = 120
@@ -129,9 +129,14 @@ class LiveError(Exception):
     code = "bad_request"
     status = 400
 
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, code: str | None = None, **params: object) -> None:
+        # ``message`` is a msgid (marked with ``N_``) with named placeholders filled from
+        # ``params``: ``message`` is the English sentence, the edge translates ``msgid``
+        # (live.i18n.error_message) into the reader's language
+        self.msgid = message
+        self.params = params
+        self.message = message % params if params else message
+        super().__init__(self.message)
         if code:
             self.code = code
 
@@ -227,7 +232,10 @@ def with_privacy(privacy: Privacy, changes: dict[str, object]) -> Privacy:
         if key in PRIVACY_TEXTS:
             if not isinstance(value, str) or len(value.strip()) > MAX_PRIVACY_LENGTH:
                 raise InvalidInput(
-                    f"'{key}' is text of up to {MAX_PRIVACY_LENGTH} characters.", "bad_privacy"
+                    N_("'%(field)s' is text of up to %(limit)d characters."),
+                    "bad_privacy",
+                    field=key,
+                    limit=MAX_PRIVACY_LENGTH,
                 )
             clean[key] = value.strip()
         elif key == "retention_days":
@@ -237,12 +245,15 @@ def with_privacy(privacy: Privacy, changes: dict[str, object]) -> Privacy:
                 or not 1 <= value <= MAX_RETENTION_DAYS
             ):
                 raise InvalidInput(
-                    f"'retention_days' is a whole number of days from 1 to {MAX_RETENTION_DAYS}.",
+                    N_("'retention_days' is a whole number of days from 1 to %(limit)d."),
                     "bad_privacy",
+                    limit=MAX_RETENTION_DAYS,
                 )
             clean[key] = value
         else:
-            raise InvalidInput(f"There is no privacy field '{key}'.", "bad_privacy")
+            raise InvalidInput(
+                N_("There is no privacy field '%(field)s'."), "bad_privacy", field=key
+            )
     return replace(privacy, **clean)  # type: ignore[arg-type]
 
 
@@ -300,6 +311,10 @@ class Webinar:
     privacy: Privacy = field(default_factory=Privacy)
     # a private webinar's passcode, entered once by attendees before joining ("": public)
     passcode: str = ""
+    # given by the store when the webinar is created: a webinar deleted and created again with
+    # the same code and details is another one, which no process's cache may take for the old
+    # (caches compare it; two webinars with the same details still compare equal)
+    generation: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -315,14 +330,14 @@ class Webinar:
         check_languages(self.language, [t.language for t in self.translations])
         if not CODE_PATTERN.match(self.code):
             raise InvalidInput(
-                "A webinar code has 2-32 lowercase letters, digits or dashes.", "bad_code"
+                N_("A webinar code has 2-32 lowercase letters, digits or dashes."), "bad_code"
             )
         if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
-            raise InvalidInput("Start and end need a time zone.", "bad_time")
+            raise InvalidInput(N_("Start and end need a time zone."), "bad_time")
         if self.ends_at <= self.starts_at:
-            raise InvalidInput("A webinar ends after it starts.", "bad_time")
+            raise InvalidInput(N_("A webinar ends after it starts."), "bad_time")
         if not self.title.strip():
-            raise InvalidInput("A webinar needs a title.", "bad_title")
+            raise InvalidInput(N_("A webinar needs a title."), "bad_title")
         if self.passcode and not PASSCODE_PATTERN.match(self.passcode):
             raise InvalidInput(PASSCODE_RULE, "bad_passcode")
         if (
@@ -331,12 +346,14 @@ class Webinar:
             or not all(0 < len(t) <= MAX_TOPIC_LENGTH and t == t.strip() for t in self.topics)
         ):
             raise InvalidInput(
-                f"Up to {MAX_TOPICS} distinct topics of 1-{MAX_TOPIC_LENGTH} characters.",
+                N_("Up to %(count)d distinct topics of 1-%(limit)d characters."),
                 "bad_topics",
+                count=MAX_TOPICS,
+                limit=MAX_TOPIC_LENGTH,
             )
-        problem = accent_problem(self.accent) if self.accent else None
-        if problem:
-            raise InvalidInput(problem[0].upper() + problem[1:], "bad_accent")
+        refusal = accent_refusal(self.accent) if self.accent else None
+        if refusal:
+            raise InvalidInput(refusal[0], "bad_accent", **refusal[1])
 
 
 def purge_date(webinar: Webinar, last_activity: datetime | None = None) -> datetime:
@@ -569,10 +586,10 @@ class PollResults:
 def normalise_code(code: object) -> str:
     """Return a webinar code in its canonical lowercase form, or raise ``NotFound``."""
     if not isinstance(code, str):
-        raise InvalidInput("The webinar code must be text.", "bad_code")
+        raise InvalidInput(N_("The webinar code must be text."), "bad_code")
     code = code.strip().lower()
     if not CODE_PATTERN.match(code):
-        raise NotFound("There is no webinar with that code.", "unknown_webinar")
+        raise NotFound(N_("There is no webinar with that code."), "unknown_webinar")
     return code
 
 
@@ -586,6 +603,42 @@ def _printable(ch: str) -> bool:
     return ch.isspace() or ch == "\u200d" or unicodedata.category(ch)[0] != "C"
 
 
+# what clean_text says of each kind of text: not text, empty, too long (whole sentences, so that
+# every language can say them in its own words)
+_TEXT_MESSAGES = {
+    "question": (
+        N_("The question must be text."),
+        N_("The question is empty."),
+        N_("The question is %(length)d characters long; the limit is %(limit)d."),
+    ),
+    "name": (
+        N_("The name must be text."),
+        N_("The name is empty."),
+        N_("The name is %(length)d characters long; the limit is %(limit)d."),
+    ),
+    "poll question": (
+        N_("The poll question must be text."),
+        N_("The poll question is empty."),
+        N_("The poll question is %(length)d characters long; the limit is %(limit)d."),
+    ),
+    "option": (
+        N_("An option must be text."),
+        N_("An option is empty."),
+        N_("An option is %(length)d characters long; the limit is %(limit)d."),
+    ),
+    "answer": (
+        N_("The answer must be text."),
+        N_("The answer is empty."),
+        N_("The answer is %(length)d characters long; the limit is %(limit)d."),
+    ),
+    "word": (
+        N_("A word must be text."),
+        N_("A word is empty."),
+        N_("A word is %(length)d characters long; the limit is %(limit)d."),
+    ),
+}
+
+
 def clean_text(value: object, *, max_length: int, what: str, required: bool = True) -> str:
     """Normalise user text (NFC, no control or bidi characters, single spaces) and check its length.
 
@@ -593,16 +646,14 @@ def clean_text(value: object, *, max_length: int, what: str, required: bool = Tr
     empty (when required) or over-long input; the length counts characters after normalising.
     """
     if not isinstance(value, str):
-        raise InvalidInput(f"The {what} must be text.", "bad_request")
+        raise InvalidInput(_TEXT_MESSAGES[what][0], "bad_request")
     text = unicodedata.normalize("NFC", value).translate(_BIDI_CONTROLS)
     text = "".join(" " if ch.isspace() else ch for ch in text if _printable(ch))
     text = _WHITESPACE_RUN.sub(" ", text).strip()
     if required and not text:
-        raise InvalidInput(f"The {what} is empty.", "empty")
+        raise InvalidInput(_TEXT_MESSAGES[what][1], "empty")
     if len(text) > max_length:
-        raise InvalidInput(
-            f"The {what} is {len(text)} characters long; the limit is {max_length}.", "too_long"
-        )
+        raise InvalidInput(_TEXT_MESSAGES[what][2], "too_long", length=len(text), limit=max_length)
     return text
 
 
@@ -631,7 +682,12 @@ def moderation_target(action: str, current: str) -> str:
     """Return the status a moderation ``action`` leads to from ``current``, or raise."""
     allowed, target = MODERATION_TRANSITIONS[action]
     if current not in allowed:
-        raise Conflict(f"A question that is {current} cannot be given '{action}'.", "bad_state")
+        raise Conflict(
+            N_("A question that is %(state)s cannot be given '%(action)s'."),
+            "bad_state",
+            state=current,
+            action=action,
+        )
     return target
 
 
@@ -640,7 +696,9 @@ def dismiss_reason(reason: object) -> str:
     if reason is None:
         return "other"
     if not isinstance(reason, str) or reason not in DISMISS_REASONS:
-        raise InvalidInput(f"'reason' is one of {', '.join(DISMISS_REASONS)}.", "bad_reason")
+        raise InvalidInput(
+            N_("'reason' is one of %(choices)s."), "bad_reason", choices=", ".join(DISMISS_REASONS)
+        )
     return str(reason)
 
 
@@ -650,7 +708,7 @@ def question_topic(webinar: Webinar, topic: object) -> str | None:
         return None
     if not isinstance(topic, str) or topic not in webinar.topics:
         choices = ", ".join(webinar.topics) or "none in this webinar"
-        raise InvalidInput(f"'topic' is one of: {choices}.", "bad_topic")
+        raise InvalidInput(N_("'topic' is one of: %(choices)s."), "bad_topic", choices=choices)
     return topic
 
 
@@ -669,7 +727,7 @@ def clean_email(value: object) -> str:
         or len(address) > 254
         or any(unicodedata.category(ch).startswith("C") for ch in address)
     ):
-        raise InvalidInput("That does not look like an email address.", "bad_email")
+        raise InvalidInput(N_("That does not look like an email address."), "bad_email")
     return address
 
 
@@ -687,7 +745,12 @@ def poll_target(action: str, current: str) -> str:
     """Return the state a poll ``action`` leads to from ``current``, or raise."""
     allowed, target = POLL_TRANSITIONS[action]
     if current not in allowed:
-        raise Conflict(f"A poll that is {current} cannot be given '{action}'.", "bad_state")
+        raise Conflict(
+            N_("A poll that is %(state)s cannot be given '%(action)s'."),
+            "bad_state",
+            state=current,
+            action=action,
+        )
     return target
 
 
@@ -695,46 +758,54 @@ def new_poll(webinar: str, prompt: object, kind: object, options: object) -> Pol
     """Validate what a moderator typed into a new draft poll (its id is given by the store)."""
     prompt = clean_text(prompt, max_length=MAX_PROMPT_LENGTH, what="poll question")
     if kind not in POLL_KINDS:
-        raise InvalidInput(f"A poll's kind is one of {', '.join(POLL_KINDS)}.", "bad_kind")
+        raise InvalidInput(
+            N_("A poll's kind is one of %(choices)s."), "bad_kind", choices=", ".join(POLL_KINDS)
+        )
     if kind in TYPED_KINDS:
         if options not in (None, []):
-            raise InvalidInput("This kind of poll takes no options: voters type.", "bad_options")
+            raise InvalidInput(
+                N_("This kind of poll takes no options: voters type."), "bad_options"
+            )
         return Poll(id=0, webinar=webinar, prompt=prompt, kind=str(kind), options=())
     if kind == "rating":
         # the options are the stars; none may be given
         if options not in (None, [], list(RATING_OPTIONS)):
-            raise InvalidInput("A rating poll takes no options: it is 1 to 5 stars.", "bad_options")
+            raise InvalidInput(
+                N_("A rating poll takes no options: it is 1 to 5 stars."), "bad_options"
+            )
         return Poll(id=0, webinar=webinar, prompt=prompt, kind="rating", options=RATING_OPTIONS)
     if not isinstance(options, list) or not 2 <= len(options) <= MAX_OPTIONS:
-        raise InvalidInput(f"A poll has 2 to {MAX_OPTIONS} options.", "bad_options")
+        raise InvalidInput(
+            N_("A poll has 2 to %(limit)d options."), "bad_options", limit=MAX_OPTIONS
+        )
     labels = tuple(clean_text(o, max_length=MAX_OPTION_LENGTH, what="option") for o in options)
     if len({label.casefold() for label in labels}) != len(labels):
-        raise InvalidInput("Two options of a poll have the same text.", "bad_options")
+        raise InvalidInput(N_("Two options of a poll have the same text."), "bad_options")
     return Poll(id=0, webinar=webinar, prompt=prompt, kind=str(kind), options=labels)
 
 
 def check_text_answer(poll: Poll, text: object) -> tuple[str]:
     """Return an open text poll's answer (normalised like a question), or raise."""
     if poll.kind != "text":
-        raise InvalidInput("This poll takes no text answer.", "bad_words")
+        raise InvalidInput(N_("This poll takes no text answer."), "bad_words")
     answer = clean_text(text, max_length=MAX_TEXT_ANSWER_LENGTH, what="answer")
     if poll.state != "open":
-        raise Conflict("This poll is not open for votes.", "poll_closed")
+        raise Conflict(N_("This poll is not open for votes."), "poll_closed")
     return (answer,)
 
 
 def check_ranking(poll: Poll, order: object) -> tuple[int, ...]:
     """Return a ranking: every option's index once, the voter's first choice first; or raise."""
     if poll.kind != "ranking":
-        raise InvalidInput("This poll takes no ranking.", "bad_options")
+        raise InvalidInput(N_("This poll takes no ranking."), "bad_options")
     if (
         not isinstance(order, list)
         or not all(isinstance(o, int) and not isinstance(o, bool) for o in order)
         or sorted(order) != list(range(len(poll.options)))
     ):
-        raise InvalidInput("Order every option once, first choice first.", "bad_options")
+        raise InvalidInput(N_("Order every option once, first choice first."), "bad_options")
     if poll.state != "open":
-        raise Conflict("This poll is not open for votes.", "poll_closed")
+        raise Conflict(N_("This poll is not open for votes."), "poll_closed")
     return tuple(order)
 
 
@@ -753,18 +824,20 @@ def check_words(poll: Poll, words: object) -> tuple[str, ...]:
     """Return a word cloud answer: 1 to 3 short answers, lowercase with single spaces, each once;
     raise if it does not fit."""
     if poll.kind != "words":
-        raise InvalidInput("This poll takes options, not words.", "bad_options")
+        raise InvalidInput(N_("This poll takes options, not words."), "bad_options")
     if not isinstance(words, list) or not 1 <= len(words) <= MAX_WORDS:
-        raise InvalidInput(f"Give 1 to {MAX_WORDS} words or short phrases.", "bad_words")
+        raise InvalidInput(
+            N_("Give 1 to %(limit)d words or short phrases."), "bad_words", limit=MAX_WORDS
+        )
     cleaned = [
         clean_text(w, max_length=MAX_WORD_LENGTH, what="word", required=False).casefold()
         for w in words
     ]
     unique = tuple(dict.fromkeys(w for w in cleaned if w))
     if not unique:
-        raise InvalidInput("Type at least one word.", "bad_words")
+        raise InvalidInput(N_("Type at least one word."), "bad_words")
     if poll.state != "open":
-        raise Conflict("This poll is not open for votes.", "poll_closed")
+        raise Conflict(N_("This poll is not open for votes."), "poll_closed")
     return unique
 
 
@@ -784,18 +857,18 @@ def word_counts(
 def check_ballot(poll: Poll, options: object) -> tuple[int, ...]:
     """Return the ballot as sorted option indexes, or raise if it does not fit the poll."""
     if poll.kind in TYPED_KINDS:
-        raise InvalidInput("This poll takes typed answers, not options.", "bad_options")
+        raise InvalidInput(N_("This poll takes typed answers, not options."), "bad_options")
     if not isinstance(options, list) or not options:
-        raise InvalidInput("Choose at least one option.", "bad_options")
+        raise InvalidInput(N_("Choose at least one option."), "bad_options")
     if not all(isinstance(o, int) and not isinstance(o, bool) for o in options):
-        raise InvalidInput("Options are given by their index.", "bad_options")
+        raise InvalidInput(N_("Options are given by their index."), "bad_options")
     chosen = set(options)
     if len(chosen) != len(options) or not all(0 <= o < len(poll.options) for o in chosen):
-        raise InvalidInput("That option is not part of this poll.", "bad_options")
+        raise InvalidInput(N_("That option is not part of this poll."), "bad_options")
     if poll.kind in ("single", "rating") and len(chosen) != 1:
-        raise InvalidInput("This poll takes exactly one choice.", "bad_options")
+        raise InvalidInput(N_("This poll takes exactly one choice."), "bad_options")
     if poll.state != "open":
-        raise Conflict("This poll is not open for votes.", "poll_closed")
+        raise Conflict(N_("This poll is not open for votes."), "poll_closed")
     return tuple(sorted(chosen))
 
 
@@ -805,7 +878,7 @@ def with_settings(settings: WebinarSettings, changes: dict[str, object]) -> Webi
     for key, value in changes.items():
         if key in ("premoderation", "ask_names", "follow_up", "show_passcode", "passcode_in_qr"):
             if not isinstance(value, bool):
-                raise InvalidInput(f"'{key}' is true or false.", "bad_request")
+                raise InvalidInput(N_("'%(field)s' is true or false."), "bad_request", field=key)
         elif key == "word_filter":
             if (
                 not isinstance(value, list | tuple)
@@ -813,15 +886,18 @@ def with_settings(settings: WebinarSettings, changes: dict[str, object]) -> Webi
                 or len(set(value)) != len(value)
             ):
                 raise InvalidInput(
-                    f"'word_filter' is a list of languages among {', '.join(FILTER_LANGUAGES)}.",
+                    N_("'word_filter' is a list of languages among %(choices)s."),
                     "bad_request",
+                    choices=", ".join(FILTER_LANGUAGES),
                 )
             value = tuple(value)
         elif key == "max_question_length":
             if not isinstance(value, int) or isinstance(value, bool) or not 20 <= value <= 2000:
-                raise InvalidInput("'max_question_length' is between 20 and 2000.", "bad_request")
+                raise InvalidInput(
+                    N_("'max_question_length' is between 20 and 2000."), "bad_request"
+                )
         else:
-            raise InvalidInput(f"There is no setting '{key}'.", "bad_request")
+            raise InvalidInput(N_("There is no setting '%(field)s'."), "bad_request", field=key)
         clean[key] = value
     return replace(settings, **clean)  # type: ignore[arg-type]
 
@@ -858,13 +934,20 @@ def stored_screen(on_air: int | None, stored: str | None) -> Screen:
 def check_screen(kind: object, target: object) -> Screen:
     """Return the screen a moderator asks for, or raise if the kind or id cannot be one."""
     if kind not in SCREEN_KINDS:
-        raise InvalidInput(f"'kind' is one of {', '.join(SCREEN_KINDS)}.", "bad_kind")
+        raise InvalidInput(
+            N_("'kind' is one of %(choices)s."), "bad_kind", choices=", ".join(SCREEN_KINDS)
+        )
     if kind not in SCREEN_TARGETS:
         if target is not None:
-            raise InvalidInput(f"The {kind} screen takes no 'id'.")
+            raise InvalidInput(N_("The '%(kind)s' screen takes no 'id'."), kind=kind)
         return Screen(str(kind))
     if not isinstance(target, int) or isinstance(target, bool) or target < 1:
-        raise InvalidInput(f"The {kind} screen takes 'id', the id of a {_target(kind)}.")
+        raise InvalidInput(
+            N_("The 'question' screen takes 'id', the id of a question.")
+            if _target(kind) == "question"
+            else N_("The '%(kind)s' screen takes 'id', the id of a poll."),
+            kind=kind,
+        )
     return Screen(str(kind), target)
 
 

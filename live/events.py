@@ -18,7 +18,7 @@ from flask_socketio import SocketIO, disconnect
 from . import Connection, Live, current_live
 from .commands import C, parse
 from .domain import Forbidden, LiveError, TooMany, Unavailable
-from .i18n import DEFAULT, translate
+from .i18n import DEFAULT, error_message, translate
 from .keys import KEY_CHANGED, current_fingerprint, sign_out_stale_moderators
 from .msgids import N_
 from .store import StoreUnavailable
@@ -44,8 +44,12 @@ class EventHandler(Generic[C]):
         ack = self._answer(payload, *extra)
         if not ack["ok"]:
             connection = current_live().connections.get(request.sid)  # type: ignore[attr-defined]
-            if connection is not None and connection.language != DEFAULT:
-                ack["message"] = translate(ack["message"], connection.language)
+            language = connection.language if connection is not None else DEFAULT
+            error = ack.pop("_error", None)
+            if error is not None:
+                ack["message"] = error_message(error, language)
+            elif language != DEFAULT:
+                ack["message"] = translate(ack["message"], language)
         return ack
 
     def _answer(self, payload: Any, *extra: Any) -> Ack:
@@ -56,7 +60,8 @@ class EventHandler(Generic[C]):
             command = parse(self.command, payload, extra)
             return {"ok": True, **self.handle(live, connection, command)}
         except LiveError as error:
-            return error_ack(error)
+            # the refusal itself: its message is made in the connection's language above
+            return {**error_ack(error), "_error": error}
         except StoreUnavailable as error:
             log.warning("'%s' refused: the store is unavailable (%s)", self.command.event, error)
             return {

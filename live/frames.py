@@ -34,7 +34,7 @@ from socketio import packet
 from socketio.base_server import BaseServer
 
 from .domain import LiveError
-from .i18n import translate
+from .i18n import error_message, translate
 from .msgids import N_
 
 log = logging.getLogger(__name__)
@@ -193,6 +193,7 @@ def register(socketio: SocketIO) -> None:
 NOT_CONNECTED: Ack = {
     "ok": False,
     "error": "not_connected",
+    # no connection, so no language: English (the page shows its own text for the code)
     "message": "This connection is not admitted to a webinar: connect with auth first.",
 }
 
@@ -227,7 +228,12 @@ def on_other_event(event: str | BadFrame, *_: Any) -> Ack:
         return NOT_CONNECTED
     if isinstance(event, BadFrame):
         kind, what = "malformed frame", f"a malformed frame ({event.reason})"
-        code, message = "bad_frame", f"Not an event this server takes: {event.reason}."
+        code = "bad_frame"
+        message = translate(
+            N_("Not an event this server takes: %(reason)s."),
+            connection.language,
+            reason=event.reason,
+        )
     else:
         kind, what = "unknown event", f"an unknown event {event[:50]!r}"
         code = "unknown_event"
@@ -240,7 +246,7 @@ def on_other_event(event: str | BadFrame, *_: Any) -> Ack:
     try:
         _count(live, connection)
     except LiveError as error:
-        message = translate(error.message, connection.language)
+        message = error_message(error, connection.language)
         return {"ok": False, "error": error.code, "message": message}
     return {"ok": False, "error": code, "message": message}
 

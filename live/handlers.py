@@ -34,7 +34,9 @@ from .events import register as register_events
 from .keys import rotate_moderator_key, sign_out
 from .links import moderator_url
 from .moderation_log import log_action
+from .msgids import N_
 from .payloads import moderator_poll, question_payload, screen_payload, settings_payload
+from .personal_text import forget_message
 from .similar import similar_questions
 from .snapshots import questions_page
 
@@ -260,7 +262,7 @@ def on_interest(live: Live, connection: Connection, command: Interest) -> Ack:
     return {"poll": command.poll, "email": kept}
 
 
-FORGOTTEN = "You asked to be forgotten: reload the page to go on with a new anonymous identity."
+FORGOTTEN = N_("You asked to be forgotten: reload the page to go on with a new anonymous identity.")
 
 
 def refuse_forgotten(live: Live, connection: Connection) -> None:
@@ -289,9 +291,7 @@ def on_forget(live: Live, connection: Connection, command: Forget) -> Ack:
     live.broadcaster.changed(connection.code, questions=theirs, presence=True)
     return {
         "removed": asdict(removed),
-        "message": f"Removed: {removed.describe()}. "
-        "The texts of your questions and the counts stay, linked to nobody. "
-        "Reload the page to go on with a new anonymous identity.",
+        "message": forget_message(removed, connection.language),
     }
 
 

@@ -8,7 +8,10 @@ language"). The ``.po`` files are compiled to ``.mo`` when the app starts, into 
 folder, so that a fresh checkout runs with no extra step and no binaries are committed.
 
 The language of a request: ``?lang=xx`` (remembered in the ``lang`` cookie), then that cookie, then
-``Accept-Language``, then the language of the webinar the page belongs to, then English.
+``Accept-Language``, then the language of the webinar the page belongs to, then English. The
+projected views (the screen ``/present`` and the overlay) skip the cookie and the browser's
+languages: ``?lang=xx``, else the webinar's language (the room's screen speaks the webinar's
+language whatever the venue's computer prefers).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import gettext as _gettext
+from flask_babel import ngettext as _ngettext
 
 from .domain import content_in
 
@@ -135,12 +139,21 @@ def languages() -> Languages:
     return current_app.extensions["live_languages"]  # type: ignore[no-any-return]
 
 
+# the pages projected or streamed: the webinar's language unless ?lang= says otherwise
+SCREENS = frozenset({"live.present", "live.overlay"})
+
+
 def select_locale() -> str:
     """The language of this request (see the module's docstring for the order)."""
     codes = languages().codes
     asked = request.args.get(COOKIE, "")
     if asked in codes:
         return asked
+    if request.endpoint in SCREENS:
+        # the room's screen and the stream's overlay speak the webinar's language, whatever
+        # the browser that shows them (a venue's PC) prefers; ?lang=xx picks another
+        webinar_language = page_webinar_language()
+        return str(webinar_language) if webinar_language in codes else DEFAULT
     remembered = request.cookies.get(COOKIE, "")
     if remembered in codes:
         return remembered
@@ -175,6 +188,22 @@ def translate(message: str, language: str, **params: Any) -> str:
         language = DEFAULT
     with force_locale(language):
         return str(_gettext(message, **params))
+
+
+def translate_plural(singular: str, plural: str, num: int, language: str, **params: Any) -> str:
+    """``ngettext`` in ``language`` (CLDR plural rules): ``%(num)d`` and ``params`` filled in."""
+    if language not in languages().codes:
+        language = DEFAULT
+    with force_locale(language):
+        return str(_ngettext(singular, plural, num, **params))
+
+
+def error_message(error: Any, language: str | None = None) -> str:
+    """A refusal's sentence (a ``LiveError``: its ``msgid`` and ``params``) in ``language``, or
+    in the language of the page or request being answered when none is given."""
+    msgid = getattr(error, "msgid", None) or str(getattr(error, "message", error))
+    params = getattr(error, "params", None) or {}
+    return translate(msgid, language or current_language(), **params)
 
 
 def connection_language(auth: Any) -> str:

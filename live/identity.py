@@ -14,6 +14,7 @@ import secrets
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .domain import Forbidden
+from .msgids import N_
 
 _SALT = "live.participant.v1"
 
@@ -35,13 +36,13 @@ class Identities:
     def read(self, code: str, token: object) -> tuple[str, str]:
         """Return the participant id a token names and its scope, or raise ``Forbidden``."""
         if not isinstance(token, str) or len(token) > 200:
-            raise Forbidden("The participant token is missing or malformed.", "bad_token")
+            raise Forbidden(N_("The participant token is missing or malformed."), "bad_token")
         try:
             token_code, participant, *scope = self._serializer.loads(token)
         except (BadSignature, ValueError, TypeError) as error:
-            raise Forbidden("The participant token is not valid.", "bad_token") from error
+            raise Forbidden(N_("The participant token is not valid."), "bad_token") from error
         if token_code != code:
-            raise Forbidden("The participant token belongs to another webinar.", "bad_token")
+            raise Forbidden(N_("The participant token belongs to another webinar."), "bad_token")
         return str(participant), str(scope[0]) if scope else ""
 
     def participant(self, code: str, token: object, scope: str = "") -> str:
@@ -49,7 +50,9 @@ class Identities:
         (with a ``scope``: if it was not issued for it, ``bad_passcode``)."""
         participant, given = self.read(code, token)
         if scope and given != scope:
-            raise Forbidden("This webinar is private: enter its passcode first.", "bad_passcode")
+            raise Forbidden(
+                N_("This webinar is private: enter its passcode first."), "bad_passcode"
+            )
         return participant
 
 

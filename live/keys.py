@@ -14,6 +14,7 @@ from flask import session
 
 from . import Connection, Live, service, socketio
 from .domain import TooMany
+from .i18n import DEFAULT, translate
 from .identity import key_fingerprint, key_matches
 from .moderation_log import log_action
 from .msgids import N_
@@ -21,6 +22,14 @@ from .msgids import N_
 log = logging.getLogger(__name__)
 
 KEY_CHANGED = N_("The moderator key was changed: open the new moderator link to go on moderating.")
+
+
+# the refusal once an address gave too many wrong keys, by what they were (whole sentences)
+TOO_MANY_WRONG = {
+    "keys": N_("Too many wrong keys from your address; wait a minute."),
+    "moderator keys": N_("Too many wrong moderator keys from your address; wait a minute."),
+    "passcodes": N_("Too many wrong passcodes from your address; wait a minute."),
+}
 
 
 def key_valid(
@@ -40,7 +49,7 @@ def key_valid(
     address = address or "unknown"
     limiter = limiter or live.wrong_keys
     if limiter.blocked(address):
-        raise TooMany(f"Too many wrong {what} from your address; wait a minute.")
+        raise TooMany(TOO_MANY_WRONG.get(what, TOO_MANY_WRONG["keys"]))
     if key_matches(given, expected):
         return True
     limiter.allow(address)
@@ -100,11 +109,24 @@ def sign_out_stale_moderators(live: Live) -> int:
     return len(stale)
 
 
+def _current_or_none() -> Live | None:
+    """The app's state where there is an app context (always, in the server), else ``None``."""
+    from . import current_live  # late: the app package imports this module
+
+    try:
+        return current_live()
+    except RuntimeError:
+        return None
+
+
 def sign_out(sids: Iterable[str], reason: str, message: str) -> None:
     """End connections of this process for good, telling each why (``signed_out``)."""
+    live = _current_or_none()
     for sid in sids:
         # say why first: a Socket.IO disconnect tells the page not to reconnect by itself
-        socketio.emit(
-            "signed_out", {"reason": reason, "message": message}, to=sid, ignore_queue=True
-        )
+        # the sentence (a msgid) in the language the page connected with
+        connection = live.connections.get(sid) if live is not None else None
+        language = connection.language if connection is not None else DEFAULT
+        text = translate(message, language) if live is not None else message
+        socketio.emit("signed_out", {"reason": reason, "message": text}, to=sid, ignore_queue=True)
         socketio.server.disconnect(sid, namespace="/", ignore_queue=True)

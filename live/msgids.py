@@ -13,3 +13,9 @@ from __future__ import annotations
 def N_(message: str) -> str:  # noqa: N802 - the name gettext's tools look for
     """Mark ``message`` for the catalogue and return it unchanged."""
     return message
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_
+    """Mark a message with a plural (``ngettext``'s two msgids) for the catalogue; the edge
+    picks the form for a count (``live.i18n.translate_plural``)."""
+    return singular, plural

@@ -11,6 +11,7 @@ from typing import Any
 
 from .domain import (
     QUESTION_STATUSES,
+    ContentTranslation,
     LogEntry,
     Poll,
     Question,
@@ -18,7 +19,9 @@ from .domain import (
     Webinar,
     allowed_actions,
     average_ranks,
+    content_in,
     dismissed_counts,
+    poll_in,
     word_counts,
 )
 from .store import Store
@@ -26,8 +29,10 @@ from .store import Store
 Payload = dict[str, Any]
 
 
-def webinar_payload(webinar: Webinar) -> Payload:
-    """Describe a webinar for every role (times are ISO 8601 with their offset)."""
+def webinar_payload(webinar: Webinar, only: str | None = None) -> Payload:
+    """Describe a webinar for every role (times are ISO 8601 with their offset); with ``only``,
+    its ``translations`` hold that language's alone (none for ""): an attendee's snapshot carries
+    the content of its page's language, not all ten."""
     return {
         "code": webinar.code,
         "title": webinar.title,
@@ -42,7 +47,42 @@ def webinar_payload(webinar: Webinar) -> Payload:
         ],
         "settings": settings_payload(webinar),
         "topics": list(webinar.topics),
+        # the content's own language, and the same content in every language the webinar's
+        # file translates it to, complete (what a translation leaves out is the webinar's):
+        # a page shows ``translations[its language]`` where there is one (docs/protocol.md)
+        "language": webinar.language,
+        "translations": {
+            t.language: _content(content_in(webinar, t.language))
+            for t in webinar.translations
+            if t.language != webinar.language and (only is None or t.language == only)
+        },
     }
+
+
+def _content(content: ContentTranslation) -> Payload:
+    return {
+        "title": content.title,
+        "description": content.description,
+        "programmes": [
+            {"title": p.title, "when": p.when, "description": p.description}
+            for p in content.programmes
+        ],
+        "topics": list(content.topics),
+    }
+
+
+def webinar_in(payload: Payload, language: str) -> Payload:
+    """A webinar's payload with its content in ``language`` where translated (the public JSON's
+    ``?lang=``); topics a question carries stay the webinar's own names."""
+    given = payload.get("translations", {}).get(language)
+    return {**payload, **given} if given else payload
+
+
+def poll_payload_in(payload: Payload, language: str) -> Payload:
+    """A poll's payload with its prompt and options in ``language`` where translated (the
+    options keep their order, so the results are the same ballots)."""
+    given = payload.get("translations", {}).get(language)
+    return {**payload, **given} if given else payload
 
 
 def settings_payload(webinar: Webinar) -> Payload:
@@ -135,6 +175,16 @@ def poll_payload(poll: Poll, results: Payload | None) -> Payload:
         "closes_at": poll.closes_at.isoformat() if poll.closes_at else None,
         "collects_emails": poll.collects_emails,
         "results": results,
+        # the prompt and options in the languages they are translated to (complete, in the
+        # options' order: an index is the same option in every language)
+        "translations": {
+            t.language: {
+                "prompt": translated.prompt,
+                "options": list(translated.options),
+            }
+            for t in poll.translations
+            for translated in (poll_in(poll, t.language),)
+        },
     }
     return payload
 
@@ -230,7 +280,9 @@ def snapshot(
         me = me_payload(store, code, participant, own)
     state: Payload = {
         "role": "moderator" if moderator else "attendee",
-        "webinar": webinar_payload(webinar),
+        # moderators see every translation (the console edits them); attendees get their
+        # page's language only, added where the snapshot is made (live/snapshots.py)
+        "webinar": webinar_payload(webinar, only=None if moderator else ""),
         "questions": question_list,
         "more_questions": 0,
         "polls": poll_list,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .domain import NotFound, Personal, Webinar, purge_date
+from .msgids import N_
 from .store import Store
 
 
@@ -62,5 +63,5 @@ def forget(store: Store, code: str, participant: str) -> tuple[Personal, tuple[i
     theirs = tuple(q.id for q in store.questions(code) if q.participant == participant)
     removed = store.remove_personal(code, participant)
     if removed is None:
-        raise NotFound("There is no webinar with that code.", "unknown_webinar")
+        raise NotFound(N_("There is no webinar with that code."), "unknown_webinar")
     return removed, theirs

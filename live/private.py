@@ -16,9 +16,10 @@ from . import Live, current_live
 from .domain import Forbidden, Webinar
 from .identity import key_fingerprint
 from .keys import key_valid, session_moderates
+from .msgids import N_
 
-BAD_PASSCODE = "That passcode is not this webinar's. Check it and try again."
-NEEDED = "This webinar is private: enter its passcode first."
+BAD_PASSCODE = N_("That passcode is not this webinar's. Check it and try again.")
+NEEDED = N_("This webinar is private: enter its passcode first.")
 
 
 def scope(webinar: Webinar) -> str:

@@ -19,13 +19,16 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from . import current_live, exports, private, service
 from .domain import LiveError, NotFound, TooMany, Webinar
+from .i18n import error_message
 from .identity import key_fingerprint
 from .keys import moderator_key_valid, rotate_moderator_key, session_moderates
 from .links import attendee_url, moderator_url
+from .msgids import N_
 from .payloads import public_poll
 from .qr import qr_png, qr_svg
 from .report import markdown_report
@@ -79,7 +82,7 @@ def _participant_token(webinar: Webinar) -> str:
     # a new identity is a new voter: mint them at a pace a whole city hall can join at, no faster
     if not live.new_participants.allow(request.remote_addr or "unknown"):
         raise TooMany(
-            "Too many new participants from your network just now; try again in a minute."
+            N_("Too many new participants from your network just now; try again in a minute.")
         )
     return live.identities.issue(code, bound)[1]
 
@@ -144,7 +147,7 @@ def enter_passcode(code: str) -> Any:
     try:
         private.check(current_live(), webinar, values.get("passcode", ""))
     except LiveError as error:
-        return private.form(webinar, error.message, after, error.status)
+        return private.form(webinar, error_message(error), after, error.status)
     target = url_for(AFTER_PASSCODE.get(after, "live.attendee"), code=webinar.code)
     # 303: the passcode leaves the address bar and the browser history
     return redirect(target, code=303)
@@ -257,7 +260,7 @@ def change_moderator_key(code: str) -> Response:
     webinar = _webinar(code)
     # the key in a header only, never a session cookie: no other site can make a browser do this
     if not _bearer_is_moderator(webinar.code):
-        return _json_error(403, "forbidden", "Send the current moderator key as a Bearer token.")
+        return _json_error(403, "forbidden", _("Send the current moderator key as a Bearer token."))
     key = rotate_moderator_key(current_live(), webinar.code, detail="through the API")
     return jsonify(moderator_key=key, moderator_url=moderator_url(webinar.code, key))
 
@@ -271,7 +274,11 @@ def public_state(code: str) -> Response:
     live = current_live()
     # the questions and polls as every attendee's snapshot has them, encoded once per change
     part = live.broadcaster.snapshots.get(webinar)
-    state = public_json(part, live.store.online(webinar.code), attendee_url(webinar.code))
+    # ?lang=xx: the webinar's content and polls in that language where its file translates them
+    language = request.args.get("lang", "")
+    state = public_json(
+        part, live.store.online(webinar.code), attendee_url(webinar.code), language[:20]
+    )
     return Response(state, mimetype="application/json")
 
 
@@ -280,15 +287,15 @@ def export(code: str, fmt: str) -> Response:
     """Download the whole webinar (moderators only): CSV, JSON or a readable Markdown report."""
     webinar = _webinar(code)
     if fmt not in ("csv", "json", "md"):
-        raise NotFound("Exports are export.csv, export.json and export.md.")
+        raise NotFound(N_("Exports are export.csv, export.json and export.md."))
     if not _is_moderator(webinar.code):
-        return _json_error(403, "forbidden", "Only the webinar's moderators may export it.")
+        return _json_error(403, "forbidden", _("Only the webinar's moderators may export it."))
     data = exports.collect(current_live().store, webinar)
     name = f"{webinar.code}-export.{fmt}"
     if fmt == "json":
         response = jsonify(data)
     elif fmt == "md":
-        response = Response(markdown_report(data), mimetype="text/markdown")
+        response = Response(markdown_report(data, webinar.language), mimetype="text/markdown")
     else:
         response = Response(exports.to_csv(data, webinar.language), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -301,7 +308,7 @@ def interest_export(code: str) -> Response:
     they chose (moderators only)."""
     webinar = _webinar(code)
     if not _is_moderator(webinar.code):
-        return _json_error(403, "forbidden", "Only the webinar's moderators may export it.")
+        return _json_error(403, "forbidden", _("Only the webinar's moderators may export it."))
     response = Response(exports.interest_csv(current_live().store, webinar), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{webinar.code}-interest.csv"'
     # personal data: not to be kept by a proxy or the browser's cache
@@ -326,9 +333,12 @@ def follow_up(code: str) -> Any:
         page = render_template(
             "error.html",
             status=404,
-            heading="This follow-up page is not published yet",
-            message=f"The moderators of {webinar.title} publish it when the webinar is over: "
-            "the questions with their answers and the poll results.",
+            heading=_("This follow-up page is not published yet"),
+            message=_(
+                "The moderators of %(title)s publish it when the webinar is over: "
+                "the questions with their answers and the poll results.",
+                title=webinar.title,
+            ),
         )
         return page, 404
     if not private.admitted(current_live(), webinar):
@@ -354,11 +364,11 @@ def healthz() -> Response:
     """Say whether this process and its store can serve (for load balancers and monitors)."""
     live = current_live()
     if live.draining:
-        return _json_error(503, "draining", "This process is stopping.")
+        return _json_error(503, "draining", _("This process is stopping."))
     try:
         live.store.ping()
     except Exception:
-        return _json_error(503, "unavailable", "The store cannot be reached.")
+        return _json_error(503, "unavailable", _("The store cannot be reached."))
     # the process id tells which process behind a proxy answered; connections are its own sockets
     return jsonify(
         ok=True, store=live.store.kind, process=os.getpid(), connections=len(live.connections)
@@ -367,25 +377,40 @@ def healthz() -> Response:
 
 @bp.app_errorhandler(LiveError)
 def on_live_error(error: LiveError) -> Any:
+    # the sentence in the request's language (?lang, cookie, Accept-Language); codes unchanged
+    message = error_message(error)
     if not _wants_html():
-        return _json_error(error.status, error.code, error.message)
-    return render_template("error.html", message=error.message, status=error.status), error.status
+        return _json_error(error.status, error.code, message)
+    return render_template("error.html", message=message, status=error.status), error.status
 
 
 @bp.app_errorhandler(StoreUnavailable)
-def on_store_unavailable(_: StoreUnavailable) -> Any:
-    message = "The webinar's storage is unavailable for a moment. Please try again shortly."
+def on_store_unavailable(error: StoreUnavailable) -> Any:
+    message = _("The webinar's storage is unavailable for a moment. Please try again shortly.")
     if not _wants_html():
         return _json_error(503, "unavailable", message)
     return render_template("error.html", message=message, status=503), 503
 
 
+# the sentences of the HTTP errors the app meets (Werkzeug's own are English only), by status
+HTTP_MESSAGES = {
+    400: N_("The request was not understood."),
+    403: N_("You may not open this page."),
+    404: N_("There is no page at this address."),
+    405: N_("This address does not take that kind of request."),
+    413: N_("What was sent is too large."),
+    500: N_("Something went wrong on the server."),
+}
+
+
 @bp.app_errorhandler(HTTPException)
 def on_http_error(error: HTTPException) -> Any:
     status = error.code or 500
+    known = HTTP_MESSAGES.get(status)
+    message = _(known) if known else (error.description or "")
     if not _wants_html():
-        return _json_error(status, error.name.lower().replace(" ", "_"), error.description or "")
-    return render_template("error.html", message=error.description, status=status), status
+        return _json_error(status, error.name.lower().replace(" ", "_"), message)
+    return render_template("error.html", message=message, status=status), status
 
 
 @bp.after_app_request

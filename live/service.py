@@ -25,6 +25,7 @@ from .domain import (
     Webinar,
 )
 from .identity import new_moderator_key
+from .msgids import N_
 from .store import Condition, Later, Store
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -46,7 +47,7 @@ def get_webinar(store: Store, code: object) -> Webinar:
     """Return the webinar a code names (any case), or raise ``NotFound``."""
     webinar = store.get_webinar(domain.normalise_code(code))
     if webinar is None:
-        raise NotFound("There is no webinar with that code.", "unknown_webinar")
+        raise NotFound(N_("There is no webinar with that code."), "unknown_webinar")
     return webinar
 
 
@@ -54,7 +55,7 @@ def get_question(store: Store, code: str, question_id: object) -> Question:
     """Return a question of this webinar by id, or raise."""
     found = store.questions(code, [_check_id(question_id, "question")])
     if not found:
-        raise NotFound("There is no such question in this webinar.")
+        raise NotFound(N_("There is no such question in this webinar."))
     return found[0]
 
 
@@ -62,7 +63,7 @@ def get_poll(store: Store, code: str, poll_id: object) -> Poll:
     """Return a poll of this webinar by id, or raise."""
     found = store.polls(code, [_check_id(poll_id, "poll")])
     if not found:
-        raise NotFound("There is no such poll in this webinar.")
+        raise NotFound(N_("There is no such poll in this webinar."))
     return found[0]
 
 
@@ -87,7 +88,7 @@ def ask(
     if idempotency_key is not None and (
         not isinstance(idempotency_key, str) or not IDEMPOTENCY_KEY.match(idempotency_key)
     ):
-        raise InvalidInput("'idempotency_key' is 1-64 letters, digits, '-' or '_'.")
+        raise InvalidInput(N_("'idempotency_key' is 1-64 letters, digits, '-' or '_'."))
     settings = webinar.settings
     text = domain.clean_text(text, max_length=settings.max_question_length, what="question")
     name = domain.clean_name(name) if settings.ask_names else None
@@ -109,10 +110,10 @@ def ask(
         if earlier is not None:
             return earlier
     if budget is not None and not budget():
-        raise TooMany("You asked many questions in the last minute; wait a little.")
+        raise TooMany(N_("You asked many questions in the last minute; wait a little."))
     stored = store.add_question(question, idempotency_key)
     if stored is None:
-        raise NotFound("There is no webinar with that code.", "unknown_webinar")
+        raise NotFound(N_("There is no webinar with that code."), "unknown_webinar")
     return stored
 
 
@@ -122,15 +123,15 @@ def upvote(store: Store, code: str, participant: str, question_id: object, up: o
     The question must still be live when the upvote is written (checked in the same step).
     """
     if not isinstance(up, bool):
-        raise InvalidInput("'up' is true (upvote) or false (withdraw the upvote).")
+        raise InvalidInput(N_("'up' is true (upvote) or false (withdraw the upvote)."))
     question_id = _check_id(question_id, "question")
     live = {"status": domain.UPVOTE_STATUSES}
     if store.upvote(code, question_id, participant, up, live) is None:
         question = get_question(store, code, question_id)
         # attendees only know of public questions, and of their own
         if not question.is_public and question.participant != participant:
-            raise NotFound("There is no such question in this webinar.")
-        raise Conflict("Only live questions can be upvoted.", "question_closed")
+            raise NotFound(N_("There is no such question in this webinar."))
+        raise Conflict(N_("Only live questions can be upvoted."), "question_closed")
     return get_question(store, code, question_id)
 
 
@@ -147,11 +148,11 @@ def vote(
     or their ``text`` in an open text poll, in an open poll."""
     poll = get_poll(store, code, poll_id)
     if poll.state == "draft":
-        raise NotFound("There is no such poll in this webinar.")
+        raise NotFound(N_("There is no such poll in this webinar."))
     given = {"options": options, "words": words, "text": text}
     wanted = {"words": "words", "text": "text"}.get(poll.kind, "options")
     if any(value is not None for name, value in given.items() if name != wanted):
-        raise InvalidInput(f"This poll takes '{wanted}'.", "bad_request")
+        raise InvalidInput(N_("This poll takes '%(field)s'."), "bad_request", field=wanted)
     if poll.kind == "words":
         answer = domain.check_words(poll, words)
     elif poll.kind == "text":
@@ -163,13 +164,13 @@ def vote(
     now = datetime.now(UTC)
     if not domain.is_open(poll, now):
         # its time is up, whether or not it has been closed yet
-        raise Conflict("This poll has closed.", "poll_closed")
+        raise Conflict(N_("This poll has closed."), "poll_closed")
     typed = poll.kind in domain.ANSWER_KINDS
     # still open when the vote is written, checked in the same step
     if not store.cast_vote(
         code, poll.id, participant, answer if typed else ballot, _open(now), typed
     ):
-        raise Conflict("This poll is not open for votes.", "poll_closed")
+        raise Conflict(N_("This poll is not open for votes."), "poll_closed")
     return poll
 
 
@@ -191,13 +192,15 @@ def moderate(
     """Apply a moderator's action to a question (``reason``: why it is dismissed; ``into``: the
     question it is merged into)."""
     if action not in MODERATION_ACTIONS:
-        raise InvalidInput(f"'action' is one of {', '.join(MODERATION_ACTIONS)}.")
+        raise InvalidInput(
+            N_("'action' is one of %(choices)s."), choices=", ".join(MODERATION_ACTIONS)
+        )
     if reason is not None and action != "dismiss":
-        raise InvalidInput("Only 'dismiss' takes a reason.")
+        raise InvalidInput(N_("Only 'dismiss' takes a reason."))
     if topic is not None and action != "topic":
-        raise InvalidInput("Only 'topic' takes a topic.")
+        raise InvalidInput(N_("Only 'topic' takes a topic."))
     if (into is not None) != (action == "merge"):
-        raise InvalidInput("'merge' takes 'into', the id of the question to merge into.")
+        raise InvalidInput(N_("'merge' takes 'into', the id of the question to merge into."))
     question = get_question(store, webinar.code, question_id)
     if action == "merge":
         return _merge(store, webinar.code, question, into)
@@ -216,7 +219,7 @@ def moderate(
         replyable = {"status": domain.REPLY_STATUSES}
         replied = store.change_question(code, question.id, {"reply": written or None}, replyable)
         if replied is None:
-            raise Conflict("A merged question is answered where it went.", "bad_state")
+            raise Conflict(N_("A merged question is answered where it went."), "bad_state")
         return Moderated(replied, on_air_changed=False)
     if action == "edit":
         limit = webinar.settings.max_question_length
@@ -238,7 +241,7 @@ def moderate(
         air=False if leaves_air else None,
     )
     if moved is None:
-        raise Conflict("The question changed meanwhile; try again.", "bad_state")
+        raise Conflict(N_("The question changed meanwhile; try again."), "bad_state")
     dismissed = "dismissed" in (question.status, target)
     return Moderated(moved, on_air_changed=was_on_air and leaves_air, dismissed_changed=dismissed)
 
@@ -251,7 +254,7 @@ def _merge(store: Store, code: str, question: Question, into: object) -> Moderat
     )
     if merged is None:
         raise Conflict(
-            "Merge a waiting, live or answered question into another live or answered one.",
+            N_("Merge a waiting, live or answered question into another live or answered one."),
             "bad_state",
         )
     source, target = merged
@@ -263,7 +266,7 @@ def _air(store: Store, code: str, question: Question, on_air: bool) -> Moderated
     if on_air:
         airable = {"status": domain.ON_AIR_STATUSES}
         if store.change_question(code, question.id, {}, airable, air=True) is None:
-            raise Conflict("Only live or answered questions can go on screen.", "bad_state")
+            raise Conflict(N_("Only live or answered questions can go on screen."), "bad_state")
         return Moderated(question, on_air_changed=current != question.id)
     if current != question.id:
         return Moderated(question, on_air_changed=False)
@@ -282,18 +285,20 @@ def poll_action(
     """Open (for ``seconds`` if given: a timed poll), close, or show or hide the results of a
     poll, or show or hide one ``answer`` of an open text poll to everyone."""
     if action not in POLL_ACTIONS:
-        raise InvalidInput(f"'action' is one of {', '.join(POLL_ACTIONS)}.")
+        raise InvalidInput(N_("'action' is one of %(choices)s."), choices=", ".join(POLL_ACTIONS))
     if (answer is not None) != (action in ("show_answer", "hide_answer")):
-        raise InvalidInput("'show_answer' and 'hide_answer' take 'answer', the answer's text.")
+        raise InvalidInput(N_("'show_answer' and 'hide_answer' take 'answer', the answer's text."))
     if action in ("show_answer", "hide_answer"):
         return _choose_answer(store, code, poll_id, action == "show_answer", answer)
     closes_at = None
     if seconds is not None:
         low, high = domain.POLL_SECONDS
         if action != "open":
-            raise InvalidInput("Only 'open' takes 'seconds'.")
+            raise InvalidInput(N_("Only 'open' takes 'seconds'."))
         if not isinstance(seconds, int) or isinstance(seconds, bool) or not low <= seconds <= high:
-            raise InvalidInput(f"'seconds' is a whole number from {low} to {high}.")
+            raise InvalidInput(
+                N_("'seconds' is a whole number from %(low)d to %(high)d."), low=low, high=high
+            )
         closes_at = datetime.now(UTC) + timedelta(seconds=seconds)
     poll = get_poll(store, code, poll_id)
     if action in ("show_results", "hide_results"):
@@ -305,7 +310,7 @@ def poll_action(
         target = domain.poll_target(str(action), poll.state)
         changed = store.set_poll_state(code, poll.id, target, {poll.state}, closes_at)
         if changed is None:
-            raise Conflict("The poll changed meanwhile; try again.", "bad_state")
+            raise Conflict(N_("The poll changed meanwhile; try again."), "bad_state")
         if target == "open":
             # the room votes on what it sees: an opened poll takes the screen
             _show(store, code, Screen("poll", poll.id))
@@ -325,7 +330,7 @@ def show_on_screen(store: Store, code: str, kind: object, target: object) -> Scr
     if screen.id is not None:
         poll = get_poll(store, code, screen.id)
         if not poll.is_public:
-            raise Conflict("A draft poll cannot go on screen: open it first.", "bad_state")
+            raise Conflict(N_("A draft poll cannot go on screen: open it first."), "bad_state")
     _show(store, code, screen)
     return screen
 
@@ -346,15 +351,15 @@ def _replace_screen(store: Store, code: str, shown: Screen, by: Screen) -> None:
 def _choose_answer(store: Store, code: str, poll_id: object, show: bool, answer: object) -> Poll:
     poll = get_poll(store, code, poll_id)
     if poll.kind != "text":
-        raise InvalidInput("Only the answers of an open text poll are chosen one by one.")
+        raise InvalidInput(N_("Only the answers of an open text poll are chosen one by one."))
     given = {a[0] for a in store.answers(code, poll.id)}
     if not isinstance(answer, str) or (show and answer not in given):
-        raise NotFound("There is no such answer in this poll.")
+        raise NotFound(N_("There is no such answer in this poll."))
     shown = tuple(a for a in poll.shown if a != answer) + ((answer,) if show else ())
     # compare-and-set: two moderators choosing at once do not undo each other's choice
     changed = store.change_poll(code, poll.id, {"shown": shown}, {"shown": {poll.shown}})
     if changed is None:
-        raise Conflict("The poll changed meanwhile; try again.", "bad_state")
+        raise Conflict(N_("The poll changed meanwhile; try again."), "bad_state")
     return changed
 
 
@@ -376,14 +381,14 @@ def create_poll(store: Store, code: str, prompt: object, kind: object, options: 
     """Add a draft poll that the moderator can open later."""
     poll = store.add_poll(domain.new_poll(code, prompt, kind, options))
     if poll is None:
-        raise NotFound("There is no webinar with that code.", "unknown_webinar")
+        raise NotFound(N_("There is no webinar with that code."), "unknown_webinar")
     return poll
 
 
 def change_settings(store: Store, webinar: Webinar, changes: dict[str, Any]) -> Webinar:
     """Change some of a webinar's settings; return the webinar with its new settings."""
     if not changes:
-        raise InvalidInput("Name at least one setting to change.")
+        raise InvalidInput(N_("Name at least one setting to change."))
     settings = domain.with_settings(webinar.settings, changes)
     # the values as checked (a list of languages becomes a tuple)
     store.update_settings(webinar.code, {name: getattr(settings, name) for name in changes})
@@ -393,10 +398,18 @@ def change_settings(store: Store, webinar: Webinar, changes: dict[str, Any]) -> 
 def _check_id(value: object, what: str) -> int:
     """Return an id as given by a client, or raise if it cannot be one."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise InvalidInput(f"'{what}' is the id of a {what} (a positive whole number).")
+        raise InvalidInput(
+            N_("'question' is the id of a question (a positive whole number).")
+            if what == "question"
+            else N_("'poll' is the id of a poll (a positive whole number).")
+        )
     if value > domain.MAX_ID:
         # no store gives such ids (SQLite could not even look one up)
-        raise NotFound(f"There is no such {what} in this webinar.")
+        raise NotFound(
+            N_("There is no such question in this webinar.")
+            if what == "question"
+            else N_("There is no such poll in this webinar.")
+        )
     return value
 
 
@@ -420,17 +433,17 @@ def leave_interest(
     kept (None after a withdrawal)."""
     poll = get_poll(store, webinar.code, poll_id)
     if poll.state == "draft" or not poll.collects_emails:
-        raise InvalidInput("This poll does not collect email addresses.", "not_collecting")
+        raise InvalidInput(N_("This poll does not collect email addresses."), "not_collecting")
     if email is None:
         store.set_interest(webinar.code, poll.id, participant, None, datetime.now(UTC))
         return None
     if consent is not True:
         raise InvalidInput(
-            "Tick the box to agree to how the address is used before sending it.", "no_consent"
+            N_("Tick the box to agree to how the address is used before sending it."), "no_consent"
         )
     address = domain.clean_email(email)
     if poll.id not in store.ballots(webinar.code, participant):
-        raise Conflict("Vote first: the address is for the programmes you choose.", "no_ballot")
+        raise Conflict(N_("Vote first: the address is for the programmes you choose."), "no_ballot")
     store.set_interest(webinar.code, poll.id, participant, address, datetime.now(UTC))
     return address
 
@@ -454,5 +467,5 @@ def duplicate_webinar(
     ]
     key = new_moderator_key()
     if not store.create_webinar(copy, key, polls):
-        raise Conflict(f"The code {copy.code} is taken.", "code_taken")
+        raise Conflict(N_("The code %(webinar)s is taken."), "code_taken", webinar=copy.code)
     return copy, key, len(polls)

@@ -30,9 +30,11 @@ from .frames import RawJSON
 from .payloads import (
     Payload,
     me_payload,
+    poll_payload_in,
     public_poll,
     question_payload,
     screen_payload,
+    webinar_in,
     webinar_payload,
 )
 from .store import Store
@@ -72,6 +74,21 @@ class SharedPart:
     first_json: str
     # each participant's questions (any status), oldest first
     by_participant: Mapping[str, tuple[int, ...]]
+    # the webinar's JSON with one language's translation, made on first use (so once per change
+    # per language that connections use); webinar_json carries none
+    by_language: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def webinar_json_in(self, language: str) -> str:
+        """The webinar's JSON for a page in ``language``: with ``translations`` holding that
+        language's content only, where the webinar file translates it."""
+        found = self.by_language.get(language)
+        if found is None:
+            translated = any(t.language == language for t in self.webinar.translations)
+            if not translated or language == self.webinar.language:
+                return self.webinar_json
+            found = dumps(webinar_payload(self.webinar, only=language))
+            self.by_language[language] = found
+        return found
 
     @property
     def on_air(self) -> int | None:
@@ -99,7 +116,7 @@ def build(store: Store, webinar: Webinar) -> SharedPart:
     polls = {p.id: public_poll(store, p, screen) for p in store.polls(code)}
     return _assemble(
         webinar,
-        dumps(webinar_payload(webinar)),
+        dumps(webinar_payload(webinar, only="")),
         screen,
         questions,
         {},
@@ -132,7 +149,7 @@ def refresh(
         else:
             poll_payloads[poll.id] = payload
     same_webinar = webinar == part.webinar
-    webinar_json = part.webinar_json if same_webinar else dumps(webinar_payload(webinar))
+    webinar_json = part.webinar_json if same_webinar else dumps(webinar_payload(webinar, only=""))
     polls_json = part.polls_json if not polls else None
     return _assemble(webinar, webinar_json, screen, by_id, encoded, poll_payloads, polls_json)
 
@@ -222,6 +239,9 @@ class SharedParts:
             with self._guard:
                 marks = self._marks.pop(code, None)
                 part = self._parts.get(code)
+            # a webinar deleted and created again is another one: nothing of it is reused
+            if part is not None and part.webinar.generation != webinar.generation:
+                part = None
             if part is not None and marks is None and part.webinar == webinar:
                 return part
             try:
@@ -240,7 +260,12 @@ class SharedParts:
 
 
 def attendee_snapshot(
-    store: Store, part: SharedPart, role: str, participant: str | None, online: int
+    store: Store,
+    part: SharedPart,
+    role: str,
+    participant: str | None,
+    online: int,
+    language: str = "",
 ) -> RawJSON:
     """Return the snapshot of an attendee (with ``participant``) or a viewer: the shared part
     as encoded already, and the personal part encoded for this connection."""
@@ -260,16 +285,32 @@ def attendee_snapshot(
     ]
     public_sent = len(part.first) + sum(1 for i in extra if i in part.encoded)
     me = None if participant is None else me_payload(store, code, participant, list(own))
-    return RawJSON(
-        _state_json(part, role, ",".join(texts), len(part.public) - public_sent, online, me)
-    )
+    more = len(part.public) - public_sent
+    webinar = part.webinar_json_in(language) if language else None
+    return RawJSON(_state_json(part, role, ",".join(texts), more, online, me, webinar_json=webinar))
 
 
-def public_json(part: SharedPart, online: int, join_url: str) -> str:
+def public_json(part: SharedPart, online: int, join_url: str, language: str = "") -> str:
     """Return the public JSON of a webinar: what an attendee without identity sees, with every
-    question everyone sees (it is not paged)."""
+    question everyone sees (it is not paged); with ``language`` (``?lang=``), the webinar's
+    content and its polls' prompts and options in that language where translated."""
     join = ',"join_url":' + dumps(join_url)
-    return _state_json(part, "attendee", part.all_json, 0, online, None, join)
+    if not language or language == part.webinar.language:
+        return _state_json(part, "attendee", part.all_json, 0, online, None, join)
+    # made for this request only: the shared part stays one per change, in every language
+    webinar = dumps(webinar_in(webinar_payload(part.webinar, only=language), language))
+    polls = dumps([poll_payload_in(part.polls[i], language) for i in sorted(part.polls)])
+    return _state_json(
+        part,
+        "attendee",
+        part.all_json,
+        0,
+        online,
+        None,
+        join,
+        webinar_json=webinar,
+        polls_json=polls,
+    )
 
 
 def _state_json(
@@ -280,6 +321,8 @@ def _state_json(
     online: int,
     me: Payload | None,
     extra: str = "",
+    webinar_json: str | None = None,
+    polls_json: str | None = None,
 ) -> str:
     """Splice a state's JSON (the snapshot's fields, in order) from the shared part's encoded
     pieces, the ``questions`` already encoded, and what is this connection's own."""
@@ -288,13 +331,13 @@ def _state_json(
             '{"role":',
             dumps(role),
             ',"webinar":',
-            part.webinar_json,
+            webinar_json or part.webinar_json,
             ',"questions":[',
             questions,
             '],"more_questions":',
             str(more),
             ',"polls":',
-            part.polls_json,
+            polls_json or part.polls_json,
             ',"on_air":',
             dumps(part.on_air),
             ',"screen":',

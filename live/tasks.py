@@ -15,6 +15,7 @@ from typing import Any
 from . import Live, service
 from .keys import sign_out, sign_out_stale_moderators
 from .moderation_log import log_action
+from .msgids import N_
 from .personal import Purged, purge_due
 from .store import StoreUnavailable
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 KEY_CHECK_SECONDS = 1.0
 # how often each process looks for timed polls whose time is up
 POLL_CHECK_SECONDS = 0.5
-WEBINAR_DELETED = "This webinar has been deleted by its organisers."
+WEBINAR_DELETED = N_("This webinar has been deleted by its organisers.")
 # how often the server purges the personal data of webinars past their retention period
 PURGE_EVERY_SECONDS = 3600.0
 

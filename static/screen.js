@@ -4,7 +4,19 @@
 "use strict";
 
 const LiveScreen = (() => {
-  const { h, plural } = Live;
+  const { h } = Live;
+  // the page's language (the webinar's by default; ?lang=xx on the projector and the overlay)
+  const language = LiveI18n.language;
+
+  /* A poll as this page's language reads it: its translated prompt and options where the
+     webinar file gives them (same options, same order: the results are the same ballots). */
+  function inLanguage(poll, root) {
+    // the console's preview mirrors the room's screen, whose default is the webinar's own
+    // content (the moderator's page may be in another language)
+    if (root && root.classList.contains("screen-preview")) return poll;
+    const given = poll && poll.translations && poll.translations[language];
+    return given ? Object.assign({}, poll, given) : poll;
+  }
 
   /* Keep the screen state a snapshot or update carries (common.js keeps the rest): call on the
      socket Live.connect returns; any-listeners run before the snapshot and update handlers. */
@@ -21,12 +33,18 @@ const LiveScreen = (() => {
     const poll = state.polls.get(screen.id);
     const question = state.questions.get(screen.id);
     return {
-      welcome: () => "the welcome screen (title, QR code and how to join)",
-      top: () => "the top questions",
-      blank: () => "nothing (blank)",
-      question: () => `question #${screen.id}${question ? `: ${question.text}` : ""}`,
-      poll: () => `poll #${screen.id}${poll ? `: ${poll.prompt}` : ""}, for voting`,
-      results: () => `the results of poll #${screen.id}${poll ? `: ${poll.prompt}` : ""}`,
+      welcome: () => LiveI18n.gettext("the welcome screen (title, QR code and how to join)"),
+      top: () => LiveI18n.gettext("the top questions"),
+      blank: () => LiveI18n.gettext("nothing (blank)"),
+      question: () => (question
+        ? LiveI18n.gettext("question #%(id)s: %(text)s", { id: screen.id, text: question.text })
+        : LiveI18n.gettext("question #%(id)s", { id: screen.id })),
+      poll: () => (poll
+        ? LiveI18n.gettext("poll #%(id)s: %(prompt)s, for voting", { id: screen.id, prompt: poll.prompt })
+        : LiveI18n.gettext("poll #%(id)s, for voting", { id: screen.id })),
+      results: () => (poll
+        ? LiveI18n.gettext("the results of poll #%(id)s: %(prompt)s", { id: screen.id, prompt: poll.prompt })
+        : LiveI18n.gettext("the results of poll #%(id)s", { id: screen.id })),
     }[screen.kind]?.() || screen.kind;
   }
 
@@ -34,26 +52,30 @@ const LiveScreen = (() => {
     const { joinUrl, qr, code, passcode } = root.dataset;
     const [base, path] = joinUrl.split("/e/");
     return h("section", { class: "screen-welcome" },
-      h("img", { src: qr, alt: `QR code: scan it to join the webinar at ${joinUrl}`, width: 480, height: 480 }),
+      h("img", { src: qr, alt: LiveI18n.gettext("QR code: scan it to join the webinar at %(url)s", { url: joinUrl }),
+        width: 480, height: 480 }),
       h("div", {},
-        h("p", { class: "welcome-lead" }, "Ask your questions and vote from your phone"),
+        h("p", { class: "welcome-lead" }, LiveI18n.gettext("Ask your questions and vote from your phone")),
         h("p", { class: "join-url" }, base.split("://").pop(), h("wbr"), `/e/${path}`),
-        h("p", { class: "join-code" }, "Code: ", h("strong", {}, code)),
+        // the label is a whole phrase ("Code:"), the value in bold after it
+        h("p", { class: "join-code" }, LiveI18n.gettext("Code:"), " ", h("strong", {}, code)),
         // a private webinar whose organiser chose to show its passcode on the screen
-        passcode ? h("p", { class: "join-code" }, "Passcode: ", h("strong", {}, passcode)) : null));
+        passcode ? h("p", { class: "join-code" }, LiveI18n.gettext("Passcode:"), " ", h("strong", {}, passcode)) : null));
   }
 
   /* A question on screen; compact (the overlay's lower third): its text, name and topic only. */
   function questionView(q, compact) {
-    const facts = [q.name || "Anonymous"];
-    if (!compact) facts.push(plural(q.upvotes, "upvote", "upvotes"));
-    if (!compact && q.asked_by > 1) facts.push(`asked by ${q.asked_by} people`);
+    const facts = [q.name || LiveI18n.gettext("Anonymous")];
+    if (!compact) facts.push(LiveI18n.ngettext("%(num)d upvote", "%(num)d upvotes", q.upvotes));
+    if (!compact && q.asked_by > 1) {
+      facts.push(LiveI18n.ngettext("asked by %(num)d person", "asked by %(num)d people", q.asked_by));
+    }
     if (q.topic) facts.push(q.topic);
     return h("section", { class: "screen-question" },
-      compact ? null : h("p", { class: "badge" }, "Question on screen"),
+      compact ? null : h("p", { class: "badge" }, LiveI18n.gettext("Question on screen")),
       h("blockquote", {}, q.text),
       h("p", { class: "meta" }, facts.join(" · ")),
-      q.reply && !compact ? h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Written answer"),
+      q.reply && !compact ? h("div", { class: "reply" }, h("p", { class: "reply-label" }, LiveI18n.gettext("Written answer")),
         h("p", { class: "reply-text" }, q.reply)) : null);
   }
 
@@ -63,10 +85,11 @@ const LiveScreen = (() => {
       poll.options.length
         ? h("ul", { class: "screen-options" }, poll.options.map((label) => h("li", {}, Live.optionLabel(poll, label))))
         : null,
-      h("p", { class: "screen-hint" }, poll.state !== "open" ? "The poll is closed"
-        : { words: "Send your words from your phone now", text: "Send your answer from your phone now",
-            ranking: "Rank them on your phone now" }[poll.kind]
-          || "Vote on your phone now"),
+      h("p", { class: "screen-hint" }, poll.state !== "open" ? LiveI18n.gettext("The poll is closed")
+        : { words: LiveI18n.gettext("Send your words from your phone now"),
+            text: LiveI18n.gettext("Send your answer from your phone now"),
+            ranking: LiveI18n.gettext("Rank them on your phone now") }[poll.kind]
+          || LiveI18n.gettext("Vote on your phone now")),
       Live.countdown(poll),
       // an open text poll's answers that a moderator chose are shown while it runs
       poll.kind === "text" && poll.results ? Live.results(poll) : null);
@@ -74,16 +97,16 @@ const LiveScreen = (() => {
 
   function resultsView(poll) {
     return h("section", { class: "screen-poll" }, h("h2", {}, poll.prompt),
-      poll.results ? Live.results(poll) : h("p", { class: "screen-hint" }, "The results appear here"));
+      poll.results ? Live.results(poll) : h("p", { class: "screen-hint" }, LiveI18n.gettext("The results appear here")));
   }
 
   function topView(state) {
     const top = [...state.questions.values()].filter((q) => q.status === "live")
       .sort(Live.byPopularity).slice(0, 5);
     return h("section", { class: "screen-top" },
-      h("h2", {}, top.length ? "Top questions" : "Scan the code and ask your question"),
+      h("h2", {}, top.length ? LiveI18n.gettext("Top questions") : LiveI18n.gettext("Scan the code and ask your question")),
       h("ol", {}, top.map((q) => h("li", {},
-        h("span", { class: "votes" }, `${q.upvotes}`, h("span", { class: "visually-hidden" }, " upvotes")),
+        h("span", { class: "votes" }, `${q.upvotes}`, h("span", { class: "visually-hidden" }, " " + LiveI18n.gettext("upvotes"))),
         h("span", {}, q.text)))));
   }
 
@@ -115,7 +138,7 @@ const LiveScreen = (() => {
     // at the floor, the QR code beside the content gives its room (the code stays, in words)
     root.classList.toggle("crowded", overflows());
     if (overflows()) {
-      if (reply) cutText(reply, overflows, " (the full answer is on the attendees' page)");
+      if (reply) cutText(reply, overflows, " " + LiveI18n.gettext("(the full answer is on the attendees' page)"));
       const lists = [...root.querySelectorAll(".screen-stage ul, .screen-stage ol")]
         .sort((a, b) => b.children.length - a.children.length);
       if (lists.length && overflows()) cutList(lists[0], overflows);
@@ -140,7 +163,7 @@ const LiveScreen = (() => {
       shown -= 1;
       items[shown].hidden = true;
       items[shown].dataset.cut = "";
-      more.textContent = `and ${items.length - shown} more`;
+      more.textContent = LiveI18n.ngettext("and %(num)d more", "and %(num)d more", items.length - shown);
     }
     if (shown === items.length) more.remove();
   }
@@ -164,7 +187,7 @@ const LiveScreen = (() => {
      results only: for the other kinds, and for what is gone, the kind is "none". */
   function pick(state, root, compact) {
     const screen = state.screen || { kind: "welcome", id: null };
-    const poll = state.polls.get(screen.id);
+    const poll = inLanguage(state.polls.get(screen.id), root);
     const question = state.questions.get(screen.id);
     if (screen.kind === "question" && question) {
       return { kind: "question",
@@ -197,8 +220,16 @@ const LiveScreen = (() => {
   function mount(root, compact = false) {
     const stage = root.querySelector(".screen-stage");
     let shown = "";
+    let last = null;
     window.addEventListener("resize", () => fit(root));
-    return (state) => {
+    // the catalogue comes after the first rendering: draw again in its words, and measure again
+    // (a German label is longer than the English one it replaces)
+    LiveI18n.ready.then(() => {
+      shown = "";
+      if (last) render(last);
+    });
+    function render(state) {
+      last = state;
       const picked = pick(state, root, compact);
       root.dataset.screen = picked.kind;
       if (picked.kind === "results" && picked.key === shown && picked.poll.results) {
@@ -211,7 +242,8 @@ const LiveScreen = (() => {
       shown = picked.key;
       fit(root);
       return picked;
-    };
+    }
+    return render;
   }
 
   return { follow, mount, pick, describe };

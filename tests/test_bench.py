@@ -13,6 +13,8 @@ import sys
 
 import pytest
 
+from bench.report import tables
+
 from .servers import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -51,12 +53,17 @@ def test_smoke_run_of_the_late_join(tmp_path):
         timeout=300,
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    join = json.loads(out.read_text())["join"]
+    result = json.loads(out.read_text())
+    join = result["join"]
     assert join["failures"] == 0 and join["snapshots_with_content"] == 40
     # offered per-message deflate like a browser: the wire carries less than the JSON decoded
     assert join["compressed"] is True
     assert 0 < join["wire_kb_per_attendee"] < join["snapshot_kb_decoded"]
     assert join["server_cpu_ms_per_join"] > 0
+    # the report's table of late joins (docs/BENCHMARKS.md) shows the run
+    table = tables({"runs": [result]}).split("### Late join (S5)")[1]
+    row = next(line for line in table.splitlines() if line.startswith("| smoke-S5 |"))
+    assert "| 130 | 40 |" in row and row.endswith("| 40/40 |")
 
 
 @pytest.mark.parametrize("scenario", ["smoke-S6", "smoke-S6-kill"])
@@ -85,3 +92,7 @@ def test_smoke_run_of_the_reconnect_storm(tmp_path, scenario):
     assert after["effects"]["seen"] == after["effects"]["expected"] > 0
     assert after["exact"] is True and after["attendees_connected"] == 40
     assert "restart" in run.stderr  # the readable summary
+    table = tables({"runs": [result]}).split("### Reconnect storm (S6)")[1]
+    row = next(line for line in table.splitlines() if line.startswith(f"| {scenario} |"))
+    restart = "SIGTERM" if scenario == "smoke-S6" else "kill -9"
+    assert f"| {restart} | 40 |" in row and "| 40/40 |" in row

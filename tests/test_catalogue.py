@@ -86,7 +86,19 @@ def test_the_catalogue_is_up_to_date_with_the_code(tmp_path):
     fresh = tmp_path / "messages.pot"
     extract = [sys.executable, "-m", "babel.messages.frontend", "extract"]
     run = subprocess.run(
-        [*extract, "-F", "babel.cfg", "-k", "N_", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2"]
+        [
+            *extract,
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "-k",
+            "N_plural:1,2",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "lazy_ngettext:1,2",
+        ]
         + ["-o", str(fresh), "."],
         cwd=ROOT,
         capture_output=True,

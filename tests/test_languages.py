@@ -23,9 +23,11 @@ def test_lang_in_the_address_sets_the_page_language_and_the_cookie(client, path)
     page = client.get(path + "?lang=de")
     assert html_lang(page.get_data(as_text=True)) == "de"
     assert "lang=de" in " ".join(page.headers.getlist("Set-Cookie"))
-    # the next page without ?lang keeps it, whatever the browser prefers
+    # the next page without ?lang keeps it, whatever the browser prefers; the projected views
+    # (screen, overlay) are in the webinar's language unless their own address says otherwise
     again = client.get(path, headers={"Accept-Language": "fr"})
-    assert html_lang(again.get_data(as_text=True)) == "de"
+    projected = path.endswith(("/present", "/overlay"))
+    assert html_lang(again.get_data(as_text=True)) == ("en" if projected else "de")
 
 
 def test_the_browser_language_is_used_when_nothing_was_chosen(client):
@@ -114,9 +116,12 @@ def test_a_webinar_page_falls_back_to_the_webinar_language(client, live):
     japanese = {"Accept-Language": "ja"}
     assert html_lang(client.get("/e/nets4dem/present", headers=japanese).get_data(True)) == "pl"
     assert html_lang(client.get("/", headers=japanese).get_data(True)) == "en"
-    # the attendee's own choice wins over it
+    # the attendee's own choice wins over it on their pages; the room's screen keeps the
+    # webinar's language whatever the browser showing it prefers, unless ?lang= says
     french = {"Accept-Language": "fr"}
-    assert html_lang(client.get("/e/nets4dem/present", headers=french).get_data(True)) == "fr"
+    assert html_lang(client.get("/e/nets4dem", headers=french).get_data(True)) == "fr"
+    assert html_lang(client.get("/e/nets4dem/present", headers=french).get_data(True)) == "pl"
+    assert html_lang(client.get("/e/nets4dem/overlay?lang=el").get_data(True)) == "el"
 
 
 def test_the_csv_export_is_headed_in_the_webinar_language(client, live):
@@ -147,3 +152,21 @@ def test_templates_get_the_webinar_content_in_the_page_language(app, live):
         )
     with app.test_request_context("/e/nets4dem?lang=en"):
         assert render_template_string(template, webinar=webinar).endswith("/ General")
+
+
+def test_editing_a_webinar_from_its_file_changes_its_language_and_translations():
+    from dataclasses import replace
+
+    from live.store import store_from_url
+    from live.webinar_file import default_webinar_path, load_webinar_file
+
+    loaded = load_webinar_file(default_webinar_path())
+    store = store_from_url("memory://")
+    plain = replace(loaded.webinar, language="en", translations=())
+    store.create_webinar(plain, "key", loaded.polls)
+    assert store.update_webinar(replace(loaded.webinar, language="fr"))
+    stored = store.get_webinar(loaded.webinar.code)
+    assert stored.language == "fr"
+    assert {t.language for t in stored.translations} == {
+        t.language for t in loaded.webinar.translations
+    } and stored.translations

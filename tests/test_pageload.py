@@ -15,6 +15,8 @@ import sys
 
 import pytest
 
+from bench.report import tables
+
 from .conftest import CHROMIUM, require_or_skip
 from .servers import ROOT
 
@@ -57,3 +59,7 @@ def test_a_repeat_visit_fetches_no_file_and_a_fresh_one_only_compressed_files(tm
     assert [f["path"] for f in repeat["files"]] == ["e/nets4dem"]
     assert repeat["interactive_ms"] > 0 and repeat["websocket"]["frames"] > 0
     assert "S7 page load" in run.stderr  # the readable summary
+    # the report's table (docs/BENCHMARKS.md) from a suite that holds this run
+    table = tables({"runs": [], "pageload": result})
+    assert "### Page load (S7, 5 questions, slow 4G)" in table
+    assert "| repeat |" in table and f"| 0 ({len(files)} from the cache) |" in table

@@ -231,3 +231,47 @@ def test_a_change_on_another_process_is_in_this_ones_next_snapshot(tmp_path, red
     finally:
         a.stop()
         b.stop()
+
+
+@pytest.mark.parametrize(
+    "backend", ["memory", "sqlite", pytest.param("redis", marks=pytest.mark.redis)]
+)
+def test_a_webinar_deleted_and_created_again_is_not_served_from_the_old_ones_part(
+    backend, request, tmp_path
+):
+    """Deleting and creating a webinar marks nothing (the organiser page, the command line, or
+    another process): the cached shared part must still not serve the old webinar's questions.
+    With Redis, the part is cached by a second process that never heard of either change."""
+    from live.snapshots import SharedParts
+
+    from .test_store_contract import question, webinar
+
+    if backend == "redis":
+        from live.store.redis import RedisStore
+
+        url, prefix = request.getfixturevalue("redis_url"), f"recreate-{tmp_path.name}"
+        here, elsewhere = RedisStore(url, prefix=prefix), RedisStore(url, prefix=prefix)
+    else:
+        from live.store import store_from_url
+
+        here = elsewhere = store_from_url(
+            "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'live.sqlite3'}"
+        )
+    parts = SharedParts(elsewhere)
+    details = webinar("w1")
+    assert here.create_webinar(details, "key", [])
+    old = here.add_question(question("w1"))
+    assert old is not None
+    cached = parts.get(elsewhere.get_webinar("w1"))
+    assert set(cached.public) == {old.id}
+
+    assert here.delete_webinar("w1")
+    assert here.create_webinar(details, "key", [])
+    new = here.add_question(replace(question("w1"), text="Asked in the new one?"))
+    assert new is not None
+
+    again = elsewhere.get_webinar("w1")
+    assert again is not None and again.generation != cached.webinar.generation
+    part = parts.get(again)
+    assert set(part.public) == {new.id}
+    assert "Why?" not in part.first_json and "Asked in the new one?" in part.first_json

@@ -13,9 +13,10 @@ The interface says what; ``local.py`` (one process: memory, SQLite) and ``redis.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +65,8 @@ DETAILS = (
     "accent",
     "logo",
     "passcode",
+    "language",
+    "translations",
     *PRIVACY,
 )
 # what a participant id becomes once unlinked from its person: "~" and 16 hex digits, a keyed
@@ -84,6 +87,11 @@ def is_person(participant: str | None, only: str | None = None) -> bool:
     if not participant or participant.startswith(ANONYMOUS):
         return False
     return only is None or participant == only
+
+
+def created_fields(webinar: Webinar) -> dict[str, Any]:
+    """Return the stored fields of a webinar being created, with a generation of its own."""
+    return WEBINARS.fields_of(replace(webinar, generation=secrets.token_hex(8)))
 
 
 def meets(record: Mapping[str, Any], only_if: Condition) -> bool:

@@ -63,9 +63,17 @@ class Codec(Generic[T]):
     """Turn one dataclass (plus the extra fields a backend keeps beside it) into records."""
 
     def __init__(
-        self, cls: type[T], keys: tuple[str, ...], extra: Any = None, zone: str | None = None
+        self,
+        cls: type[T],
+        keys: tuple[str, ...],
+        extra: Any = None,
+        zone: str | None = None,
+        remember: bool = False,
     ) -> None:
         self.cls = cls
+        # the records last decoded, by the stored values they came from (``remember``: for the
+        # few records read over and over, as every join reads its webinar)
+        self._decoded: dict[tuple[Any, ...], dict[str, Any]] | None = {} if remember else None
         self.keys = keys
         # a zoned record keeps its times with their offset and the zone's name beside them
         self.zone = zone
@@ -150,6 +158,22 @@ class Codec(Generic[T]):
     def decode(self, stored: Mapping[str, Any]) -> dict[str, Any]:
         """Read a row or hash back into a record; a field missing (from older data, or a hash
         that leaves out what is None) gets its default, or None."""
+        if self._decoded is None:
+            return self._decode(stored)
+        values = tuple(stored.items())
+        try:
+            record = self._decoded.get(values)
+        except TypeError:  # a value that cannot be a key: decoded each time
+            return self._decode(stored)
+        if record is None:
+            record = self._decode(stored)
+            if len(self._decoded) >= REMEMBERED:
+                self._decoded.clear()
+            self._decoded[values] = record
+        # a copy: callers may change theirs (the values are immutable)
+        return dict(record)
+
+    def _decode(self, stored: Mapping[str, Any]) -> dict[str, Any]:
         record = {k: stored[k] for k in self.keys if k in stored}
         zone = stored.get("timezone") if self.zone else None
         for name, read, optional, fallback in self._plan:
@@ -232,7 +256,9 @@ class WebinarExtras:
     purged_at: datetime | None = None
 
 
-WEBINARS: Codec[Webinar] = Codec(Webinar, ("code",), WebinarExtras, zone="starts_at")
+# how many decoded records a remembering codec keeps (one per webinar that is read)
+REMEMBERED = 256
+WEBINARS: Codec[Webinar] = Codec(Webinar, ("code",), WebinarExtras, zone="starts_at", remember=True)
 QUESTIONS: Codec[Question] = Codec(Question, ("id", "webinar"))
 POLLS: Codec[Poll] = Codec(Poll, ("id", "webinar"))
 LOG: Codec[LogEntry] = Codec(LogEntry, ("id", "webinar"))

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain import LogEntry, Personal, Poll, PollResults, Question, Webinar
-from . import Changes, Condition, Store, anonymous_id, is_person, meets
+from . import Changes, Condition, Store, anonymous_id, created_fields, is_person, meets
 from .codec import LOG, POLLS, QUESTIONS, WEBINARS, Codec
 
 CODECS: dict[str, Codec[Any]] = {
@@ -103,7 +103,7 @@ class LocalStore(Store):
 
     # -- webinars -------------------------------------------------------------------------------
     def create_webinar(self, webinar: Webinar, moderator_key: str, polls: Sequence[Poll]) -> bool:
-        record = {"code": webinar.code, **WEBINARS.fields_of(webinar)}
+        record = {"code": webinar.code, **created_fields(webinar)}
         with self._transaction():
             if self._load("webinars", webinar.code) is not None:
                 return False

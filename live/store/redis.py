@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import redis
 
 from ..domain import LogEntry, Personal, Poll, PollResults, Question, Webinar
-from . import Changes, Condition, Later, Store, StoreUnavailable
+from . import Changes, Condition, Later, Store, StoreUnavailable, created_fields
 from .codec import LOG, POLLS, QUESTIONS, WEBINARS, Codec
 
 # a connection of a crashed process stops counting as online after this many seconds
@@ -153,7 +153,7 @@ class RedisStore(Store):
     # -- webinars -------------------------------------------------------------------------------
     def create_webinar(self, webinar: Webinar, moderator_key: str, polls: Sequence[Poll]) -> bool:
         w = self._w(webinar.code)
-        fields = {**WEBINARS.fields_of(webinar), "moderator_key": moderator_key}
+        fields = {**created_fields(webinar), "moderator_key": moderator_key}
         encoded = [_hash(POLLS, POLLS.fields_of(p)) for p in polls]
         keys = [f"{w}:webinar", f"{self.prefix}:webinars", f"{self.prefix}:poll_ids", f"{w}:polls"]
         args = [webinar.code, json.dumps(_present(_hash(WEBINARS, fields)))]

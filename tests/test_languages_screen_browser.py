@@ -1,0 +1,67 @@
+"""The projector in German (issue 15, phase 2): ?lang=de gives German labels and the German
+version of a poll the webinar file translates; axe finds nothing (Chromium, the real server)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import socketio
+from playwright.sync_api import expect
+
+from .servers import LiveServer
+
+pytestmark = pytest.mark.browser
+CODE = "nets4dem"
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[LiveServer]:
+    live_server = LiveServer(tmp_path_factory.mktemp("screen-languages")).start()
+    yield live_server
+    live_server.stop()
+
+
+@pytest.fixture
+def projector(browser, server):
+    # an English-speaking venue computer: the screen follows its address, not the browser
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 720})
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_the_projector_in_german_shows_german_labels_and_a_german_poll(projector, server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    projector.goto(f"{server.url}/e/{CODE}/present?lang=de")
+    expect(projector.locator("html")).to_have_attribute("lang", "de")
+    # the welcome screen: the webinar's German title, the labels from the catalogue
+    expect(projector.locator(".screen-title")).to_contain_text("Bürgerbeteiligung")
+    expect(projector.locator(".welcome-lead")).to_have_text(
+        "Stellen Sie Ihre Fragen und stimmen Sie mit Ihrem Telefon ab"
+    )
+    expect(projector.get_by_role("button", name="Vollbild")).to_be_visible()
+    expect(projector.get_by_role("complementary", name="So nehmen Sie teil")).to_be_visible()
+
+    moderator = socketio.SimpleClient()
+    moderator.connect(server.url, auth={"webinar": CODE, "key": "e2e-moderator-key"})
+    try:
+        polls = moderator.receive(timeout=5)[1]["polls"]
+        programme = next(p for p in polls if p["translations"].get("de"))
+        assert moderator.call("poll", {"poll": programme["id"], "action": "open"})["ok"]
+    finally:
+        moderator.disconnect()
+    german = programme["translations"]["de"]
+    expect(projector.locator(".screen-poll h2")).to_have_text(german["prompt"])
+    expect(projector.locator(".screen-options li")).to_have_count(len(german["options"]))
+    expect(projector.locator(".screen-options li").last).to_contain_text(german["options"][-1])
+    expect(projector.locator(".screen-hint")).to_have_text("Stimmen Sie jetzt auf Ihrem Telefon ab")
+    # nothing of the English prompt is left on the screen
+    expect(projector.locator(".screen-stage")).not_to_contain_text(programme["prompt"])
+    results = Axe().run(projector, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()

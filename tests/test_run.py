@@ -1,0 +1,52 @@
+"""run.py's quick parser of request headers reads every request as the standard library does."""
+
+from __future__ import annotations
+
+import http.client
+import importlib
+import io
+
+import pytest
+
+REQUESTS = [
+    # a browser's WebSocket upgrade
+    b"Host: live.example.org\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+    b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+    b"Origin: https://live.example.org\r\nCookie: a=1; b=2\r\n\r\nbody stays",
+    # repeated names, an empty value, blanks around values, bare newlines, a Latin-1 byte
+    b"Cookie: a=1\nCookie: b=2\nX-Empty:\nX-Blanks: \t spaced out  \nX-Name: Jos\xe9\n\nrest",
+    # folded lines and a line that is no header: the email parser's rules
+    b"X-Folded: one\r\n two\r\nHost: h\r\n\r\n",
+    b"Host: h\r\nnot a header\r\nX-After: 1\r\n\r\n",
+    b": no name\r\nHost: h\r\n\r\n",
+    # the client went away before the blank line
+    b"Host: h\r\nX-Last: 1\r\n",
+    b"",
+]
+
+
+@pytest.fixture
+def run(monkeypatch):
+    # without eventlet: importing run.py must not patch this test process
+    monkeypatch.setenv("LIVE_ASYNC_MODE", "threading")
+    return importlib.import_module("run")
+
+
+@pytest.mark.parametrize("raw", REQUESTS)
+def test_headers_are_read_as_the_standard_library_reads_them(run, raw):
+    ours, theirs = io.BytesIO(raw), io.BytesIO(raw)
+    quick = run.parse_headers_quickly(ours)
+    standard = http.client.parse_headers(theirs)
+    assert type(quick) is type(standard)
+    assert quick.items() == standard.items()
+    assert quick.get_all("Cookie") == standard.get_all("Cookie")
+    assert ours.read() == theirs.read()
+
+
+def test_too_many_or_too_long_headers_are_refused_as_before(run):
+    many = b"".join(b"X-%d: 1\r\n" % n for n in range(101)) + b"\r\n"
+    with pytest.raises(http.client.HTTPException):
+        run.parse_headers_quickly(io.BytesIO(many))
+    with pytest.raises(http.client.LineTooLong):
+        run.parse_headers_quickly(io.BytesIO(b"X: " + b"a" * 70000 + b"\r\n\r\n"))
