@@ -7,6 +7,7 @@ token of that session, so that no other site can make an organiser's browser pos
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import replace
 from datetime import datetime
@@ -68,9 +69,14 @@ def page() -> Any:
         return redirect("/admin", code=303)
     if not _signed_in():
         return render_template("admin_key.html", wrong=False), 401
-    store = live.store
+    return _page(session.pop("admin_message", None))
+
+
+def _page(message: list[Any] | None, typed: Any = None, errors: Any = None) -> str:
+    """Render the organiser page; ``typed`` refills the new webinar's form after a mistake,
+    ``errors`` (field -> sentence) are said beside their fields."""
+    store = current_live().store
     webinars = [store.get_webinar(code) for code in store.webinar_codes()]
-    message = session.pop("admin_message", None)
     return render_template(
         "admin.html",
         webinars=[
@@ -87,8 +93,32 @@ def page() -> Any:
         ],
         message=message,
         csrf=session["csrf"],
+        typed=typed or {},
+        errors=errors or {},
         languages=LANGUAGES,
     )
+
+
+# the form field a refusal is about, by its error code (the rest name the field in quotes)
+_FIELDS = {
+    "bad_code": "code",
+    "taken": "code",
+    "bad_title": "title",
+    "bad_topics": "topics",
+    "bad_accent": "accent",
+}
+
+
+def _field_of(error: LiveError) -> str:
+    """Return the form field a refusal of the new webinar's form is about."""
+    if error.code in _FIELDS:
+        return _FIELDS[error.code]
+    if error.code == "bad_time":
+        return "starts_at" if "time zone" in error.message else "ends_at"
+    if "time zone" in error.message:
+        return "timezone"
+    named = re.search(r"'(\w+)'", error.message)
+    return named.group(1) if named else "code"
 
 
 def _privacy_from_form(stored: Privacy) -> dict[str, Any]:
@@ -133,15 +163,17 @@ def _webinar_from_form(code: str, stored: Privacy | None = None, passcode: str =
 
 
 @bp.post("/webinars")
-def create() -> Response:
+def create() -> Any:
     """Create a webinar from the form, with a new moderator key."""
     _check_form()
     try:
         webinar = _webinar_from_form(request.form.get("code", "").strip().lower())
+        if not current_live().store.create_webinar(webinar, new_moderator_key(), []):
+            raise LiveError(N_("The code %(webinar)s is taken."), "taken", webinar=webinar.code)
     except LiveError as error:
-        return _done(_("Not created: %(problem)s", problem=error_message(error)), error=True)
-    if not current_live().store.create_webinar(webinar, new_moderator_key(), []):
-        return _done(_("Not created: the code %(code)s is taken.", code=webinar.code), error=True)
+        # the form comes back as it was typed, the mistake said at the top and beside its field
+        message = [_("Not created: %(problem)s", problem=error_message(error)), True]
+        return _page(message, request.form, {_field_of(error): error_message(error)}), 400
     return _done(_("Created %(code)s.", code=webinar.code))
 
 

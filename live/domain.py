@@ -664,6 +664,20 @@ def clean_name(value: object) -> str | None:
     return clean_text(value, max_length=MAX_NAME_LENGTH, what="name", required=False) or None
 
 
+def allowed_actions(status: str) -> tuple[str, ...]:
+    """Return the moderation actions a question in ``status`` may be given, in the order a
+    console offers them (``on_air`` and ``off_air`` both: which applies depends on the screen)."""
+    allowed = [a for a, (sources, _) in MODERATION_TRANSITIONS.items() if status in sources]
+    if status in ON_AIR_STATUSES:
+        allowed += ["on_air", "off_air"]
+    if status in MERGE_FROM:
+        allowed.append("merge")
+    allowed.append("edit")
+    if status in REPLY_STATUSES:
+        allowed += ["topic", "reply"]
+    return tuple(allowed)
+
+
 def moderation_target(action: str, current: str) -> str:
     """Return the status a moderation ``action`` leads to from ``current``, or raise."""
     allowed, target = MODERATION_TRANSITIONS[action]

@@ -10,12 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .domain import (
+    QUESTION_STATUSES,
     ContentTranslation,
     LogEntry,
     Poll,
     Question,
     Screen,
     Webinar,
+    allowed_actions,
     average_ranks,
     content_in,
     dismissed_counts,
@@ -219,14 +221,23 @@ def moderator_poll(store: Store, poll: Poll) -> Payload:
 
 
 def me_payload(store: Store, code: str, participant: str, questions: list[int]) -> Payload:
-    """Describe what is one participant's own: their questions' ids, upvotes, ballots and the
-    addresses they left."""
+    """Describe what is one participant's own: their questions' ids, upvotes, ballots (and typed
+    answers) and the addresses they left."""
+    ballots: dict[str, list[Any]] = {
+        str(poll): list(options) for poll, options in store.ballots(code, participant).items()
+    }
+    typed = store.answers_of(code, participant)
+    if typed:
+        # a ranking is kept as texts: its ballot, like any other, lists option indexes
+        rankings = {p.id for p in store.polls(code, list(typed)) if p.kind == "ranking"}
+        for poll, answer in typed.items():
+            ballots[str(poll)] = [int(a) for a in answer] if poll in rankings else list(answer)
     return {
         "questions": questions,
         "upvoted": sorted(store.upvoted(code, participant)),
-        "ballots": {
-            str(poll): list(options) for poll, options in store.ballots(code, participant).items()
-        },
+        # every poll this participant answered: option indexes (a ranking's in their order),
+        # the words given in a word cloud, the one answer of an open text poll
+        "ballots": dict(sorted(ballots.items(), key=lambda item: int(item[0]))),
         # the addresses this participant left, per poll: theirs to see and withdraw
         "interests": {
             str(poll): email for poll, email in store.interest_of(code, participant).items()
@@ -285,4 +296,6 @@ def snapshot(
     }
     if moderator:
         state["log"] = [log_payload(e) for e in store.moderation_log(code, last=LOG_IN_SNAPSHOT)]
+        # what a console may offer per status: the rules stay the server's, the page asks them
+        state["allowed"] = {status: list(allowed_actions(status)) for status in QUESTION_STATUSES}
     return state

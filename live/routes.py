@@ -316,6 +316,12 @@ def interest_export(code: str) -> Response:
     return response
 
 
+def _has_results(poll: dict[str, Any]) -> bool:
+    """Say whether a public poll has results to show (an open text poll: answers chosen)."""
+    results = poll["results"]
+    return bool(results) and (poll["kind"] != "text" or bool(results["answers"]))
+
+
 @bp.get("/e/<code>/follow-up")
 def follow_up(code: str) -> Any:
     """Serve the public follow-up page, once a moderator published it: the questions with their
@@ -323,7 +329,18 @@ def follow_up(code: str) -> Any:
     stay."""
     webinar = _webinar(code)
     if not webinar.settings.follow_up:
-        raise NotFound(N_("The follow-up page of this webinar is not published (yet)."))
+        # the webinar exists: say so, and what to wait for
+        page = render_template(
+            "error.html",
+            status=404,
+            heading=_("This follow-up page is not published yet"),
+            message=_(
+                "The moderators of %(title)s publish it when the webinar is over: "
+                "the questions with their answers and the poll results.",
+                title=webinar.title,
+            ),
+        )
+        return page, 404
     if not private.admitted(current_live(), webinar):
         return private.form(webinar, next_page="follow-up")
     store = current_live().store
@@ -336,7 +353,8 @@ def follow_up(code: str) -> Any:
         "follow_up.html",
         webinar=webinar,
         questions=questions,
-        polls=[p for p in polls if p["results"] is not None],
+        # an open text poll whose answers nobody chose has nothing to show
+        polls=[p for p in polls if _has_results(p)],
         join_url=attendee_url(webinar.code),
     )
 

@@ -18,11 +18,8 @@
   const socket = Live.connect(
     { webinar: body.dataset.webinar, participant: body.dataset.participant }, state, render);
 
-  function notice(text, isError = true) {
-    const el = $("notice");
-    el.textContent = text;
-    el.classList.toggle("error", isError && Boolean(text));
-  }
+  /* A message about an action that is not the ask form's nor a poll's (upvoting, loading). */
+  function notice(ack) { Live.say($("notice"), ack); }
 
   /* -- asking ------------------------------------------------------------------------------ */
   const text = $("question-text");
@@ -92,6 +89,18 @@
     el.querySelector(".count-unit").textContent = q.upvotes === 1 ? " upvote" : " upvotes";
   }
 
+  const WAITING = "Sent. Your question is waiting for review by the moderators.";
+  let lastAsked = null;  // the question sent last: its message follows its review
+
+  /* The message under the form follows the review of the question it is about. */
+  function renderAskMessage() {
+    const q = lastAsked && state.questions.get(lastAsked.id);
+    const message = $("ask-message");
+    if (!q || q.status === "pending" || message.textContent !== WAITING) return;
+    Live.say(message, { ok: true }, q.status === "live" ? "Your question is approved: it is in the list now." : "");
+    lastAsked = null;
+  }
+
   $("ask-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const message = $("ask-message");
@@ -105,9 +114,7 @@
     button.disabled = true;  // one click, one question
     const ack = await send(socket, "ask", payload);
     button.disabled = false;
-    if (!ack.ok) {
-      message.textContent = ack.message;
-      message.className = "message error";
+    if (!Live.say(message, ack)) {
       text.focus();
       return;
     }
@@ -115,29 +122,43 @@
     state.questions.set(ack.question.id, ack.question);
     known.add(ack.question.id);
     if (state.me) state.me.questions.add(ack.question.id);
-    text.value = "";
+    // every field starts again (a topic left chosen would tag the next question silently); the
+    // name is remembered
+    const remembered = $("question-name").value;
+    $("ask-form").reset();
+    $("question-name").value = remembered;
     updateCounter();
     suggested = [];
     renderSimilar();
-    message.className = "message ok";
-    message.textContent = ack.question.status === "pending"
-      ? "Sent. Your question is waiting for review by the moderators."
-      : "Sent. Your question is in the list.";
+    lastAsked = ack.question;
+    Live.say(message, ack, ack.question.status === "pending" ? WAITING : "Sent. Your question is in the list.");
     reorder = true;
     render(null);
   });
 
-  /* -- ordering ---------------------------------------------------------------------------- */
-  for (const button of document.querySelectorAll("button.order")) {
-    button.addEventListener("click", () => {
-      order = button.dataset.order;
-      for (const other of document.querySelectorAll("button.order")) {
-        other.setAttribute("aria-pressed", String(other === button));
-      }
-      reorder = true;
-      render(null);
-    });
+  /* -- the two tabs, and asking from the polls' tab --------------------------------------- */
+  const selectTab = Live.tabs(document.querySelector(".tabs"));
+  $("ask-from-polls").addEventListener("click", () => {
+    selectTab($("tab-qa"));
+    text.focus();
+  });
+
+  // the on-screen keyboard covers the bottom of the page: the send button stays above it
+  // (the layout viewport shrinks with it where the browser supports interactive-widget)
+  if (window.visualViewport) {
+    const viewport = window.visualViewport;
+    const fit = () => document.documentElement.style.setProperty("--keyboard",
+      `${Math.max(0, window.innerHeight - viewport.height - viewport.offsetTop)}px`);
+    viewport.addEventListener("resize", fit);
+    viewport.addEventListener("scroll", fit);
   }
+
+  /* -- ordering ---------------------------------------------------------------------------- */
+  Live.orderToolbar((chosen) => {
+    order = chosen;
+    reorder = true;
+    render(null);
+  });
   Live.topicFilter((topic) => {
     topicShown = topic;
     reorder = true;
@@ -156,7 +177,7 @@
     loading = Live.loadQuestions(socket, state).then((done) => {
       loading = null;
       $("load-more").disabled = false;
-      if (!done) { notice("The other questions could not be loaded. Try again in a moment."); return; }
+      if (!done) { notice({ ok: false, message: "The other questions could not be loaded. Try again in a moment." }); return; }
       reorder = true;
       render(null);
       Live.announce("Every question is shown now.");
@@ -174,19 +195,20 @@
   });
 
   /* -- the question list ------------------------------------------------------------------- */
+  /* A compact card: the question, its answer, then who asked and the upvote in one row. */
   function createQuestion(q) {
     const el = h("li", { class: "question" },
       h("p", { class: "badge on-air-badge" }, "On screen now"),
-      h("p", { class: "topic-tag" }),
       h("p", { class: "question-text" }),
       h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Answer from the moderators"),
         h("p", { class: "reply-text" })),
-      h("p", { class: "meta" }),
-      h("button", { type: "button", class: "upvote", "aria-pressed": "false",
-                    onclick: () => toggleUpvote(q.id) },
-        h("span", { class: "upvote-label" }, "Upvote"),
-        h("span", { class: "count" }),
-        h("span", { class: "visually-hidden count-unit" })));
+      h("div", { class: "question-foot" },
+        h("div", { class: "foot-text" }, h("p", { class: "topic-tag" }), h("p", { class: "meta" })),
+        h("button", { type: "button", class: "upvote", "aria-pressed": "false",
+                      onclick: () => toggleUpvote(q.id) },
+          h("span", { class: "upvote-label" }, "Upvote"),
+          h("span", { class: "count" }),
+          h("span", { class: "visually-hidden count-unit" }))));
     updateQuestion(el, q);
     return el;
   }
@@ -215,8 +237,8 @@
     if (!state.me) return;
     const up = !state.me.upvoted.has(id);
     const ack = await send(socket, "upvote", { question: id, up });
-    if (!ack.ok) { notice(ack.message); return; }
-    notice("");
+    notice(ack);
+    if (!ack.ok) return;
     if (ack.up) state.me.upvoted.add(id); else state.me.upvoted.delete(id);
     const q = state.questions.get(id);
     if (q) q.upvotes = ack.question.upvotes;
@@ -292,208 +314,17 @@
     el.dataset.status = q.status;
   }
 
-  /* -- polls ------------------------------------------------------------------------------- */
-  /* A word cloud's card: up to three words or short phrases. */
-  function wordsCard(poll) {
-    const open = poll.state === "open";
-    const inputs = [1, 2, 3].map((n) => h("input", { id: `poll-${poll.id}-word-${n}`, maxlength: "40",
-      autocomplete: "off" }));
-    const form = h("form", { class: "poll card", "aria-labelledby": `poll-${poll.id}-legend` },
-      h("fieldset", { disabled: !open },
-        h("legend", { id: `poll-${poll.id}-legend` }, poll.prompt),
-        Live.countdown(poll),
-        h("p", { class: "hint" }, open ? "Up to three words or short phrases." : "This poll is closed."),
-        inputs.map((input, i) => h("div", { class: "stack" },
-          h("label", { for: input.id }, i ? `Word ${i + 1} (optional)` : "Word 1"), input)),
-        open ? h("button", { type: "submit" }, "Send my words") : null),
-      h("p", { class: "message", role: "status" }),
-      poll.results ? Live.results(poll) : null);
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const words = inputs.map((i) => i.value.trim()).filter(Boolean);
-      const status = form.querySelector(".message");
-      const ack = words.length ? await send(socket, "vote", { poll: poll.id, words })
-        : { ok: false, message: "Type at least one word first." };
-      status.className = ack.ok ? "message ok" : "message error";
-      status.textContent = ack.ok
-        ? `Your words are counted: ${ack.words.join(", ")}. You can change them while the poll is open.`
-        : ack.message;
-    });
-    return h("div", { class: "poll-wrap" }, form);
-  }
-
-  /* An open text poll's card: one answer, which the moderators may choose to show to all. */
-  function textCard(poll) {
-    const open = poll.state === "open";
-    const box = h("textarea", { id: `poll-${poll.id}-text`, rows: "3", maxlength: "300" });
-    const form = h("form", { class: "poll card", "aria-labelledby": `poll-${poll.id}-legend` },
-      h("fieldset", { disabled: !open },
-        h("legend", { id: `poll-${poll.id}-legend` }, poll.prompt),
-        Live.countdown(poll),
-        h("p", { class: "hint" }, open ? "The moderators read every answer and may show some on screen."
-          : "This poll is closed."),
-        h("div", { class: "stack" }, h("label", { for: box.id }, "Your answer"), box),
-        open ? h("button", { type: "submit" }, "Send my answer") : null),
-      h("p", { class: "message", role: "status" }),
-      Live.hasResults(poll) ? Live.results(poll) : null);
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const status = form.querySelector(".message");
-      const ack = await send(socket, "vote", { poll: poll.id, text: box.value });
-      status.className = ack.ok ? "message ok" : "message error";
-      status.textContent = ack.ok ? "Your answer is sent. You can change it while the poll is open." : ack.message;
-    });
-    return h("div", { class: "poll-wrap" }, form);
-  }
-
-  /* A ranking's card: the options in the voter's order, moved with buttons (keyboard friendly). */
-  function rankingCard(poll) {
-    const open = poll.state === "open";
-    let order = poll.options.map((_, i) => i);
-    const list = h("ol", { class: "rank-list" });
-    const said = h("p", { class: "visually-hidden", "aria-live": "polite" });
-    const draw = (focus) => {
-      list.replaceChildren(...order.map((option, at) => h("li", {},
-        h("span", {}, poll.options[option]),
-        h("button", { type: "button", disabled: !open || at === 0, dataset: { move: `${option}:up` },
-          "aria-label": `Move ${poll.options[option]} up`, onclick: () => move(at, -1) }, "↑"),
-        h("button", { type: "button", disabled: !open || at === order.length - 1,
-          dataset: { move: `${option}:down` }, "aria-label": `Move ${poll.options[option]} down`,
-          onclick: () => move(at, 1) }, "↓"))));
-      if (focus) {
-        const button = list.querySelector(`[data-move="${focus}"]`);
-        (button && !button.disabled ? button : list.querySelector("button:not([disabled])"))?.focus();
-      }
-    };
-    const move = (at, step) => {
-      const option = order[at];
-      order.splice(at, 1);
-      order.splice(at + step, 0, option);
-      draw(`${option}:${step < 0 ? "up" : "down"}`);
-      said.textContent = `${poll.options[option]} is now number ${at + step + 1}.`;
-    };
-    const form = h("form", { class: "poll card", "aria-labelledby": `poll-${poll.id}-legend` },
-      h("fieldset", { disabled: !open },
-        h("legend", { id: `poll-${poll.id}-legend` }, poll.prompt),
-        Live.countdown(poll),
-        h("p", { class: "hint" }, open ? "Put them in your order, your first choice first." : "This poll is closed."),
-        list, said,
-        open ? h("button", { type: "submit" }, "Send my ranking") : null),
-      h("p", { class: "message", role: "status" }),
-      poll.results ? Live.results(poll) : null);
-    draw(null);
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const status = form.querySelector(".message");
-      const ack = await send(socket, "vote", { poll: poll.id, options: order });
-      status.className = ack.ok ? "message ok" : "message error";
-      status.textContent = ack.ok ? "Your ranking is counted. You can change it while the poll is open." : ack.message;
-    });
-    return h("div", { class: "poll-wrap" }, form);
-  }
-
-  function pollCard(poll) {
-    if (poll.kind === "ranking") return rankingCard(poll);
-    if (poll.kind === "words") return wordsCard(poll);
-    if (poll.kind === "text") return textCard(poll);
-    const ballot = (state.me && state.me.ballots.get(poll.id)) || [];
-    const type = poll.kind === "multiple" ? "checkbox" : "radio";
-    const open = poll.state === "open";
-    const form = h("form", { class: "poll card", "aria-labelledby": `poll-${poll.id}-legend` },
-      h("fieldset", { disabled: !open },
-        h("legend", { id: `poll-${poll.id}-legend` }, poll.prompt),
-        Live.countdown(poll),
-        h("p", { class: "hint" }, open
-          ? ({ multiple: "Choose all that apply.", rating: "Choose a rating from 1 to 5 stars." }[poll.kind] || "Choose one.")
-          : "This poll is closed."),
-        poll.options.map((label, i) => h("div", { class: "choice" },
-          h("input", { type, id: `poll-${poll.id}-${i}`, name: `poll-${poll.id}`, value: i,
-                       checked: ballot.includes(i) }),
-          h("label", { for: `poll-${poll.id}-${i}` }, Live.optionLabel(poll, label)))),
-        open ? h("button", { type: "submit" }, "Submit vote") : null),
-      h("p", { class: "message", role: "status" },
-        ballot.length ? (open ? "Your vote is counted. You can change it while the poll is open."
-                              : "Your vote was counted.") : ""),
-      poll.results ? Live.results(poll) : null);
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const options = [...form.querySelectorAll("input:checked")].map((i) => Number(i.value));
-      const status = form.querySelector(".message");
-      if (!options.length) {
-        status.textContent = "Choose an option first.";
-        status.className = "message error";
-        return;
-      }
-      const ack = await send(socket, "vote", { poll: poll.id, options });
-      if (!ack.ok) { status.textContent = ack.message; status.className = "message error"; return; }
-      state.me.ballots.set(poll.id, ack.options);
-      status.className = "message ok";
-      status.textContent = "Your vote is counted. You can change it while the poll is open.";
-      if (interest) interest.hidden = false;
-    });
-    const interest = poll.collects_emails ? interestForm(poll) : null;
-    if (interest) interest.hidden = !ballot.length && !kept(poll);
-    return h("div", { class: "poll-wrap" }, form, interest);
-  }
-
-  /* -- application information by email (the programme poll) -------------------------------- */
-  const kept = (poll) => state.me && state.me.interests && state.me.interests[String(poll.id)];
-
-  function interestForm(poll) {
-    const id = `interest-${poll.id}`;
-    const organiser = (state.webinar && state.webinar.organiser) || "The organisers";
-    const email = h("input", { type: "email", id: `${id}-email`, autocomplete: "email", required: true });
-    const consent = h("input", { type: "checkbox", id: `${id}-consent` });
-    const status = h("p", { class: "message", role: "status" });
-    const asking = h("div", { class: "stack" },
-      h("label", { for: `${id}-email` }, "Your email address"), email,
-      h("div", { class: "choice" }, consent, h("label", { for: `${id}-consent` },
-        `I agree that ${organiser} uses this address only to send me application information `
-        + "about the programmes I choose in this poll. It is deleted with this webinar's data, "
-        + "and I can withdraw it here at any time.")),
-      h("p", { class: "hint" }, h("a", { href: `/e/${document.body.dataset.webinar}/privacy` },
-        "Privacy notice: how your data is used and for how long")),
-      h("div", {}, h("button", { type: "submit" }, "Send my address")));
-    const keptText = h("p", {});
-    const keeping = h("div", { class: "stack" }, keptText,
-      h("div", {}, h("button", { type: "button", onclick: () => withdraw() }, "Withdraw my address")));
-    const show = () => {
-      const address = kept(poll);
-      asking.hidden = Boolean(address);
-      keeping.hidden = !address;
-      keptText.textContent = address
-        ? `We will send application information about the programmes you chose to ${address}.` : "";
-    };
-    const form = h("form", { class: "interest card", "aria-labelledby": `${id}-heading` },
-      h("h3", { id: `${id}-heading` }, "Application information by email"),
-      h("p", {}, "Would you like to receive how to apply for the programmes you chose? No other personal data is asked."),
-      asking, keeping, status);
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const ack = await send(socket, "interest", { poll: poll.id, email: email.value, consent: consent.checked });
-      status.className = ack.ok ? "message ok" : "message error";
-      status.textContent = ack.ok ? "Thank you: your address is kept for this purpose only." : ack.message;
-      if (!ack.ok) return;
-      state.me.interests[String(poll.id)] = ack.email;
-      show();
-    });
-    async function withdraw() {
-      const ack = await send(socket, "interest", { poll: poll.id, email: null });
-      status.className = ack.ok ? "message ok" : "message error";
-      status.textContent = ack.ok ? "Your address is deleted." : ack.message;
-      if (!ack.ok) return;
-      delete state.me.interests[String(poll.id)];
-      show();
-      email.focus();
-    }
-    show();
-    return form;
-  }
+  /* -- polls: each card from static/polls.js ------------------------------------------------ */
+  const pollCard = (poll) => LivePolls.card(socket, state, poll);
 
   function renderPolls(update) {
     const polls = [...state.polls.values()].filter((p) => p.state === "open" || Live.hasResults(p))
       .sort((a, b) => b.id - a.id);
-    $("polls-section").hidden = polls.length === 0;
+    $("polls-empty").hidden = polls.length > 0;
+    // the Polls tab says how many polls are open: the running poll is one tap away
+    const open = polls.filter((p) => p.state === "open").length;
+    $("polls-badge").hidden = open === 0;
+    $("polls-badge").textContent = open ? `${open} open` : "";
     // a card is redrawn only when its poll changed, so that a half-filled ballot is not wiped out
     Live.syncList($("polls"), polls, (p) => `${p.id}:${p.state}:${p.results_visible}:${Live.hasResults(p)}`,
       pollCard, (el, poll) => {
@@ -521,6 +352,7 @@
     }
     renderPolls(update);
     renderMine();
+    renderAskMessage();
     renderQuestions(update);
     renderSimilar();
   }

@@ -65,6 +65,8 @@ const Live = (() => {
     state.dismissed = snap.dismissed || {};
     if (snap.now) clockOffset = Date.parse(snap.now) - Date.now();
     state.log = new Map((snap.log || []).map((e) => [e.id, e]));
+    // what moderators may do to a question in each status: the server's rules, not a copy
+    state.allowed = snap.allowed || {};
     state.me = snap.me && {
       questions: new Set(snap.me.questions),
       upvoted: new Set(snap.me.upvoted),
@@ -99,7 +101,7 @@ const Live = (() => {
     };
     const socket = io({ auth, transports: ["websocket", "polling"] });
     let signedOut = null;
-    socket.on("connect", () => show("connected", "Connected"));
+    socket.on("connect", () => { show("connected", "Connected"); clearOffline(); });
     // sent just before the server ends this connection for good (a changed moderator key)
     socket.on("signed_out", (notice) => { signedOut = notice.message; });
     socket.on("disconnect", (reason) => {
@@ -132,6 +134,22 @@ const Live = (() => {
     socket.on("snapshot", (snap) => { applySnapshot(state, snap); render(null); });
     socket.on("update", (update) => { applyUpdate(state, update); render(update); });
     return socket;
+  }
+
+  /* Show an action's outcome in a message element: the server's message when it failed, else
+     `okText`. A failure for want of a connection is marked, so that it goes away by itself once
+     the page is connected again. Returns whether the action succeeded. */
+  function say(el, ack, okText = "") {
+    el.textContent = ack.ok ? okText : ack.message;
+    el.classList.toggle("error", !ack.ok);
+    el.classList.toggle("ok", Boolean(ack.ok && okText));
+    if (!ack.ok && (ack.error === "offline" || ack.error === "timeout")) el.dataset.offline = "";
+    else delete el.dataset.offline;
+    return Boolean(ack.ok);
+  }
+
+  function clearOffline() {
+    for (const el of document.querySelectorAll("[data-offline]")) say(el, { ok: true });
   }
 
   /* Emit an event and wait for its ack. While offline nothing is queued: the action is refused at
@@ -222,6 +240,42 @@ const Live = (() => {
     }
   }
 
+  /* The order toolbar (templates/_order_toolbar.html): one pressed button; changed(order). */
+  function orderToolbar(changed) {
+    const buttons = [...document.querySelectorAll(".order-toolbar button.order")];
+    for (const button of buttons) {
+      button.addEventListener("click", () => {
+        for (const other of buttons) other.setAttribute("aria-pressed", String(other === button));
+        changed(button.dataset.order);
+      });
+    }
+  }
+
+  /* Tabs (the ARIA tabs pattern): a click or Enter selects one; the arrow keys, Home and End
+     move among them and select as they go. Returns select(tab), for the page to switch too. */
+  function tabs(tablist, selected = () => {}) {
+    const all = [...tablist.querySelectorAll("[role=tab]")];
+    const select = (tab, focus = false) => {
+      for (const other of all) {
+        const on = other === tab;
+        other.setAttribute("aria-selected", String(on));
+        other.tabIndex = on ? 0 : -1;
+        document.getElementById(other.getAttribute("aria-controls")).hidden = !on;
+      }
+      if (focus) tab.focus();
+      selected(tab);
+    };
+    for (const tab of all) tab.addEventListener("click", () => select(tab));
+    tablist.addEventListener("keydown", (event) => {
+      const at = all.indexOf(document.activeElement);
+      const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: all.length - 1 }[event.key];
+      if (at < 0 || next === undefined) return;
+      event.preventDefault();
+      select(all[(next + all.length) % all.length], true);
+    });
+    return select;
+  }
+
   /* "Dismissed by the moderators: 2 as duplicates, 1 as off-topic." (empty when none) */
   function dismissedSummary(counts) {
     const parts = REASONS.filter(([code]) => counts && counts[code]).map(([code, , text]) => text(counts[code]));
@@ -273,19 +327,12 @@ const Live = (() => {
       h("p", { class: "voters" }, plural(r.voters, "voter", "voters")));
   }
 
+  const REDRAWN = { ranking, text: answers, words: cloud };
+
   function results(poll, el) {
-    if (poll.kind === "ranking") {
-      const fresh = ranking(poll);
-      if (el) el.replaceWith(fresh);
-      return fresh;
-    }
-    if (poll.kind === "text") {
-      const fresh = answers(poll);
-      if (el) el.replaceWith(fresh);
-      return fresh;
-    }
-    if (poll.kind === "words") {
-      const fresh = cloud(poll);
+    // a ranking, the answers and a word cloud are drawn anew; bars move to their new length
+    if (Object.hasOwn(REDRAWN, poll.kind)) {
+      const fresh = REDRAWN[poll.kind](poll);
       if (el) el.replaceWith(fresh);
       return fresh;
     }
@@ -318,7 +365,7 @@ const Live = (() => {
   }
 
   document.addEventListener("DOMContentLoaded", formatLocalTimes);
-  return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send, loadQuestions,
-           byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter, countdown, optionLabel, hasResults,
+  return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send, say, loadQuestions,
+           byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter, orderToolbar, tabs, countdown, optionLabel, hasResults,
            results };
 })();

@@ -18,11 +18,9 @@
     state, render);
   LiveScreen.follow(socket, state);
 
+  /* Say why an action failed (an offline refusal goes once connected again); true if it worked. */
   function report(ack, where = "mod-message") {
-    const el = $(where);
-    el.textContent = ack.ok ? "" : ack.message;
-    el.classList.toggle("error", !ack.ok);
-    return ack.ok;
+    return Live.say($(where), ack);
   }
 
   async function moderate(id, action, extra = {}) {
@@ -30,14 +28,17 @@
   }
 
   /* -- questions --------------------------------------------------------------------------- */
-  const ACTIONS = {
-    pending: [["Approve", "approve"], ["Dismiss", "dismiss"], ["Merge", "merge"], ["Archive", "archive"]],
-    live: [["Mark answered", "answer"], ["Dismiss", "dismiss"], ["Merge", "merge"], ["Archive", "archive"]],
-    answered: [["Restore", "restore"], ["Dismiss", "dismiss"], ["Merge", "merge"], ["Archive", "archive"]],
-    dismissed: [["Restore", "restore"], ["Archive", "archive"]],
-    archived: [["Restore", "restore"]],
-    merged: [],
-  };
+  // what a card shows in its one row of buttons; the others go in its "More" menu. Which actions
+  // a question may be given comes from the server (state.allowed, per status)
+  const PRIMARY = ["approve", "on_air", "off_air", "answer", "restore", "dismiss"];
+  const LABELS = { approve: "Approve", on_air: "Put on screen", off_air: "Take off screen",
+    answer: "Mark answered", restore: "Restore", dismiss: "Dismiss…", archive: "Archive",
+    merge: "Merge into…", edit: "Edit", topic: "Topic…", reply: "Write an answer" };
+  const allowed = (q) => (state.allowed[q.status] || [])
+    .filter((a) => (a === "on_air" ? q.id !== state.onAir : a === "off_air" ? q.id === state.onAir : true))
+    .filter((a) => a !== "topic" || state.webinar.topics.length > 0)
+    // an answered question goes back to live with Restore: not a main action there
+    .filter((a) => a !== "restore" || q.status !== "answered");
 
   function createQuestion(q) {
     const el = h("li", { class: "question", tabindex: "0" },
@@ -68,67 +69,96 @@
     el.querySelector(".reply-text").textContent = q.reply || "";
     if (editing.has(q.id)) return;  // keep the moderator's half-edited text
     el.querySelector(".question-text").replaceChildren(q.text);
-    const opens = { dismiss: ["Dismiss…", chooseReason], merge: ["Merge into…", chooseTarget],
-                    topic: ["Topic…", chooseTopic] };
-    const buttons = ACTIONS[q.status].map(([label, action]) => action in opens
-      ? h("button", { type: "button", dataset: { action },
-                      onclick: () => opens[action][1](el, q) }, opens[action][0])
-      : h("button", { type: "button", dataset: { action }, onclick: () => act(el, q.id, action) }, label));
-    if (q.status === "live" || q.status === "answered") {
-      buttons.unshift(h("button", { type: "button", class: onAir ? "primary" : null,
-        dataset: { action: onAir ? "off_air" : "on_air" },
-        onclick: () => act(el, q.id, onAir ? "off_air" : "on_air") },
-        onAir ? "Take off screen" : "Put on screen"));
-    }
-    buttons.push(h("button", { type: "button", dataset: { action: "edit" }, onclick: () => edit(el, q) }, "Edit"));
-    if (state.webinar.topics.length && q.status !== "merged") {
-      buttons.push(h("button", { type: "button", dataset: { action: "topic" }, onclick: () => chooseTopic(el, q) }, "Topic…"));
-    }
-    if (q.status !== "merged") {
-      buttons.push(h("button", { type: "button", dataset: { action: "reply" }, onclick: () => writeAnswer(el, q) },
-        q.reply ? "Change the answer" : "Write an answer"));
-    }
-    el.querySelector(".actions").replaceChildren(...buttons);
+    const actions = allowed(q);
+    const signature = `${actions.join()}:${Boolean(q.reply)}`;
+    const row = el.querySelector(".actions");
+    // the same buttons: keep them, with the focus and an open menu; a small form stays open
+    if (row.dataset.signature === signature || row.dataset.signature === "inline") return;
+    row.dataset.signature = signature;
+    const label = (a) => (a === "reply" && q.reply ? "Change the answer" : LABELS[a]);
+    const main = PRIMARY.filter((a) => actions.includes(a));
+    const more = actions.filter((a) => !PRIMARY.includes(a));
+    row.replaceChildren(
+      ...main.map((a) => h("button", { type: "button", dataset: { action: a },
+        class: a === "approve" || a === "on_air" ? "primary" : null, onclick: () => run(el, q.id, a) }, label(a))),
+      more.length ? LiveMenu.menuButton("More", "More actions", more.map((a) => [label(a), () => run(el, q.id, a)])) : null);
+  }
+
+  /* Do an action from a card: those that ask for more open a small form in the card. */
+  function run(el, id, action) {
+    const q = state.questions.get(id);
+    const opens = { dismiss: chooseReason, merge: chooseTarget, topic: chooseTopic, edit, reply: writeAnswer };
+    if (opens[action]) opens[action](el, q);
+    else act(el, id, action);
+  }
+
+  /* Close a card's small form: its buttons come back, the card has the focus. */
+  function closer(el, q) {
+    return () => {
+      editing.delete(q.id);
+      const row = el.querySelector(".actions");
+      delete row.dataset.signature;
+      updateQuestion(el, state.questions.get(q.id) || q);
+      el.focus();
+    };
   }
 
   /* Dismissing asks why: the author sees the reason, everyone the count per reason. */
   function chooseReason(el, q) {
-    const actions = el.querySelector(".actions");
-    const close = () => { updateQuestion(el, state.questions.get(q.id) || q); el.focus(); };
+    const close = closer(el, q);
     const group = h("div", { class: "reasons", role: "group", "aria-label": "Dismiss as" },
       h("span", { class: "reasons-label", "aria-hidden": "true" }, "Dismiss as:"),
       ...Live.REASONS.map(([code, label]) => h("button", { type: "button", dataset: { reason: code },
         onclick: () => act(el, q.id, "dismiss", { reason: code }) }, label)),
       h("button", { type: "button", onclick: close }, "Cancel"));
     group.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
-    actions.replaceChildren(group);
-    group.querySelector("button").focus();
+    inline(el, group, group.querySelector("button"));
+  }
+
+  /* Put a small form or group in place of a card's buttons, and focus `first`. */
+  function inline(el, content, first) {
+    const row = el.querySelector(".actions");
+    row.dataset.signature = "inline";
+    row.replaceChildren(content);
+    first.focus();
+  }
+
+  /* One small form for the card: a label, a field, save and cancel; Escape cancels. `where`:
+     "actions" (a field in a row, in place of the buttons), "answer" (a box there) or "text" (in
+     place of the question's text). */
+  function cardForm(el, q, { id, label, field, save, submit, where = "actions" }) {
+    const close = closer(el, q);
+    const form = h("form", { class: where === "actions" ? "inline-form" : "stack edit-form" },
+      h("label", { for: id }, label), field,
+      h("div", { class: "form-buttons" },
+        h("button", { type: "submit", class: "primary" }, save),
+        h("button", { type: "button", onclick: close }, "Cancel")));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (await submit()) close();
+    });
+    form.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
+    // a written answer is typed under the question, an edit in its place
+    if (where !== "text") { inline(el, form, field); return form; }
+    editing.add(q.id);
+    el.querySelector(".question-text").replaceChildren(form);
+    el.querySelector(".actions").replaceChildren();
+    field.focus();
+    return form;
   }
 
   /* Tag a question with one of the webinar's topics, or none. */
   function chooseTopic(el, q) {
-    const actions = el.querySelector(".actions");
-    const close = () => { updateQuestion(el, state.questions.get(q.id) || q); el.focus(); };
     const select = h("select", { id: `topic-${q.id}` }, h("option", { value: "" }, "No topic"),
       ...state.webinar.topics.map((t) => h("option", { value: t }, t)));
     select.value = q.topic || "";
-    const form = h("form", { class: "merge-form" },
-      h("label", { for: `topic-${q.id}` }, "Topic"), select,
-      h("button", { type: "submit", class: "primary" }, "Save the topic"),
-      h("button", { type: "button", onclick: close }, "Cancel"));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      if (await moderate(q.id, "topic", { topic: select.value || null })) close();
-    });
-    form.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
-    actions.replaceChildren(form);
-    select.focus();
+    cardForm(el, q, { id: select.id, label: "Topic", field: select, save: "Save the topic",
+      submit: () => moderate(q.id, "topic", { topic: select.value || null }) });
   }
 
-  /* Merging a duplicate into the question already asked: its upvoters and askers join that one. */
+  /* Merging a duplicate into the question already asked: its upvoters and askers join that one.
+     The chooser fits the card, and typing in it narrows the list. */
   function chooseTarget(el, q) {
-    const actions = el.querySelector(".actions");
-    const close = () => { updateQuestion(el, state.questions.get(q.id) || q); el.focus(); };
     const targets = [...state.questions.values()]
       .filter((t) => t.id !== q.id && (t.status === "live" || t.status === "answered"))
       .sort(Live.byPopularity);
@@ -136,19 +166,23 @@
       report({ ok: false, message: "There is no live or answered question to merge into." });
       return;
     }
-    const select = h("select", { id: `merge-${q.id}` }, ...targets.map((t) =>
-      h("option", { value: String(t.id) }, `#${t.id}: ${t.text.length > 80 ? `${t.text.slice(0, 79)}…` : t.text}`)));
-    const form = h("form", { class: "merge-form" },
-      h("label", { for: `merge-${q.id}` }, "Merge into"), select,
-      h("button", { type: "submit", class: "primary" }, "Merge"),
-      h("button", { type: "button", onclick: close }, "Cancel"));
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      act(el, q.id, "merge", { into: Number(select.value) });
-    });
-    form.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
-    actions.replaceChildren(form);
-    select.focus();
+    const select = h("select", { id: `merge-${q.id}`, size: String(Math.min(5, targets.length + 1)) });
+    const search = h("input", { type: "search", id: `merge-search-${q.id}`, autocomplete: "off" });
+    const fill = () => {
+      const words = search.value.toLowerCase().trim();
+      const shown = targets.filter((t) => !words || `#${t.id} ${t.text}`.toLowerCase().includes(words));
+      select.replaceChildren(...shown.map((t) => h("option", { value: String(t.id) }, `#${t.id}: ${t.text}`)));
+      if (shown.length) select.selectedIndex = 0;
+    };
+    search.addEventListener("input", fill);
+    fill();
+    const form = cardForm(el, q, { id: select.id, label: "Merge into", field: select, save: "Merge",
+      submit: () => select.value ? act(el, q.id, "merge", { into: Number(select.value) })
+        : report({ ok: false, message: "Choose the question to merge into." }) });
+    form.classList.add("merge-form");
+    form.insertBefore(h("div", { class: "stack" },
+      h("label", { for: search.id }, "Find the question to merge into"), search), form.firstChild);
+    search.focus();
   }
 
   function act(el, id, action, extra = {}) {
@@ -160,53 +194,27 @@
 
   /* A written answer, for questions there was no time to answer live; empty removes it. */
   function writeAnswer(el, q) {
-    editing.add(q.id);
     const box = h("textarea", { id: `reply-${q.id}`, rows: "4", maxlength: "2000" });
     box.value = q.reply || "";
-    const done = () => { editing.delete(q.id); updateQuestion(el, state.questions.get(q.id) || q); el.focus(); };
-    const form = h("form", { class: "stack edit-form" },
-      h("label", { for: `reply-${q.id}` }, "Written answer (attendees see it under the question)"),
-      box,
-      h("div", { class: "actions" },
-        h("button", { type: "submit", class: "primary" }, "Save the answer"),
-        h("button", { type: "button", onclick: done }, "Cancel")));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      if (await moderate(q.id, "reply", { text: box.value })) done();
-    });
-    form.addEventListener("keydown", (event) => { if (event.key === "Escape") done(); });
-    el.querySelector(".actions").replaceChildren(form);
-    box.focus();
+    cardForm(el, q, { id: box.id, label: "Written answer (attendees see it under the question)",
+      field: box, save: "Save the answer", where: "answer",
+      submit: () => moderate(q.id, "reply", { text: box.value }) });
   }
 
   function edit(el, q) {
-    editing.add(q.id);
     const box = h("textarea", { id: `edit-${q.id}`, rows: "3", maxlength: state.webinar.settings.max_question_length });
     box.value = q.text;
-    const done = () => { editing.delete(q.id); updateQuestion(el, state.questions.get(q.id) || q); el.focus(); };
-    const form = h("form", { class: "stack edit-form" },
-      h("label", { for: `edit-${q.id}` }, "Edit the question"),
-      box,
-      h("div", { class: "actions" },
-        h("button", { type: "submit", class: "primary" }, "Save"),
-        h("button", { type: "button", onclick: done }, "Cancel")));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      if (await moderate(q.id, "edit", { text: box.value })) done();
-    });
+    const form = cardForm(el, q, { id: box.id, label: "Edit the question", field: box, save: "Save",
+      where: "text", submit: () => moderate(q.id, "edit", { text: box.value }) });
+    // questions are one paragraph: Enter saves
     form.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") done();
-      // questions are one paragraph: Enter saves
       if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
     });
-    el.querySelector(".question-text").replaceChildren(form);
-    el.querySelector(".actions").replaceChildren();
-    box.focus();
   }
 
   // keyboard shortcuts on a focused question, and j/k to move between questions
   document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest("input, textarea, select")) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest("input, textarea, select, [role=menu]")) return;
     const items = [...document.querySelectorAll("li.question[data-id]")];
     const item = event.target.closest && event.target.closest("li.question[data-id]");
     if (event.key === "j" || event.key === "k") {
@@ -216,30 +224,14 @@
       return;
     }
     if (!item || event.target !== item) return;
-    const id = Number(item.dataset.id);
-    const q = state.questions.get(id);
-    if (event.key === "e") { event.preventDefault(); edit(item, q); return; }
-    if (event.key === "d" && ACTIONS[q.status].some(([, a]) => a === "dismiss")) {
-      event.preventDefault();
-      chooseReason(item, q);
-      return;
-    }
-    const action = { a: "approve", m: "answer", r: "archive",
-                     s: id === state.onAir ? "off_air" : "on_air" }[event.key];
-    if (action) { event.preventDefault(); act(item, id, action); }
+    const q = state.questions.get(Number(item.dataset.id));
+    const action = { a: "approve", d: "dismiss", e: "edit", m: "answer", r: "archive",
+                     s: q.id === state.onAir ? "off_air" : "on_air" }[event.key];
+    if (action && allowed(q).includes(action)) { event.preventDefault(); run(item, q.id, action); }
   });
 
   Live.topicFilter((topic) => { topicShown = topic; render(null); });
-
-  for (const button of document.querySelectorAll("button.order")) {
-    button.addEventListener("click", () => {
-      order = button.dataset.order;
-      for (const other of document.querySelectorAll("button.order")) {
-        other.setAttribute("aria-pressed", String(other === button));
-      }
-      render(null);
-    });
-  }
+  Live.orderToolbar((chosen) => { order = chosen; render(null); });
 
   function renderQueue(update) {
     const sections = { pending: [], live: [], answered: [], closed: [] };
@@ -276,101 +268,8 @@
     else if (fresh.length) Live.announce(plural(fresh.length, "new question", "new questions"));
   }
 
-  /* -- polls ------------------------------------------------------------------------------- */
-  async function pollAction(id, action, seconds) {
-    report(await send(socket, "poll", seconds ? { poll: id, action, seconds } : { poll: id, action }));
-  }
-
-  function createPoll(poll) {
-    const el = h("article", { class: "card poll" },
-      h("p", { class: "badge on-air-badge on-screen-badge", hidden: true }),
-      h("h3", {}, poll.prompt), h("p", { class: "meta" }), h("div", { class: "timer" }),
-      Live.results(poll), h("div", { class: "actions" }));
-    updatePoll(el, poll);
-    return el;
-  }
-
-  function updatePoll(el, poll) {
-    el.querySelector(".meta").textContent = `${{ single: "Single choice", multiple: "Multiple choice", rating: "Rating, 1 to 5 stars", words: "Word cloud", text: "Open text", ranking: "Ranking" }[poll.kind]} · `
-      + `${{ draft: "Draft", open: "Open", closed: "Closed" }[poll.state]} · `
-      + `results ${poll.results_visible ? "shown to attendees" : "hidden from attendees"}`
-      + (poll.collects_emails ? ` · ${plural(poll.interested || 0, "email address", "email addresses")} left` : "");
-    Live.results(poll, el.querySelector(".results"));
-    if (poll.kind === "text") chooseAnswers(el, poll);
-    const timer = el.querySelector(".timer");
-    if (timer.dataset.closesAt !== String(poll.state === "open" && poll.closes_at)) {
-      timer.dataset.closesAt = String(poll.state === "open" && poll.closes_at);
-      timer.replaceChildren(...[Live.countdown(poll)].filter(Boolean));
-    }
-    const screen = state.screen || {};
-    const onScreen = screen.id === poll.id && ["poll", "results"].includes(screen.kind) ? screen.kind : null;
-    const badge = el.querySelector(".on-screen-badge");
-    badge.hidden = !onScreen;
-    badge.textContent = onScreen === "results" ? "Results on screen" : "On screen";
-    el.classList.toggle("on-air", Boolean(onScreen));
-    const buttons = [];
-    if (poll.state !== "open") buttons.push(["Open poll", "open", "primary"]);
-    if (poll.state === "open") buttons.push(["Close poll", "close", null]);
-    buttons.push(poll.results_visible ? ["Hide results", "hide_results", null] : ["Show results", "show_results", null]);
-    // what the screen shows is chosen apart from what attendees see
-    if (poll.state !== "draft" && onScreen !== "poll") buttons.push(["Put on screen", "screen:poll", null]);
-    if (poll.state !== "draft" && onScreen !== "results") buttons.push(["Put results on screen", "screen:results", null]);
-    const actions = el.querySelector(".actions");
-    const signature = buttons.map((b) => b[1]).join();
-    if (actions.dataset.signature === signature) return;  // keep the focused button
-    actions.dataset.signature = signature;
-    // a poll can be opened for a while: it then closes by itself, with a countdown everywhere
-    const limit = h("select", { id: `limit-${poll.id}` },
-      ...[["", "No time limit"], ["30", "30 seconds"], ["60", "1 minute"], ["120", "2 minutes"],
-          ["300", "5 minutes"]].map(([value, label]) => h("option", { value }, label)));
-    const open = (action) => action.startsWith("screen:") ? showOnScreen(action.slice(7), poll.id)
-      : action === "open" && limit.value
-        ? pollAction(poll.id, action, Number(limit.value)) : pollAction(poll.id, action);
-    actions.replaceChildren(
-      ...(poll.state !== "open"
-        ? [h("label", { for: `limit-${poll.id}`, class: "limit-label" }, "Time limit"), limit] : []),
-      ...buttons.map(([label, action, cls]) =>
-        h("button", { type: "button", class: cls, onclick: () => open(action) }, label)));
-  }
-
-  for (const radio of document.querySelectorAll("input[name=kind]")) {
-    radio.addEventListener("change", () => {
-      const rating = ["rating", "words", "text"].includes(document.querySelector("input[name=kind]:checked").value);
-      $("poll-options-field").hidden = rating;
-      $("poll-options").required = !rating;
-    });
-  }
-
-  /* An open text poll: each answer can be shown on screen (and to attendees), or hidden again. */
-  let lastChosen = null;  // the answer whose button was pressed: it keeps the focus when redrawn
-  function chooseAnswers(el, poll) {
-    const shown = new Set(poll.results.answers.filter((a) => a.shown).map((a) => a.text));
-    for (const li of el.querySelectorAll(".answers > li")) {
-      const text = li.dataset.text;
-      const on = shown.has(text);
-      const button = h("button", { type: "button", class: "choose", "aria-pressed": String(on),
-        onclick: () => {
-          lastChosen = `${poll.id}:${text}`;
-          send(socket, "poll", { poll: poll.id, action: on ? "hide_answer" : "show_answer", answer: text })
-            .then(report);
-        } }, "Show on screen");
-      li.append(button);
-      if (lastChosen === `${poll.id}:${text}` && document.activeElement === document.body) button.focus();
-    }
-  }
-
-  $("new-poll").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const kind = document.querySelector("input[name=kind]:checked").value;
-    // a rating poll's options are its stars; a word cloud has none
-    const options = ["rating", "words", "text"].includes(kind) ? []
-      : $("poll-options").value.split("\n").map((s) => s.trim()).filter(Boolean);
-    const ack = await send(socket, "create_poll", { prompt: $("poll-prompt").value, kind, options });
-    if (report(ack, "new-poll-message")) {
-      event.target.reset();
-      $("new-poll-message").textContent = "Poll created as a draft: open it when you are ready.";
-    }
-  });
+  /* -- polls: static/console-polls.js ------------------------------------------------------ */
+  const renderPolls = LiveConsolePolls.mount({ socket, state, report, showOnScreen, render });
 
   /* -- settings and links ------------------------------------------------------------------ */
   $("premoderation").addEventListener("change", async (event) => {
@@ -481,7 +380,7 @@
     renderQueue(update);
     renderLog();
     const polls = [...state.polls.values()];
-    Live.syncList($("poll-list"), polls, (p) => p.id, createPoll, updatePoll);
+    renderPolls();
     renderScreen();
     $("total-ballots").textContent = polls.reduce((n, p) => n + (p.results ? p.results.voters : 0), 0);
   }

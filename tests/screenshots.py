@@ -1,11 +1,13 @@
 """Write screenshots of the three views to docs/screenshots/ (``make screenshots``).
 
 Starts a real server on a temporary store, fills the Nets4Dem webinar with a few questions, upvotes
-and ballots through the Socket.IO protocol, then photographs the attendee page on a phone, the
-moderator console on a laptop and the projector at 1920x1080 and 1280x720 in Debian's Chromium;
-then a long question fitted on the projector at 1920x1080 and 1024x768; the projector in its light
-theme; the overlay for streams (a question as a lower third, a poll's results as a panel) laid over
-a checkerboard, which shows through wherever the overlay is transparent.
+and ballots through the Socket.IO protocol, then photographs, in Debian's Chromium, the attendee
+page and the console as their first screen (what fits the viewport, with a poll open) on phones of
+360x740 and 320x640 and a 1366x768 laptop, in the light and the dark colour scheme; the projector
+at 1920x1080 and 1280x720; then a long question fitted on the projector at 1920x1080 and 1024x768;
+the projector in its light theme; the overlay for streams (a question as a lower third, a poll's
+results as a panel) laid over a checkerboard, which shows through wherever the overlay is
+transparent.
 """
 
 from __future__ import annotations
@@ -147,6 +149,36 @@ def photograph(
         print(out / name)
 
 
+# the first screens people see (viewport captures, not the whole page): phones with a poll open,
+# the console on a laptop; light, and dark as the device may ask for
+FIRST_SCREENS = [
+    ("attendee-360x740.png", f"/e/{CODE}", (360, 740), "light", None),
+    ("attendee-320x640.png", f"/e/{CODE}", (320, 640), "light", None),
+    ("attendee-polls-360x740.png", f"/e/{CODE}", (360, 740), "light", "Polls"),
+    ("attendee-360x740-dark.png", f"/e/{CODE}", (360, 740), "dark", None),
+    ("moderator-1366x768.png", f"/e/{CODE}/moderate?key={KEY}", (1366, 768), "light", None),
+    ("moderator-1366x768-dark.png", f"/e/{CODE}/moderate?key={KEY}", (1366, 768), "dark", None),
+]
+
+
+def photograph_first_screens(browser: Any, url: str, out: Path) -> None:
+    """Write the first screen of each page in FIRST_SCREENS, in its colour scheme; ``tab``
+    chooses the attendee page's tab first."""
+    for name, path, (width, height), scheme, tab in FIRST_SCREENS:
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, device_scale_factor=1, color_scheme=scheme
+        )
+        page = context.new_page()
+        page.goto(url + path)
+        page.wait_for_selector("#connection[data-state=connected]")
+        if tab:
+            page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(1000)  # let the bars finish their animation
+        page.screenshot(path=str(out / name))
+        context.close()
+        print(out / name)
+
+
 CHECKERBOARD = """
 <!doctype html><style>
   html, body { margin: 0; }
@@ -191,12 +223,6 @@ def main(out: Path) -> None:
                     server.url,
                     out,
                     [
-                        ("attendee.png", f"/e/{CODE}", {"width": 390, "height": 844}),
-                        (
-                            "moderator.png",
-                            f"/e/{CODE}/moderate?key={KEY}",
-                            {"width": 1366, "height": 768},
-                        ),
                         ("projector-1920x1080.png", present, {"width": 1920, "height": 1080}),
                         ("projector-1280x720.png", present, {"width": 1280, "height": 720}),
                         (
@@ -206,6 +232,7 @@ def main(out: Path) -> None:
                         ),
                     ],
                 )
+                photograph_first_screens(browser, server.url, out)
                 # the question on screen, as a stream's lower third
                 overlay_shot(browser, server.url, out, "overlay-question.png")
                 # a long question fitted: the text shrinks, never below what a room can read

@@ -62,10 +62,15 @@ def test_create_edit_duplicate_and_delete(app, client, room, live):
     assert live.store.moderator_key("budget-2025")
     # mistakes are said, nothing is created
     bad = {**FORM, "code": "budget-2026", "timezone": "Mars/Olympus", "csrf": csrf}
-    client.post("/admin/webinars", data=bad)
-    assert "unknown time zone" in client.get("/admin").get_data(as_text=True)
-    client.post("/admin/webinars", data={**FORM, "code": "budget-2025", "csrf": csrf})
-    assert "is taken" in client.get("/admin").get_data(as_text=True)
+    refused = client.post("/admin/webinars", data=bad)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "unknown time zone" in page
+    # what was typed stays; the mistake is said beside its field
+    assert 'value="budget-2026"' in page and f'value="{FORM["title"]}"' in page
+    assert 'id="new-timezone-error"' in page and 'value="Mars/Olympus"' in page
+    taken = client.post("/admin/webinars", data={**FORM, "code": "budget-2025", "csrf": csrf})
+    assert "is taken" in taken.get_data(as_text=True)
+    assert 'id="new-code-error"' in taken.get_data(as_text=True)
     assert live.store.get_webinar("budget-2026") is None
 
     edited = {**FORM, "title": "Budget 2025, edited", "topics": "Parks", "csrf": csrf}

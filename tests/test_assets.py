@@ -155,3 +155,13 @@ def test_errors_and_socket_io_are_left_alone(client):
     response, body = get(client, f"{polling}&sid={sid}", "br")
     assert b'42["snapshot"' in body and len(body) > 1000
     assert "Content-Encoding" not in response.headers
+
+
+def test_the_attendee_page_with_all_its_files_is_under_150_kb(client):
+    """What a phone fetches on a first visit, uncompressed: the page, its script and stylesheet
+    files (the README gives the figure)."""
+    _, page = get(client, f"/e/{CODE}")
+    sizes = {url: len(get(client, url)[1]) for url in referenced(page.decode())}
+    total = len(page) + sum(sizes.values())
+    assert all(sizes.values()) and len(sizes) >= 5, sizes
+    assert total < 150_000, sizes

@@ -191,9 +191,10 @@ def test_the_organiser_page_sets_the_accent_and_refuses_a_light_one(app, client,
     app.config["ADMIN_KEY"] = ADMIN_KEY
     csrf = signed_in(client)
     light = {**FORM, "code": "budget-2025", "csrf": csrf, "accent": "#ffcc00"}
-    client.post("/admin/webinars", data=light)
-    page = client.get("/admin").get_data(as_text=True)
+    # refused: the form comes back as typed, the reason beside the accent field
+    page = client.post("/admin/webinars", data=light).get_data(as_text=True)
     assert "Not created: The accent colour #ffcc00 has a contrast of 1.51:1" in page
+    assert 'id="new-accent-error"' in page and 'value="#ffcc00"' in page
     assert live.store.get_webinar("budget-2025") is None
     client.post("/admin/webinars", data={**light, "accent": "#7A1F5C"})
     assert live.store.get_webinar("budget-2025").accent == "#7a1f5c"

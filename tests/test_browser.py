@@ -70,6 +70,28 @@ def views(browser, server) -> Iterator[Views]:
         context.close()
 
 
+def show_polls(page) -> None:
+    """Go to the attendee's Polls tab."""
+    page.get_by_role("tab", name=re.compile("^Polls")).click()
+
+
+def show_questions(page) -> None:
+    """Go to the attendee's Q&A tab (the question box and the list)."""
+    page.get_by_role("tab", name=re.compile("^Q&A")).click()
+
+
+def more(item, name: str) -> None:
+    """Choose an action from a console card's "More" menu."""
+    item.get_by_role("button", name="More actions").click()
+    item.get_by_role("menuitem", name=name).click()
+
+
+def new_poll(mod) -> None:
+    """Open the console's "New poll" dialog."""
+    mod.get_by_role("button", name="New poll").click()
+    expect(mod.get_by_role("dialog", name="New poll")).to_be_visible()
+
+
 def question_in(page, selector: str = "#questions li"):
     return page.locator(selector, has_text="host again?")
 
@@ -115,6 +137,10 @@ def test_the_whole_webinar(views, server):
     poll = mod.locator("article.poll", has_text=PROGRAMME_POLL)
     poll.get_by_role("button", name="Open poll").click()
     screen.get_by_text("Vote on your phone now").wait_for()
+    # the Polls tab says a poll is open; the poll is one tap away
+    expect(a.get_by_role("tab", name="Polls 1 open")).to_be_visible()
+    show_polls(a)
+    show_polls(b)
     card_a = a.locator("form.poll", has_text=PROGRAMME_POLL)
     card_a.get_by_label("Democracy Lab - Barcelona, 17-19 September").check()
     card_a.get_by_label("Rising Stars Mentorship Programme").check()
@@ -138,12 +164,14 @@ def test_the_whole_webinar(views, server):
     server.kill()
     for page in views.pages:
         page.wait_for_selector("#connection:not([data-state=connected])")
+    show_questions(a)
     a.get_by_label("Your question", exact=True).fill("Sent while the server is down?")
     a.get_by_role("button", name="Send question").click()
     a.get_by_text("You are offline, so nothing was sent").wait_for()
     server.start()
     views.wait_connected()
-    question_in(b).locator("button.upvote[aria-pressed=true]").wait_for()
+    # B's upvote survived (B is on the Polls tab: the list is there, behind the Q&A tab)
+    expect(question_in(b).locator("button.upvote")).to_have_attribute("aria-pressed", "true")
     screen.locator(".screen-poll .voters", has_text="2 voters").wait_for()
     assert screen.locator(".screen-poll .bar-value").all_inner_texts() == values
     # the screen survived the restart: the poll (opened after the question) replaced the question
@@ -196,7 +224,11 @@ def test_moderator_keyboard_shortcuts(views):
     mod.get_by_label("Edit the question").fill("First, edited from the keyboard?")
     mod.keyboard.press("Enter")
     views.projector.locator("blockquote", has_text="First, edited from the keyboard?").wait_for()
-    assert "Tab to a question" in mod.locator("details.shortcuts").inner_text()
+    # the shortcuts are listed, collapsed until asked for
+    shortcuts = mod.locator("details.shortcuts")
+    assert "Tab to a question" not in shortcuts.inner_text()
+    shortcuts.get_by_text("Keyboard shortcuts").click()
+    assert "Tab to a question" in shortcuts.inner_text()
 
 
 def test_attendee_uses_the_keyboard(views):
@@ -324,9 +356,13 @@ def test_merging_a_duplicate_from_the_console(views):
     b.get_by_label("Your question", exact=True).fill("Who pays the trip to the Democracy Lab?")
     b.get_by_role("button", name="Send question").click()
     duplicate = mod.locator("#live li", has_text="Who pays the trip")
-    duplicate.get_by_role("button", name="Merge into…").click()
-    target = duplicate.get_by_label("Merge into")
-    expect(target).to_be_focused()
+    more(duplicate, "Merge into…")
+    # the chooser can be searched: typing narrows the list
+    search = duplicate.get_by_label("Find the question to merge into")
+    expect(search).to_be_focused()
+    search.fill("travel")
+    target = duplicate.get_by_label("Merge into", exact=True)
+    expect(target.locator("option")).to_have_count(1)
     option = target.locator("option", has_text="travel funding")
     target.select_option(value=option.get_attribute("value"))
     duplicate.get_by_role("button", name="Merge", exact=True).click()
@@ -351,7 +387,7 @@ def test_a_written_answer_from_the_console_shows_under_the_question(views):
     a.get_by_label("Your question", exact=True).fill("Can two people from one city apply?")
     a.get_by_role("button", name="Send question").click()
     item = mod.locator("#live li", has_text="two people from one city")
-    item.get_by_role("button", name="Write an answer").click()
+    more(item, "Write an answer")
     box = item.get_by_label("Written answer (attendees see it under the question)")
     expect(box).to_be_focused()
     box.fill("Yes: up to two per city, one mentor and one mentee.")
@@ -364,7 +400,9 @@ def test_a_written_answer_from_the_console_shows_under_the_question(views):
         expect(seen.locator(".reply")).to_contain_text(
             "Answer from the moderators" + "Yes: up to two per city"
         )
-    expect(item.get_by_role("button", name="Change the answer")).to_be_visible()
+    item.get_by_role("button", name="More actions").click()
+    expect(item.get_by_role("menuitem", name="Change the answer")).to_be_visible()
+    mod.keyboard.press("Escape")
     # on screen, the written answer shows under the question
     item.get_by_role("button", name="Put on screen").click()
     expect(views.projector.locator(".screen-question .reply-text")).to_have_text(
@@ -395,7 +433,7 @@ def test_topics_tag_filter_and_count_questions(views):
     expect(counts.locator('dd[data-topic="Democracy Lab"]')).to_have_text("1")
     expect(counts.locator('dd[data-topic=""]')).to_have_text("1")
     untagged = mod.locator("#live li", has_text="send the application")
-    untagged.get_by_role("button", name="Topic…").click()
+    more(untagged, "Topic…")
     untagged.get_by_label("Topic", exact=True).select_option("General")
     untagged.get_by_role("button", name="Save the topic").click()
     expect(counts.locator('dd[data-topic="General"]')).to_have_text("1")
@@ -419,7 +457,7 @@ def test_the_follow_up_page_once_the_moderator_publishes_it(views, server):
     a.get_by_label("Your question", exact=True).fill("Will the slides be shared?")
     a.get_by_role("button", name="Send question").click()
     item = mod.locator("#live li", has_text="slides be shared")
-    item.get_by_role("button", name="Write an answer").click()
+    more(item, "Write an answer")
     item.get_by_label("Written answer (attendees see it under the question)").fill("Yes, by email.")
     item.get_by_role("button", name="Save the answer").click()
     expect(item.locator(".reply-text")).to_have_text("Yes, by email.")
@@ -443,7 +481,7 @@ def test_a_timed_poll_counts_down_on_every_screen(views):
     card.get_by_label("Time limit").select_option("30")
     card.get_by_role("button", name="Open poll").click()
     for page, where in (
-        (views.attendee_a, "form.poll"),
+        (views.attendee_a, "form.poll"),  # in the Polls tab
         (mod, "article.poll"),
         (views.projector, ".screen-poll"),
     ):
@@ -459,6 +497,7 @@ def test_a_voter_leaves_an_address_for_application_information(views):
     mod.locator("article.poll", has_text=PROGRAMME_POLL).get_by_role(
         "button", name="Open poll"
     ).click()
+    show_polls(a)
     card = a.locator("form.poll", has_text=PROGRAMME_POLL)
     card.get_by_label("Rising Stars Mentorship Programme").check()
     card.get_by_role("button", name="Submit vote").click()
@@ -513,6 +552,7 @@ def test_an_organiser_creates_a_webinar_from_the_organiser_page(browser, server)
 
 def test_a_rating_poll_in_the_three_views(views):
     a, b, mod = views.attendee_a, views.attendee_b, views.moderator
+    new_poll(mod)
     mod.get_by_label("Question", exact=True).fill("How useful was this webinar?")
     mod.get_by_label("Rating (1 to 5 stars)").check()
     expect(mod.get_by_label("Options, one per line")).to_be_hidden()
@@ -521,6 +561,7 @@ def test_a_rating_poll_in_the_three_views(views):
     expect(card.locator(".meta")).to_contain_text("Rating, 1 to 5 stars")
     card.get_by_role("button", name="Open poll").click()
     for page, stars in ((a, "★★★★★ 5 stars"), (b, "★★★ 3 stars")):
+        show_polls(page)
         poll = page.locator("form.poll", has_text="How useful was this webinar?")
         poll.get_by_label(stars).check()
         poll.get_by_role("button", name="Submit vote").click()
@@ -546,6 +587,7 @@ def test_the_report_downloads_from_the_console(views):
 
 def test_a_word_cloud_in_the_three_views(views):
     a, b, mod = views.attendee_a, views.attendee_b, views.moderator
+    new_poll(mod)
     mod.get_by_label("Question", exact=True).fill("One word for democracy?")
     mod.get_by_label("Word cloud (up to three words each)").check()
     mod.get_by_role("button", name="Create poll").click()
@@ -556,6 +598,7 @@ def test_a_word_cloud_in_the_three_views(views):
         "Send your words from your phone now"
     )
     for page, words in ((a, ["Trust", "Open data"]), (b, ["trust"])):
+        show_polls(page)
         poll = page.locator("form.poll", has_text="One word for democracy?")
         for n, word in enumerate(words, 1):
             poll.get_by_label(re.compile(f"^Word {n}")).fill(word)
@@ -579,12 +622,14 @@ def test_an_open_text_poll_shows_the_answers_the_moderator_chooses(views):
     from axe_playwright_python.sync_playwright import Axe
 
     a, b, mod = views.attendee_a, views.attendee_b, views.moderator
+    new_poll(mod)
     mod.get_by_label("Question", exact=True).fill("What should cities try next?")
     mod.get_by_label("Open text (you choose which answers to show)").check()
     mod.get_by_role("button", name="Create poll").click()
     card = mod.locator("article.poll", has_text="What should cities try next?")
     card.get_by_role("button", name="Open poll").click()
     for page, answer in ((a, "Citizens' assemblies"), (b, "Participatory budgets")):
+        show_polls(page)
         poll = page.locator("form.poll", has_text="What should cities try next?")
         poll.get_by_label("Your answer").fill(answer)
         poll.get_by_role("button", name="Send my answer").click()
@@ -593,9 +638,10 @@ def test_an_open_text_poll_shows_the_answers_the_moderator_chooses(views):
     expect(card.locator(".answers li")).to_have_count(2)
     expect(views.projector.locator(".answers li")).to_have_count(0)
     chosen.get_by_role("button", name="Show on screen").click()
-    expect(chosen.get_by_role("button", name="Show on screen")).to_have_attribute(
-        "aria-pressed", "true"
-    )
+    # the button then says what it does: an answer already shown is not shown again
+    expect(chosen.get_by_role("button", name="Take off screen")).to_be_visible()
+    expect(chosen.get_by_role("button", name="Show on screen")).to_have_count(0)
+    expect(chosen.locator(".shown-badge")).to_have_text("Shown")
     expect(views.projector.locator(".answers li")).to_have_text(["Participatory budgets"])
     expect(a.locator("form.poll .answers li")).to_have_text(["Participatory budgets"])
     options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -606,12 +652,14 @@ def test_an_open_text_poll_shows_the_answers_the_moderator_chooses(views):
 
 def test_a_ranking_poll_with_the_keyboard(views):
     a, mod = views.attendee_a, views.moderator
+    new_poll(mod)
     mod.get_by_label("Question", exact=True).fill("Rank the programmes")
     mod.get_by_label("Ranking (voters order the options)").check()
     mod.get_by_label("Options, one per line").fill("Lab\nAccelerator\nStars")
     mod.get_by_role("button", name="Create poll").click()
     card = mod.locator("article.poll", has_text="Rank the programmes")
     card.get_by_role("button", name="Open poll").click()
+    show_polls(a)
     poll = a.locator("form.poll", has_text="Rank the programmes")
     poll.get_by_role("button", name="Move Stars up").click()
     # the focus follows the option, so it can be moved again at once
@@ -653,6 +701,7 @@ def test_axe_finds_no_accessibility_violations(views):
     mod.locator("article.poll", has_text=PROGRAMME_POLL).get_by_role(
         "button", name="Open poll"
     ).click()
+    show_polls(b)
     b.locator("form.poll").wait_for()
 
     axe = Axe()
@@ -678,6 +727,7 @@ def test_axe_finds_no_accessibility_violations(views):
         "button", name="Show results"
     ).click()
     b.locator("form.poll .results").wait_for()
+    show_questions(b)
     b.get_by_label("Your question", exact=True).press_sequentially("Accelerator small towns")
     b.locator("#similar-list li").wait_for()
     check(b, "attendee with poll results and similar questions")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 
 import pytest
 
@@ -272,7 +273,22 @@ def test_the_markdown_report_reads_well_and_escapes_attendees_text(client, room,
     assert "- Lab dates? → **When is the Lab?**" in report
     assert "| Democracy Lab \\- Barcelona, 17\\-19 September | 1 | 100.0 % |" in report
     assert "4 moderator actions by 1 moderator: marked answered: 1, written answers: 1" in report
+    assert not re.search(r"\b[a-z]+_[a-z_]+: \d", report)  # words, never the protocol's codes
     assert client.get(f"/e/{CODE}/export.md").status_code == 403
+
+
+def test_the_report_says_every_logged_action_in_words(client, room, live):
+    a, mod = room.attendee(), room.moderator()
+    poll = ack(mod, "create_poll", {"prompt": "Say more?", "kind": "text", "options": []})["poll"]
+    ack(mod, "poll", {"poll": poll["id"], "action": "open"})
+    ack(a, "vote", {"poll": poll["id"], "text": "Assemblies"})
+    for action in ("show_answer", "hide_answer", "show_answer"):
+        ack(mod, "poll", {"poll": poll["id"], "action": action, "answer": "Assemblies"})
+    headers = {"Authorization": f"Bearer {MODERATOR_KEY}"}
+    report = client.get(f"/e/{CODE}/export.md", headers=headers).get_data(as_text=True)
+    assert "written poll answers shown: 2" in report
+    assert "written poll answers hidden again: 1" in report
+    assert "show_answer" not in report and "hide_answer" not in report
 
 
 def test_the_follow_up_page_is_public_once_published(client, room, live):
@@ -284,13 +300,20 @@ def test_the_follow_up_page_is_public_once_published(client, room, live):
     poll = live.store.polls(CODE)[0].id
     ack(mod, "poll", {"poll": poll, "action": "open"})
     ack(a, "vote", {"poll": poll, "options": [1]})
-    assert client.get(f"/e/{CODE}/follow-up").status_code == 404
+    unpublished = client.get(f"/e/{CODE}/follow-up")
+    assert unpublished.status_code == 404
+    # the webinar exists: the page says it is not published yet, not that there is no webinar
+    assert "This follow-up page is not published yet" in unpublished.get_data(as_text=True)
+    assert "could not find" not in unpublished.get_data(as_text=True)
+    # an open text poll whose answers nobody chose shows nothing, not an empty heading
+    text_poll = ack(mod, "create_poll", {"prompt": "Say more?", "kind": "text", "options": []})
+    ack(mod, "poll", {"poll": text_poll["poll"]["id"], "action": "open"})
     assert ack(mod, "settings", {"follow_up": True})["settings"]["follow_up"] is True
     page = client.get(f"/e/{CODE}/follow-up").get_data(as_text=True)
     assert "&lt;b&gt;Will slides be shared?&lt;/b&gt;" in page and "Yes, by email." in page
     assert "A dismissed one" not in page
     # results appear once they are shown to attendees
-    assert "No poll results were published." in page
+    assert "No poll results were published." in page and "Say more?" not in page
     ack(mod, "poll", {"poll": poll, "action": "show_results"})
     page = client.get(f"/e/{CODE}/follow-up").get_data(as_text=True)
     assert "Which programme is your city interested in?" in page and "100.0 %" in page

@@ -6,6 +6,7 @@ and, like the dark one, passes axe; the webinar's logo and accent colour are sho
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -223,6 +224,7 @@ def test_the_attendee_header_shows_the_logo_in_the_accent(browser, server):
     logo = page.locator(".webinar-header img.logo")
     expect(logo).to_have_attribute("alt", "Logo of Eurocities / Nets4Dem")
     assert logo.evaluate("(img) => img.naturalWidth") == 120
+    page.get_by_role("tab", name=re.compile("^Polls")).click()  # the poll is on the Polls tab
     button = page.get_by_role("button", name="Submit vote").first
     assert button.evaluate("(b) => getComputedStyle(b).backgroundColor") == ACCENT
     page.context.close()

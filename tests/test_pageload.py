@@ -42,6 +42,7 @@ def test_a_repeat_visit_fetches_no_file_and_a_fresh_one_only_compressed_files(tm
         "static/i18n.js",
         "static/vendor/socket.io-4.8.1.min.js",
         "static/common.js",
+        "static/polls.js",
         "static/attendee.js",
         "static/forget.js",
     }

@@ -46,6 +46,27 @@ def test_attendee_snapshot_shows_public_state_only(room, live):
     assert snap["me"] == {"questions": [], "upvoted": [], "ballots": {}, "interests": {}}
 
 
+def test_moderators_learn_the_allowed_actions_from_the_server(room):
+    """The console offers what the server allows; every action it lists is accepted."""
+    allowed = received(room.moderator(), "snapshot")[0]["allowed"]
+    assert allowed["pending"][:3] == ["approve", "dismiss", "archive"]
+    assert "answer" in allowed["live"] and "on_air" in allowed["live"]
+    assert "approve" not in allowed["live"] and "on_air" not in allowed["pending"]
+    assert allowed["archived"] == ["restore", "edit", "topic", "reply"]
+    assert allowed["merged"] == ["edit"]
+    assert "allowed" not in received(room.attendee(), "snapshot")[0]
+    a, mod = room.attendee(), room.moderator()
+    for action in allowed["live"]:
+        if action in ("merge", "edit", "topic", "reply", "off_air"):
+            continue  # these take more than a question
+        qid = ack(a, "ask", {"text": f"Given {action}?"})["question"]["id"]
+        assert ack(mod, "moderate", {"question": qid, "action": action})["ok"], action
+    qid = ack(a, "ask", {"text": "Answered twice?"})["question"]["id"]
+    ack(mod, "moderate", {"question": qid, "action": "answer"})
+    refused = ack(mod, "moderate", {"question": qid, "action": "answer"})
+    assert "answer" not in allowed["answered"] and refused["error"] == "bad_state"
+
+
 def test_moderator_snapshot_has_drafts_with_counts(room):
     snap = received(room.moderator(), "snapshot")[0]
     assert snap["role"] == "moderator"
@@ -248,6 +269,30 @@ def test_snapshot_remembers_my_upvotes_and_ballots(room, live):
         "ballots": {str(poll_id): [0, 2]},
         "interests": {},
     }
+
+
+def test_snapshot_remembers_rankings_words_and_written_answers(room, live):
+    """A reload or a rebuilt card shows the voter what they gave in every kind of poll."""
+    token = room.token()
+    a, mod = room.attendee(token), room.moderator()
+    polls = {}
+    for kind, options in (("ranking", ["x", "y", "z"]), ("words", []), ("text", [])):
+        poll = {"prompt": f"A {kind}?", "kind": kind, "options": options}
+        created = ack(mod, "create_poll", poll)
+        polls[kind] = created["poll"]["id"]
+        assert ack(mod, "poll", {"poll": polls[kind], "action": "open"})["ok"]
+    assert ack(a, "vote", {"poll": polls["ranking"], "options": [2, 0, 1]})["ok"]
+    assert ack(a, "vote", {"poll": polls["words"], "words": ["Trust", "open data"]})["ok"]
+    assert ack(a, "vote", {"poll": polls["text"], "text": "More assemblies"})["ok"]
+    a.disconnect()
+    ballots = received(room.attendee(token), "snapshot")[0]["me"]["ballots"]
+    assert ballots == {
+        str(polls["ranking"]): [2, 0, 1],
+        str(polls["words"]): ["trust", "open data"],
+        str(polls["text"]): ["More assemblies"],
+    }
+    # nobody else's
+    assert received(room.attendee(), "snapshot")[0]["me"]["ballots"] == {}
 
 
 def test_a_vote_storm_is_one_update_per_tick(room):

@@ -236,6 +236,18 @@ def test_ballots_count_once_and_can_change_while_open(store):
     assert store.cast_vote("w2", poll.id, "p3", [1], OPEN) is False
 
 
+def test_a_participants_typed_answers_are_theirs_to_read_back(store):
+    poll = store.add_poll(draft_poll("w1", "words"))
+    store.set_poll_state("w1", poll.id, "open", {"draft"})
+    assert store.answers_of("w1", "p1") == {}
+    store.cast_vote("w1", poll.id, "p1", ["trust", "open data"], OPEN, typed=True)
+    store.cast_vote("w1", poll.id, "p2", ["budgets"], OPEN, typed=True)
+    store.cast_vote("w1", poll.id, "p1", ["trust"], OPEN, typed=True)
+    assert store.answers_of("w1", "p1") == {poll.id: ("trust",)}
+    assert store.answers_of("w2", "p1") == {}
+    assert store.ballots("w1", "p1") == {}
+
+
 def test_multiple_choice_counts_each_option_and_voters_once(store):
     poll = store.add_poll(draft_poll("w1", "multiple"))
     store.set_poll_state("w1", poll.id, "open", {"draft"})

@@ -251,6 +251,11 @@ class Store(ABC):
         """Return the participant's ballot in each poll they voted in."""
 
     @abstractmethod
+    def answers_of(self, code: str, participant: str) -> dict[int, tuple[str, ...]]:
+        """Return the participant's typed answer (words, a text, a ranking) in each poll they
+        answered."""
+
+    @abstractmethod
     def set_interest(
         self, code: str, poll_id: int, participant: str, email: str | None, at: datetime
     ) -> bool:

@@ -136,6 +136,9 @@ class MemoryStore(LocalStore):
     def ballots(self, code: str, participant: str) -> dict[int, tuple[int, ...]]:
         return self._per_poll("ballots", code, participant)
 
+    def answers_of(self, code: str, participant: str) -> dict[int, tuple[str, ...]]:
+        return self._per_poll("answers", code, participant)
+
     def interest_of(self, code: str, participant: str) -> dict[int, str]:
         return {p: kept[0] for p, kept in self._per_poll("interests", code, participant).items()}
 

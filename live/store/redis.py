@@ -330,6 +330,9 @@ class RedisStore(Store):
     def ballots(self, code: str, participant: str) -> dict[int, tuple[int, ...]]:
         return {p: tuple(v) for p, v in self._per_poll("ballots", code, participant).items()}
 
+    def answers_of(self, code: str, participant: str) -> dict[int, tuple[str, ...]]:
+        return {p: tuple(v) for p, v in self._per_poll("answers", code, participant).items()}
+
     def _per_poll(self, kind: str, code: str, participant: str) -> dict[int, Any]:
         """Return one participant's entries of one kind in each poll of the webinar."""
         w = self._w(code)

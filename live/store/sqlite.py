@@ -333,6 +333,14 @@ class SQLiteStore(LocalStore):
             chosen.setdefault(row[0], []).append(row[1])
         return {poll: tuple(options) for poll, options in chosen.items()}
 
+    def answers_of(self, code: str, participant: str) -> dict[int, tuple[str, ...]]:
+        rows = self._read(
+            "SELECT answers.poll, answers.answer FROM answers JOIN polls ON polls.id = answers.poll"
+            " WHERE answers.participant = ? AND polls.webinar = ?",
+            (participant, code),
+        )
+        return {row[0]: tuple(json.loads(row[1])) for row in rows}
+
     # -- service --------------------------------------------------------------------------------
     def ping(self) -> None:
         try:
