@@ -315,7 +315,7 @@
   }
 
   /* -- polls: each card from static/polls.js ------------------------------------------------ */
-  const pollCard = (poll) => LivePolls.card(socket, state, poll);
+  const pollCard = (poll) => LivePolls.card(socket, state, Live.inLanguage(poll));
 
   function renderPolls(update) {
     const polls = [...state.polls.values()].filter((p) => p.state === "open" || Live.hasResults(p))
@@ -329,12 +329,13 @@
     Live.syncList($("polls"), polls, (p) => `${p.id}:${p.state}:${p.results_visible}:${Live.hasResults(p)}`,
       pollCard, (el, poll) => {
         const results = el.querySelector(".results");
-        if (poll.results && results) Live.results(poll, results);
+        if (poll.results && results) Live.results(Live.inLanguage(poll), results);
       });
     for (const poll of polls) {
       const key = `${poll.state}:${Boolean(poll.results)}`;
       if (update && pollsAnnounced.get(poll.id) !== key) {
-        Live.announce(poll.results ? `Results of the poll: ${poll.prompt}` : `Poll open: ${poll.prompt}`);
+        const prompt = Live.inLanguage(poll).prompt;
+        Live.announce(poll.results ? `Results of the poll: ${prompt}` : `Poll open: ${prompt}`);
       }
       pollsAnnounced.set(poll.id, key);
     }

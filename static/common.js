@@ -90,8 +90,17 @@ const Live = (() => {
     for (const p of update.polls || []) state.polls.set(p.id, p);
   }
 
+  /* A poll as the page's language reads it: its translated prompt and options where the webinar
+     file gives them, else its own (same options, same order: the results are the same ballots). */
+  function inLanguage(poll) {
+    const given = poll && poll.translations && poll.translations[document.documentElement.lang];
+    return given ? Object.assign({}, poll, given) : poll;
+  }
+
   /* Connect with the given auth; call render(update) after every snapshot (update null) and update. */
   function connect(auth, state, render) {
+    // acks' messages and the snapshot's webinar content in the page's language (issue 15)
+    auth = Object.assign({ lang: document.documentElement.lang || "en" }, auth);
     const status = document.getElementById("connection");
     const show = (name, text) => {
       if (!status || status.dataset.state === name) return;
@@ -367,5 +376,5 @@ const Live = (() => {
   document.addEventListener("DOMContentLoaded", formatLocalTimes);
   return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send, say, loadQuestions,
            byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter, orderToolbar, tabs, countdown, optionLabel, hasResults,
-           results };
+           results, inLanguage };
 })();

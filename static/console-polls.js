@@ -98,7 +98,7 @@ const LiveConsolePolls = (() => {
 
     /* The open poll, unmistakable in the bar across the top: its question and the time left. */
     function renderOpenPoll() {
-      const open = [...state.polls.values()].filter((p) => p.state === "open");
+      const open = [...state.polls.values()].filter((p) => p.state === "open").map(Live.inLanguage);
       const bar = $("open-poll");
       const signature = open.map((p) => `${p.id}:${p.closes_at}:${p.prompt}`).join();
       if (bar.dataset.signature === signature) return;
@@ -143,7 +143,8 @@ const LiveConsolePolls = (() => {
     });
 
     return () => {
-      Live.syncList($("poll-list"), [...state.polls.values()], (p) => p.id, createPoll, updatePoll);
+      // each poll's prompt and options in the console's language where the webinar file gives them
+      Live.syncList($("poll-list"), [...state.polls.values()].map(Live.inLanguage), (p) => p.id, createPoll, updatePoll);
       renderOpenPoll();
     };
   }
