@@ -4,7 +4,9 @@ in the Socket.IO auth and shows the German version of a poll the webinar file tr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import socketio
@@ -14,6 +16,7 @@ from .servers import LiveServer
 
 pytestmark = pytest.mark.browser
 CODE = "nets4dem"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +58,44 @@ def test_an_open_poll_reaches_a_german_attendee_in_german(phone, server):
     expect(legend).not_to_have_text(programme["prompt"])
     card = phone.locator(f"form[aria-labelledby='poll-{programme['id']}-legend']")
     expect(card.get_by_text(german["options"][-1], exact=True)).to_be_attached()
+
+
+def english_messages() -> list[str]:
+    """The catalogue's English sentences (more than three words): none may show on a translated
+    page. Placeholders cut a message into the fixed parts around them."""
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "live" / "translations" / "messages.pot").open("rb") as pot:
+        catalogue = read_po(pot)
+    found: set[str] = set()
+    for message in catalogue:
+        for msgid in [message.id] if isinstance(message.id, str) else message.id:
+            for part in re.split(r"%\(\w+\)[sd]|%[sd]", msgid or ""):
+                if len(part.split()) > 3:
+                    found.add(part.strip())
+    return sorted(found)
+
+
+VISIBLE_TEXT = """() => [document.body.innerText,
+  ...[...document.querySelectorAll("[placeholder], [aria-label]")].flatMap(
+    (el) => [el.getAttribute("placeholder") || "", el.getAttribute("aria-label") || ""]),
+].join("\\n")"""
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "el"])
+def test_the_attendee_page_shows_no_english_message(browser, server, lang):
+    context = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/e/{CODE}?lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.locator("#question-counter")).not_to_contain_text("characters")
+        # both tabs: the questions' and the polls'
+        text = page.evaluate(VISIBLE_TEXT)
+        page.locator("#tab-polls").click()
+        expect(page.locator("#panel-polls")).to_be_visible()
+        text += page.evaluate(VISIBLE_TEXT)
+    finally:
+        context.close()
+    left = [message for message in english_messages() if message in text]
+    assert left == []
