@@ -16,6 +16,7 @@ from .servers import LiveServer
 
 pytestmark = pytest.mark.browser
 CODE = "nets4dem"
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -99,3 +100,26 @@ def test_the_attendee_page_shows_no_english_message(browser, server, lang):
         context.close()
     left = [message for message in english_messages() if message in text]
     assert left == []
+
+
+def test_the_walk_finds_english_messages_on_the_english_page(browser, server):
+    # the walk above can fail: on the English page it finds the catalogue's sentences
+    context = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/e/{CODE}?lang=en")
+        expect(page.locator("#connection")).to_have_text("Connected")
+        text = page.evaluate(VISIBLE_TEXT)
+    finally:
+        context.close()
+    assert "No questions yet. Be the first to ask." in [m for m in english_messages() if m in text]
+
+
+def test_the_german_attendee_page_has_no_accessibility_violation(phone, server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    phone.goto(f"{server.url}/e/{CODE}?lang=de")
+    expect(phone.locator("#connection")).to_have_text("Verbunden")
+    expect(phone.get_by_role("button", name="Frage senden")).to_be_visible()
+    results = Axe().run(phone, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
