@@ -13,9 +13,12 @@
   const known = new Set();
 
   // the page's session cookie proves the moderator; the key is never in the page
+  // the page renders once the catalogue is in (static/i18n.js), so that it is in one language
+  let translated = false;
   const socket = Live.connect(
     { webinar: body.dataset.webinar, moderator: true, participant: body.dataset.participant },
-    state, render);
+    state, (update) => { if (translated) render(update); });
+  LiveI18n.ready.then(() => { translated = true; if (state.webinar) render(null); });
   LiveScreen.follow(socket, state);
 
   /* Say why an action failed (an offline refusal goes once connected again); true if it worked. */
