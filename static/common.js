@@ -221,12 +221,12 @@ const Live = (() => {
   };
   // why a question was dismissed: the button a moderator presses, and how attendees read it
   const REASONS = [
-    ["off_topic", "Off-topic", (n) => ngettext("%(num)d as off-topic", "%(num)d as off-topic", n)],
-    ["duplicate", "Duplicate", (n) => ngettext("%(num)d as a duplicate", "%(num)d as duplicates", n)],
-    ["already_answered", "Already answered",
+    ["off_topic", () => _("Off-topic"), (n) => ngettext("%(num)d as off-topic", "%(num)d as off-topic", n)],
+    ["duplicate", () => _("Duplicate"), (n) => ngettext("%(num)d as a duplicate", "%(num)d as duplicates", n)],
+    ["already_answered", () => _("Already answered"),
       (n) => ngettext("%(num)d as already answered", "%(num)d as already answered", n)],
-    ["inappropriate", "Inappropriate", (n) => ngettext("%(num)d as inappropriate", "%(num)d as inappropriate", n)],
-    ["other", "Other", (n) => ngettext("%(num)d for another reason", "%(num)d for other reasons", n)],
+    ["inappropriate", () => _("Inappropriate"), (n) => ngettext("%(num)d as inappropriate", "%(num)d as inappropriate", n)],
+    ["other", () => _("Other"), (n) => ngettext("%(num)d for another reason", "%(num)d for other reasons", n)],
   ];
   // how attendees read a reason: "Status: dismissed (off-topic)"
   const REASON_LABELS = {

@@ -123,3 +123,19 @@ def test_the_german_attendee_page_has_no_accessibility_violation(phone, server):
     expect(phone.get_by_role("button", name="Frage senden")).to_be_visible()
     results = Axe().run(phone, options=WCAG)
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "el"])
+def test_the_console_shows_no_english_message(browser, server, lang):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/e/{CODE}/moderate?key=e2e-moderator-key&lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
+        expect(page.locator("#poll-list .card").first).to_be_attached()
+        text = page.evaluate(VISIBLE_TEXT)
+    finally:
+        context.close()
+    left = [message for message in english_messages() if message in text]
+    assert left == []
