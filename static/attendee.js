@@ -2,7 +2,11 @@
 "use strict";
 
 (() => {
-  const { h, send, plural } = Live;
+  const { h, send } = Live;
+  // the catalogue's messages (static/i18n.js); the page renders once they are in
+  const _ = LiveI18n.gettext;
+  const ngettext = LiveI18n.ngettext;
+  let translated = false;
   const body = document.body;
   const state = Live.createState();
   const $ = (id) => document.getElementById(id);
@@ -16,7 +20,9 @@
   const pollsAnnounced = new Map(); // poll id -> the state last announced
 
   const socket = Live.connect(
-    { webinar: body.dataset.webinar, participant: body.dataset.participant }, state, render);
+    { webinar: body.dataset.webinar, participant: body.dataset.participant }, state,
+    (update) => { if (translated) render(update); });
+  LiveI18n.ready.then(() => { translated = true; if (state.webinar) render(null); });
 
   /* A message about an action that is not the ask form's nor a poll's (upvoting, loading). */
   function notice(ack) { Live.say($("notice"), ack); }
@@ -26,7 +32,8 @@
   function limit() { return state.webinar ? state.webinar.settings.max_question_length : text.maxLength; }
   function updateCounter() {
     const left = limit() - text.value.length;
-    $("question-counter").textContent = `${text.value.length} of ${limit()} characters`;
+    $("question-counter").textContent = _("%(count)s of %(limit)s characters",
+      { count: text.value.length, limit: limit() });
     $("question-counter").classList.toggle("near-limit", left <= 20);
   }
   text.addEventListener("input", updateCounter);
@@ -58,8 +65,9 @@
     suggested = ack.questions;
     renderSimilar();
     if (suggested.length && suggested.map((q) => q.id).join() !== before) {
-      $("similar-announcer").textContent =
-        `${plural(suggested.length, "similar question", "similar questions")} already asked, below the question field.`;
+      $("similar-announcer").textContent = ngettext(
+        "%(num)d similar question already asked, below the question field.",
+        "%(num)d similar questions already asked, below the question field.", suggested.length);
     }
   }
 
@@ -74,7 +82,7 @@
       h("p", { class: "question-text" }),
       h("button", { type: "button", class: "upvote", "aria-pressed": "false",
                     onclick: () => toggleUpvote(q.id) },
-        h("span", { class: "upvote-label" }, "Upvote"),
+        h("span", { class: "upvote-label" }, _("Upvote")),
         h("span", { class: "count" }),
         h("span", { class: "visually-hidden count-unit" })));
     updateSimilar(el, q);
@@ -86,18 +94,18 @@
     el.querySelector("button.upvote").setAttribute(
       "aria-pressed", String(Boolean(state.me && state.me.upvoted.has(q.id))));
     el.querySelector(".count").textContent = `${q.upvotes}`;
-    el.querySelector(".count-unit").textContent = q.upvotes === 1 ? " upvote" : " upvotes";
+    el.querySelector(".count-unit").textContent = ` ${ngettext("upvote", "upvotes", q.upvotes)}`;
   }
 
-  const WAITING = "Sent. Your question is waiting for review by the moderators.";
+  const waiting = () => _("Sent. Your question is waiting for review by the moderators.");
   let lastAsked = null;  // the question sent last: its message follows its review
 
   /* The message under the form follows the review of the question it is about. */
   function renderAskMessage() {
     const q = lastAsked && state.questions.get(lastAsked.id);
     const message = $("ask-message");
-    if (!q || q.status === "pending" || message.textContent !== WAITING) return;
-    Live.say(message, { ok: true }, q.status === "live" ? "Your question is approved: it is in the list now." : "");
+    if (!q || q.status === "pending" || message.textContent !== waiting()) return;
+    Live.say(message, { ok: true }, q.status === "live" ? _("Your question is approved: it is in the list now.") : "");
     lastAsked = null;
   }
 
@@ -131,7 +139,7 @@
     suggested = [];
     renderSimilar();
     lastAsked = ack.question;
-    Live.say(message, ack, ack.question.status === "pending" ? WAITING : "Sent. Your question is in the list.");
+    Live.say(message, ack, ack.question.status === "pending" ? waiting() : _("Sent. Your question is in the list."));
     reorder = true;
     render(null);
   });
@@ -177,10 +185,10 @@
     loading = Live.loadQuestions(socket, state).then((done) => {
       loading = null;
       $("load-more").disabled = false;
-      if (!done) { notice({ ok: false, message: "The other questions could not be loaded. Try again in a moment." }); return; }
+      if (!done) { notice({ ok: false, message: _("The other questions could not be loaded. Try again in a moment.") }); return; }
       reorder = true;
       render(null);
-      Live.announce("Every question is shown now.");
+      Live.announce(_("Every question is shown now."));
       const first = focusNew && shownOrder.find((id) => !before.has(id));
       const el = first && $("questions").querySelector(`[data-key="${first}"]`);
       if (el) { el.tabIndex = -1; el.focus(); }
@@ -198,15 +206,15 @@
   /* A compact card: the question, its answer, then who asked and the upvote in one row. */
   function createQuestion(q) {
     const el = h("li", { class: "question" },
-      h("p", { class: "badge on-air-badge" }, "On screen now"),
+      h("p", { class: "badge on-air-badge" }, _("On screen now")),
       h("p", { class: "question-text" }),
-      h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Answer from the moderators"),
+      h("div", { class: "reply" }, h("p", { class: "reply-label" }, _("Answer from the moderators")),
         h("p", { class: "reply-text" })),
       h("div", { class: "question-foot" },
         h("div", { class: "foot-text" }, h("p", { class: "topic-tag" }), h("p", { class: "meta" })),
         h("button", { type: "button", class: "upvote", "aria-pressed": "false",
                       onclick: () => toggleUpvote(q.id) },
-          h("span", { class: "upvote-label" }, "Upvote"),
+          h("span", { class: "upvote-label" }, _("Upvote")),
           h("span", { class: "count" }),
           h("span", { class: "visually-hidden count-unit" }))));
     updateQuestion(el, q);
@@ -219,12 +227,12 @@
     el.querySelector(".on-air-badge").hidden = !onAir;
     el.querySelector(".question-text").textContent = q.text;
     el.querySelector(".topic-tag").hidden = !q.topic;
-    el.querySelector(".topic-tag").textContent = q.topic ? `Topic: ${q.topic}` : "";
+    el.querySelector(".topic-tag").textContent = q.topic ? _("Topic: %(topic)s", { topic: q.topic }) : "";
     el.querySelector(".reply").hidden = !q.reply;
     el.querySelector(".reply-text").textContent = q.reply || "";
-    el.querySelector(".meta").textContent = `${q.name || "Anonymous"}`
-      + `${q.asked_by > 1 ? ` · asked by ${q.asked_by} people` : ""}`
-      + `${q.status === "answered" ? " · Answered" : ""}`;
+    el.querySelector(".meta").textContent = [q.name || _("Anonymous"),
+      q.asked_by > 1 ? ngettext("asked by %(num)d person", "asked by %(num)d people", q.asked_by) : "",
+      q.status === "answered" ? _("Answered") : ""].filter(Boolean).join(" · ");
     const button = el.querySelector("button.upvote");
     button.setAttribute("aria-pressed", String(Boolean(state.me && state.me.upvoted.has(q.id))));
     button.disabled = q.status !== "live";
@@ -268,24 +276,27 @@
       const fresh = sorted.filter((id) => !shown.has(id)).length;
       const moved = ids.some((id, i) => id !== sorted.filter((s) => shown.has(s))[i]);
       button.hidden = !fresh && !moved;
-      button.textContent = fresh ? `Show ${plural(fresh, "new question", "new questions")}` : "Update the order";
+      button.textContent = fresh ? ngettext("Show %(num)d new question", "Show %(num)d new questions", fresh)
+        : _("Update the order");
     }
     shownOrder = ids;
     Live.syncList($("questions"), ids.map((id) => state.questions.get(id)), (q) => q.id,
                   createQuestion, updateQuestion);
     $("questions-empty").hidden = sorted.length > 0;
     $("questions-empty").textContent = topicShown
-      ? `No questions on ${topicShown} yet.` : "No questions yet. Be the first to ask.";
+      ? _("No questions on %(topic)s yet.", { topic: topicShown }) : _("No questions yet. Be the first to ask.");
     $("dismissed-summary").textContent = Live.dismissedSummary(state.dismissed);
     $("questions-more").hidden = !state.moreQuestions;
     $("questions-more-text").textContent = state.moreQuestions
-      ? `The most upvoted and the newest questions are shown; ${plural(state.moreQuestions, "other is", "others are")} not loaded yet.`
+      ? ngettext("The most upvoted and the newest questions are shown; %(num)d other is not loaded yet.",
+                 "The most upvoted and the newest questions are shown; %(num)d others are not loaded yet.",
+                 state.moreQuestions)
       : "";
 
     const fresh = (update ? update.questions || [] : [])
       .filter((q) => q.status === "live" && !known.has(q.id));
     for (const q of state.questions.values()) known.add(q.id);
-    if (update && fresh.length) Live.announce(plural(fresh.length, "new question", "new questions"));
+    if (update && fresh.length) Live.announce(ngettext("%(num)d new question", "%(num)d new questions", fresh.length));
   }
 
   function renderMine() {
@@ -294,7 +305,7 @@
     Live.syncList($("mine"), mine.sort(Live.byRecency), (q) => q.id,
       (q) => {
         const el = h("li", { class: "question mine" }, h("p", { class: "question-text" }),
-          h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Answer from the moderators"),
+          h("div", { class: "reply" }, h("p", { class: "reply-label" }, _("Answer from the moderators")),
             h("p", { class: "reply-text" })),
           h("p", { class: "meta status" }));
         updateMine(el, q);
@@ -307,15 +318,18 @@
     el.querySelector(".reply").hidden = !q.reply;
     el.querySelector(".reply-text").textContent = q.reply || "";
     const into = q.status === "merged" && state.questions.get(q.merged_into);
-    const why = q.status === "dismissed" && q.reason ? ` (${Live.REASON_LABELS[q.reason]})`
-      : into ? ` into “${into.text}”, which you can upvote` : "";
-    el.querySelector(".status").textContent = `Status: ${Live.STATUS_LABELS[q.status] || q.status}${why}`
-      + (q.status === "live" || q.status === "answered" ? ` · ${plural(q.upvotes, "upvote", "upvotes")}` : "");
+    const status = Live.STATUS_LABELS[q.status] || q.status;
+    const said = q.status === "dismissed" && q.reason
+      ? _("Status: %(status)s (%(reason)s)", { status, reason: Live.REASON_LABELS[q.reason] })
+      : into ? _("Status: merged into “%(question)s”, which you can upvote", { question: into.text })
+        : _("Status: %(status)s", { status });
+    el.querySelector(".status").textContent = said + (q.status === "live" || q.status === "answered"
+      ? ` · ${ngettext("%(num)d upvote", "%(num)d upvotes", q.upvotes)}` : "");
     el.dataset.status = q.status;
   }
 
   /* -- polls: each card from static/polls.js ------------------------------------------------ */
-  const pollCard = (poll) => LivePolls.card(socket, state, poll);
+  const pollCard = (poll) => LivePolls.card(socket, state, Live.inLanguage(poll));
 
   function renderPolls(update) {
     const polls = [...state.polls.values()].filter((p) => p.state === "open" || Live.hasResults(p))
@@ -324,17 +338,19 @@
     // the Polls tab says how many polls are open: the running poll is one tap away
     const open = polls.filter((p) => p.state === "open").length;
     $("polls-badge").hidden = open === 0;
-    $("polls-badge").textContent = open ? `${open} open` : "";
+    $("polls-badge").textContent = open ? ngettext("%(num)d open", "%(num)d open", open) : "";
     // a card is redrawn only when its poll changed, so that a half-filled ballot is not wiped out
     Live.syncList($("polls"), polls, (p) => `${p.id}:${p.state}:${p.results_visible}:${Live.hasResults(p)}`,
       pollCard, (el, poll) => {
         const results = el.querySelector(".results");
-        if (poll.results && results) Live.results(poll, results);
+        if (poll.results && results) Live.results(Live.inLanguage(poll), results);
       });
     for (const poll of polls) {
       const key = `${poll.state}:${Boolean(poll.results)}`;
       if (update && pollsAnnounced.get(poll.id) !== key) {
-        Live.announce(poll.results ? `Results of the poll: ${poll.prompt}` : `Poll open: ${poll.prompt}`);
+        const prompt = Live.inLanguage(poll).prompt;
+        Live.announce(poll.results ? _("Results of the poll: %(prompt)s", { prompt })
+          : _("Poll open: %(prompt)s", { prompt }));
       }
       pollsAnnounced.set(poll.id, key);
     }

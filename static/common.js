@@ -3,6 +3,9 @@
 "use strict";
 
 const Live = (() => {
+  // the catalogue's messages (static/i18n.js, loaded first); pages render once LiveI18n.ready
+  const _ = LiveI18n.gettext;
+  const ngettext = LiveI18n.ngettext;
   /* Build an element: h("li", {class: "q", dataset: {id: 1}, onclick: fn}, "text", child). */
   function h(tag, attrs, ...children) {
     const el = document.createElement(tag);
@@ -90,8 +93,17 @@ const Live = (() => {
     for (const p of update.polls || []) state.polls.set(p.id, p);
   }
 
+  /* A poll as the page's language reads it: its translated prompt and options where the webinar
+     file gives them, else its own (same options, same order: the results are the same ballots). */
+  function inLanguage(poll) {
+    const given = poll && poll.translations && poll.translations[document.documentElement.lang];
+    return given ? Object.assign({}, poll, given) : poll;
+  }
+
   /* Connect with the given auth; call render(update) after every snapshot (update null) and update. */
   function connect(auth, state, render) {
+    // acks' messages and the snapshot's webinar content in the page's language (issue 15)
+    auth = Object.assign({ lang: document.documentElement.lang || "en" }, auth);
     const status = document.getElementById("connection");
     const show = (name, text) => {
       if (!status || status.dataset.state === name) return;
@@ -101,36 +113,36 @@ const Live = (() => {
     };
     const socket = io({ auth, transports: ["websocket", "polling"] });
     let signedOut = null;
-    socket.on("connect", () => { show("connected", "Connected"); clearOffline(); });
+    socket.on("connect", () => { show("connected", _("Connected")); clearOffline(); });
     // sent just before the server ends this connection for good (a changed moderator key)
     socket.on("signed_out", (notice) => { signedOut = notice.message; });
     socket.on("disconnect", (reason) => {
       if (reason === "io server disconnect") {
         // the server ended it on purpose: Socket.IO does not reconnect, so say so plainly
-        show("refused", signedOut || "Disconnected by the server: reload the page to connect again.");
+        show("refused", signedOut || _("Disconnected by the server: reload the page to connect again."));
       } else if (reason !== "io client disconnect") {
-        show("reconnecting", "Reconnecting…");
+        show("reconnecting", _("Reconnecting…"));
       }
     });
     socket.io.on("reconnect_attempt", () => {
-      if (!navigator.onLine) show("offline", "Offline: waiting for the network…");
+      if (!navigator.onLine) show("offline", _("Offline: waiting for the network…"));
     });
     socket.on("connect_error", (err) => {
       const refused = err && err.data && err.data.error;
       if (refused === "unavailable" || refused === "rate_limited" || refused === "full") {
         // not final (storage away, process restarting or full): try again, spread out in time
         // so that a crowd does not come back at once (Socket.IO does not retry these by itself)
-        show("reconnecting", "Reconnecting: the server is busy…");
+        show("reconnecting", _("Reconnecting: the server is busy…"));
         const delay = refused === "full" ? 5000 + Math.random() * 10000 : 1000 + Math.random() * 2000;
         setTimeout(() => socket.connect(), delay);
       } else if (refused) {
-        show("refused", `Not connected: ${err.message}`);
+        show("refused", _("Not connected: %(reason)s", { reason: err.message }));
       } else {
         show(navigator.onLine ? "reconnecting" : "offline",
-             navigator.onLine ? "Reconnecting…" : "Offline: waiting for the network…");
+             navigator.onLine ? _("Reconnecting…") : _("Offline: waiting for the network…"));
       }
     });
-    window.addEventListener("offline", () => show("offline", "Offline: waiting for the network…"));
+    window.addEventListener("offline", () => show("offline", _("Offline: waiting for the network…")));
     socket.on("snapshot", (snap) => { applySnapshot(state, snap); render(null); });
     socket.on("update", (update) => { applyUpdate(state, update); render(update); });
     return socket;
@@ -187,12 +199,13 @@ const Live = (() => {
     for (const el of document.querySelectorAll("time.local-time")) {
       const start = new Date(el.getAttribute("datetime"));
       const end = el.dataset.end ? new Date(el.dataset.end) : null;
-      const day = new Intl.DateTimeFormat(undefined, { dateStyle: "full" }).format(start);
-      const clock = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
-      const zone = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" })
+      // in the page's language, in the reader's own time zone
+      const day = LiveI18n.formatDate(start, { dateStyle: "full" });
+      const clock = (date) => LiveI18n.formatTime(date);
+      const zone = new Intl.DateTimeFormat(LiveI18n.language, { timeZoneName: "short" })
         .formatToParts(start).find((p) => p.type === "timeZoneName");
-      el.textContent = `${day}, ${clock.format(start)}${end ? "–" + clock.format(end) : ""}` +
-        (zone ? ` (${zone.value}, your time)` : "");
+      const when = `${day}, ${clock(start)}${end ? "–" + clock(end) : ""}`;
+      el.textContent = zone ? _("%(when)s (%(zone)s, your time)", { when, zone: zone.value }) : when;
     }
   }
 
@@ -200,17 +213,27 @@ const Live = (() => {
   function byRecency(a, b) { return b.id - a.id; }
   function plural(n, one, many) { return `${n} ${n === 1 ? one : many}`; }
 
-  const STATUS_LABELS = { pending: "waiting for review", live: "live", answered: "answered",
-                          dismissed: "dismissed", archived: "archived", merged: "merged" };
+  // read when shown (getters), so that they are in the page's language once the catalogue is in
+  const STATUS_LABELS = {
+    get pending() { return _("waiting for review"); }, get live() { return _("live"); },
+    get answered() { return _("answered"); }, get dismissed() { return _("dismissed"); },
+    get archived() { return _("archived"); }, get merged() { return _("merged"); },
+  };
   // why a question was dismissed: the button a moderator presses, and how attendees read it
   const REASONS = [
-    ["off_topic", "Off-topic", (n) => `${n} as off-topic`],
-    ["duplicate", "Duplicate", (n) => `${n} as ${n === 1 ? "a duplicate" : "duplicates"}`],
-    ["already_answered", "Already answered", (n) => `${n} as already answered`],
-    ["inappropriate", "Inappropriate", (n) => `${n} as inappropriate`],
-    ["other", "Other", (n) => `${n} for ${n === 1 ? "another reason" : "other reasons"}`],
+    ["off_topic", () => _("Off-topic"), (n) => ngettext("%(num)d as off-topic", "%(num)d as off-topic", n)],
+    ["duplicate", () => _("Duplicate"), (n) => ngettext("%(num)d as a duplicate", "%(num)d as duplicates", n)],
+    ["already_answered", () => _("Already answered"),
+      (n) => ngettext("%(num)d as already answered", "%(num)d as already answered", n)],
+    ["inappropriate", () => _("Inappropriate"), (n) => ngettext("%(num)d as inappropriate", "%(num)d as inappropriate", n)],
+    ["other", () => _("Other"), (n) => ngettext("%(num)d for another reason", "%(num)d for other reasons", n)],
   ];
-  const REASON_LABELS = Object.fromEntries(REASONS.map(([code, label]) => [code, label.toLowerCase()]));
+  // how attendees read a reason: "Status: dismissed (off-topic)"
+  const REASON_LABELS = {
+    get off_topic() { return _("off-topic"); }, get duplicate() { return _("duplicate"); },
+    get already_answered() { return _("already answered"); }, get inappropriate() { return _("inappropriate"); },
+    get other() { return _("other"); },
+  };
 
   /* A timed poll's countdown ("Closes in 0:42"), kept current by one timer for the whole page.
      Counted with the server's clock: the snapshot says what time it is there. */
@@ -224,7 +247,8 @@ const Live = (() => {
   function tickCountdown(el) {
     const left = Math.ceil((Date.parse(el.dataset.closesAt) - (Date.now() + clockOffset)) / 1000);
     el.textContent = left > 0
-      ? `Closes in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` : "Closing…";
+      ? _("Closes in %(time)s", { time: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` })
+      : _("Closing…");
   }
   setInterval(() => document.querySelectorAll(".countdown[data-closes-at]").forEach(tickCountdown), 1000);
 
@@ -279,14 +303,14 @@ const Live = (() => {
   /* "Dismissed by the moderators: 2 as duplicates, 1 as off-topic." (empty when none) */
   function dismissedSummary(counts) {
     const parts = REASONS.filter(([code]) => counts && counts[code]).map(([code, , text]) => text(counts[code]));
-    return parts.length ? `Dismissed by the moderators: ${parts.join(", ")}.` : "";
+    return parts.length ? _("Dismissed by the moderators: %(reasons)s.", { reasons: parts.join(", ") }) : "";
   }
 
   /* A poll's results as bars. The text gives each count and percentage; the bar only repeats it.
      Called again with the element it returned, it moves the bars instead of redrawing them. */
   /* How an option reads: a rating poll's options are stars. */
   function optionLabel(poll, label) {
-    return poll.kind === "rating" ? `${"★".repeat(Number(label))} ${plural(Number(label), "star", "stars")}` : label;
+    return poll.kind === "rating" ? `${"★".repeat(Number(label))} ${ngettext("%(num)d star", "%(num)d stars", Number(label))}` : label;
   }
 
   /* A word cloud: the words given most are largest (five sizes, by share of the top count). */
@@ -294,10 +318,10 @@ const Live = (() => {
     const r = poll.results;
     const top = r.words.length ? r.words[0][1] : 1;
     return h("div", { class: "results" },
-      h("ul", { class: "cloud", "aria-label": "Words given, the most frequent first" },
+      h("ul", { class: "cloud", "aria-label": _("Words given, the most frequent first") },
         r.words.map(([word, count]) => h("li", { class: `w${Math.max(1, Math.ceil((5 * count) / top))}` },
-          word, h("span", { class: "visually-hidden" }, `: ${plural(count, "time", "times")}`)))),
-      h("p", { class: "voters" }, plural(r.voters, "voter", "voters")));
+          word, h("span", { class: "visually-hidden" }, `: ${ngettext("%(num)d time", "%(num)d times", count)}`)))),
+      h("p", { class: "voters" }, ngettext("%(num)d voter", "%(num)d voters", r.voters)));
   }
 
   /* An open text poll's answers: all of them for moderators, the chosen ones for everyone else. */
@@ -306,8 +330,8 @@ const Live = (() => {
     return h("div", { class: "results" },
       h("ul", { class: "answers" }, r.answers.map((a) => h("li", { dataset: { text: a.text } },
         h("span", { class: "answer-text" }, a.text),
-        a.count > 1 ? h("span", { class: "hint" }, ` (${plural(a.count, "person", "people")})`) : null))),
-      h("p", { class: "voters" }, plural(r.voters, "answer", "answers")));
+        a.count > 1 ? h("span", { class: "hint" }, ` (${ngettext("%(num)d person", "%(num)d people", a.count)})`) : null))),
+      h("p", { class: "voters" }, ngettext("%(num)d answer", "%(num)d answers", r.voters)));
   }
 
   /* Whether a poll has something to show: an open text poll shows only the answers chosen. */
@@ -323,8 +347,9 @@ const Live = (() => {
     return h("div", { class: "results" },
       h("ol", { class: "ranking" }, order.map(([label, rank]) => h("li", {},
         h("span", { class: "bar-label" }, label),
-        h("span", { class: "hint" }, rank === null ? "" : ` · average rank ${Number(rank).toFixed(1)}`)))),
-      h("p", { class: "voters" }, plural(r.voters, "voter", "voters")));
+        h("span", { class: "hint" }, rank === null ? ""
+          : ` · ${_("average rank %(rank)s", { rank: LiveI18n.formatNumber(Number(rank), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })}`)))),
+      h("p", { class: "voters" }, ngettext("%(num)d voter", "%(num)d voters", r.voters)));
   }
 
   const REDRAWN = { ranking, text: answers, words: cloud };
@@ -357,15 +382,17 @@ const Live = (() => {
       if (sameShape) fill.style.width = width;
       else requestAnimationFrame(() => requestAnimationFrame(() => { fill.style.width = width; }));
     });
-    el.querySelector(".voters").textContent = plural(r.voters, "voter", "voters");
+    el.querySelector(".voters").textContent = ngettext("%(num)d voter", "%(num)d voters", r.voters);
     const average = el.querySelector(".average");
     average.hidden = poll.kind !== "rating" || r.average === null || r.average === undefined;
-    average.textContent = average.hidden ? "" : `Average rating: ${Number(r.average).toFixed(1)} of 5 stars`;
+    average.textContent = average.hidden ? "" : _("Average rating: %(average)s of 5 stars",
+      { average: LiveI18n.formatNumber(Number(r.average), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) });
     return el;
   }
 
-  document.addEventListener("DOMContentLoaded", formatLocalTimes);
+  // once the catalogue is in (the sentence around the date is translated)
+  document.addEventListener("DOMContentLoaded", () => LiveI18n.ready.then(formatLocalTimes));
   return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send, say, loadQuestions,
            byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter, orderToolbar, tabs, countdown, optionLabel, hasResults,
-           results };
+           results, inLanguage };
 })();

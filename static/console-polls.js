@@ -4,7 +4,9 @@
 "use strict";
 
 const LiveConsolePolls = (() => {
-  const { h, send, plural } = Live;
+  const { h, send } = Live;
+  const _ = LiveI18n.gettext;
+  const ngettext = LiveI18n.ngettext;
   const $ = (id) => document.getElementById(id);
 
   /* Set up the polls' part of the console; returns render(), called after every change. */
@@ -15,7 +17,7 @@ const LiveConsolePolls = (() => {
 
     function createPoll(poll) {
       const el = h("article", { class: "card poll", dataset: { poll: poll.id } },
-        h("p", { class: "badges" }, h("span", { class: "badge open-badge", hidden: true }, "Open now"),
+        h("p", { class: "badges" }, h("span", { class: "badge open-badge", hidden: true }, _("Open now")),
           h("span", { class: "badge on-air-badge on-screen-badge", hidden: true })),
         h("h3", {}, poll.prompt), h("p", { class: "meta" }), h("div", { class: "timer" }),
         Live.results(poll), h("div", { class: "actions" }));
@@ -24,10 +26,13 @@ const LiveConsolePolls = (() => {
     }
 
     function updatePoll(el, poll) {
-      el.querySelector(".meta").textContent = `${{ single: "Single choice", multiple: "Multiple choice", rating: "Rating, 1 to 5 stars", words: "Word cloud", text: "Open text", ranking: "Ranking" }[poll.kind]} · `
-        + `${{ draft: "Draft", open: "Open", closed: "Closed" }[poll.state]} · `
-        + `results ${poll.results_visible ? "shown to attendees" : "hidden from attendees"}`
-        + (poll.collects_emails ? ` · ${plural(poll.interested || 0, "email address", "email addresses")} left` : "");
+      const kind = { single: _("Single choice"), multiple: _("Multiple choice"), rating: _("Rating, 1 to 5 stars"),
+        words: _("Word cloud"), text: _("Open text"), ranking: _("Ranking") }[poll.kind];
+      const stage = { draft: _("Draft"), open: _("Open"), closed: _("Closed") }[poll.state];
+      el.querySelector(".meta").textContent = [kind, stage,
+        poll.results_visible ? _("results shown to attendees") : _("results hidden from attendees"),
+        poll.collects_emails ? ngettext("%(num)d email address left", "%(num)d email addresses left", poll.interested || 0) : "",
+      ].filter(Boolean).join(" · ");
       Live.results(poll, el.querySelector(".results"));
       if (poll.kind === "text") chooseAnswers(el, poll);
       const timer = el.querySelector(".timer");
@@ -41,29 +46,30 @@ const LiveConsolePolls = (() => {
       el.classList.toggle("open", poll.state === "open");
       const badge = el.querySelector(".on-screen-badge");
       badge.hidden = !onScreen;
-      badge.textContent = onScreen === "results" ? "Results on screen" : "On screen";
+      badge.textContent = onScreen === "results" ? _("Results on screen") : _("On screen");
       el.classList.toggle("on-air", Boolean(onScreen));
       const buttons = [];
-      if (poll.state !== "open") buttons.push(["Open poll", "open", "primary"]);
-      if (poll.state === "open") buttons.push(["Close poll", "close", null]);
-      buttons.push(poll.results_visible ? ["Hide results", "hide_results", null] : ["Show results", "show_results", null]);
+      if (poll.state !== "open") buttons.push([_("Open poll"), "open", "primary"]);
+      if (poll.state === "open") buttons.push([_("Close poll"), "close", null]);
+      buttons.push(poll.results_visible ? [_("Hide results"), "hide_results", null] : [_("Show results"), "show_results", null]);
       // what the screen shows is chosen apart from what attendees see
-      if (poll.state !== "draft" && onScreen !== "poll") buttons.push(["Put on screen", "screen:poll", null]);
-      if (poll.state !== "draft" && onScreen !== "results") buttons.push(["Put results on screen", "screen:results", null]);
+      if (poll.state !== "draft" && onScreen !== "poll") buttons.push([_("Put on screen"), "screen:poll", null]);
+      if (poll.state !== "draft" && onScreen !== "results") buttons.push([_("Put results on screen"), "screen:results", null]);
       const actions = el.querySelector(".actions");
       const signature = buttons.map((b) => b[1]).join();
       if (actions.dataset.signature === signature) return;  // keep the focused button
       actions.dataset.signature = signature;
       // a poll can be opened for a while: it then closes by itself, with a countdown everywhere
       const limit = h("select", { id: `limit-${poll.id}` },
-        ...[["", "No time limit"], ["30", "30 seconds"], ["60", "1 minute"], ["120", "2 minutes"],
-            ["300", "5 minutes"]].map(([value, label]) => h("option", { value }, label)));
+        ...[["", _("No time limit")], ["30", ngettext("%(num)d second", "%(num)d seconds", 30)],
+            ["60", ngettext("%(num)d minute", "%(num)d minutes", 1)], ["120", ngettext("%(num)d minute", "%(num)d minutes", 2)],
+            ["300", ngettext("%(num)d minute", "%(num)d minutes", 5)]].map(([value, label]) => h("option", { value }, label)));
       const open = (action) => action.startsWith("screen:") ? showOnScreen(action.slice(7), poll.id)
         : action === "open" && limit.value
           ? pollAction(poll.id, action, Number(limit.value)) : pollAction(poll.id, action);
       actions.replaceChildren(
         ...(poll.state !== "open"
-          ? [h("label", { for: `limit-${poll.id}`, class: "limit-label" }, "Time limit"), limit] : []),
+          ? [h("label", { for: `limit-${poll.id}`, class: "limit-label" }, _("Time limit")), limit] : []),
         ...buttons.map(([label, action, cls]) =>
           h("button", { type: "button", class: cls, onclick: () => open(action) }, label)));
     }
@@ -89,8 +95,8 @@ const LiveConsolePolls = (() => {
             lastChosen = `${poll.id}:${text}`;
             send(socket, "poll", { poll: poll.id, action: on ? "hide_answer" : "show_answer", answer: text })
               .then(report);
-          } }, on ? "Take off screen" : "Show on screen");
-        if (on) li.append(h("span", { class: "badge shown-badge" }, "Shown"));
+          } }, on ? _("Take off screen") : _("Show on screen"));
+        if (on) li.append(h("span", { class: "badge shown-badge" }, _("Shown")));
         li.append(button);
         if (lastChosen === `${poll.id}:${text}` && document.activeElement === document.body) button.focus();
       }
@@ -98,17 +104,17 @@ const LiveConsolePolls = (() => {
 
     /* The open poll, unmistakable in the bar across the top: its question and the time left. */
     function renderOpenPoll() {
-      const open = [...state.polls.values()].filter((p) => p.state === "open");
+      const open = [...state.polls.values()].filter((p) => p.state === "open").map(Live.inLanguage);
       const bar = $("open-poll");
       const signature = open.map((p) => `${p.id}:${p.closes_at}:${p.prompt}`).join();
       if (bar.dataset.signature === signature) return;
       bar.dataset.signature = signature;
       bar.classList.toggle("running", open.length > 0);
       bar.replaceChildren(...(open.length
-        ? [h("span", { class: "badge live-badge" }, open.length > 1 ? `${open.length} polls open` : "Poll open"),
+        ? [h("span", { class: "badge live-badge" }, open.length > 1 ? ngettext("%(num)d poll open", "%(num)d polls open", open.length) : _("Poll open")),
            h("span", { class: "open-prompt" }, open.map((p) => p.prompt).join(" · ")),
            ...open.map((p) => Live.countdown(p)).filter(Boolean)]
-        : [h("span", { class: "hint" }, "No poll is open.")]));
+        : [h("span", { class: "hint" }, _("No poll is open."))]));
     }
 
     /* -- a new poll, in a dialog opened from the top -------------------------------------------- */
@@ -137,13 +143,14 @@ const LiveConsolePolls = (() => {
       state.polls.set(ack.poll.id, ack.poll);
       render(null);
       dialog.close();
-      Live.say($("poll-message"), ack, "Poll created as a draft: open it when you are ready.");
+      Live.say($("poll-message"), ack, _("Poll created as a draft: open it when you are ready."));
       // the new poll's first button: open it when ready
       $("poll-list").querySelector(`[data-poll="${ack.poll.id}"] .actions button`)?.focus();
     });
 
     return () => {
-      Live.syncList($("poll-list"), [...state.polls.values()], (p) => p.id, createPoll, updatePoll);
+      // each poll's prompt and options in the console's language where the webinar file gives them
+      Live.syncList($("poll-list"), [...state.polls.values()].map(Live.inLanguage), (p) => p.id, createPoll, updatePoll);
       renderOpenPoll();
     };
   }

@@ -24,18 +24,20 @@
   function forget() {
     const yes = $("forget-yes");
     yes.disabled = true;
-    const auth = { webinar: document.body.dataset.webinar, participant: document.body.dataset.participant };
+    // the ack's sentence in the page's language (issue 15)
+    const auth = { webinar: document.body.dataset.webinar, participant: document.body.dataset.participant,
+                   lang: document.documentElement.lang || "en" };
     const socket = io({ auth, forceNew: true, reconnection: false, transports: ["websocket", "polling"] });
     const fail = (message) => {
       socket.disconnect();
       yes.disabled = false;
-      say(`Nothing was removed: ${message}`, false);
+      say(LiveI18n.gettext("Nothing was removed: %(reason)s", { reason: message }), false);
     };
-    socket.on("connect_error", (err) => fail(err.message || "the server could not be reached."));
+    socket.on("connect_error", (err) => fail(err.message || LiveI18n.gettext("the server could not be reached.")));
     // admitted once the snapshot arrives: only then may the event be sent
     socket.once("snapshot", () => {
       socket.timeout(10000).emit("forget", {}, (err, ack) => {
-        if (err || !ack) return fail("no answer from the server. Try again.");
+        if (err || !ack) return fail(LiveI18n.gettext("no answer from the server. Try again."));
         if (!ack.ok) return fail(ack.message);
         socket.disconnect();
         confirm.hidden = true;

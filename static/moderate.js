@@ -2,7 +2,9 @@
 "use strict";
 
 (() => {
-  const { h, send, plural } = Live;
+  const { h, send } = Live;
+  const _ = LiveI18n.gettext;
+  const ngettext = LiveI18n.ngettext;
   const body = document.body;
   const state = Live.createState();
   const $ = (id) => document.getElementById(id);
@@ -13,9 +15,12 @@
   const known = new Set();
 
   // the page's session cookie proves the moderator; the key is never in the page
+  // the page renders once the catalogue is in (static/i18n.js), so that it is in one language
+  let translated = false;
   const socket = Live.connect(
     { webinar: body.dataset.webinar, moderator: true, participant: body.dataset.participant },
-    state, render);
+    state, (update) => { if (translated) render(update); });
+  LiveI18n.ready.then(() => { translated = true; if (state.webinar) render(null); });
   LiveScreen.follow(socket, state);
 
   /* Say why an action failed (an offline refusal goes once connected again); true if it worked. */
@@ -31,9 +36,14 @@
   // what a card shows in its one row of buttons; the others go in its "More" menu. Which actions
   // a question may be given comes from the server (state.allowed, per status)
   const PRIMARY = ["approve", "on_air", "off_air", "answer", "restore", "dismiss"];
-  const LABELS = { approve: "Approve", on_air: "Put on screen", off_air: "Take off screen",
-    answer: "Mark answered", restore: "Restore", dismiss: "Dismiss…", archive: "Archive",
-    merge: "Merge into…", edit: "Edit", topic: "Topic…", reply: "Write an answer" };
+  // read when shown (getters): in the page's language once the catalogue is in
+  const LABELS = {
+    get approve() { return _("Approve"); }, get on_air() { return _("Put on screen"); },
+    get off_air() { return _("Take off screen"); }, get answer() { return _("Mark answered"); },
+    get restore() { return _("Restore"); }, get dismiss() { return _("Dismiss…"); },
+    get archive() { return _("Archive"); }, get merge() { return _("Merge into…"); },
+    get edit() { return _("Edit"); }, get topic() { return _("Topic…"); }, get reply() { return _("Write an answer"); },
+  };
   const allowed = (q) => (state.allowed[q.status] || [])
     .filter((a) => (a === "on_air" ? q.id !== state.onAir : a === "off_air" ? q.id === state.onAir : true))
     .filter((a) => a !== "topic" || state.webinar.topics.length > 0)
@@ -42,9 +52,9 @@
 
   function createQuestion(q) {
     const el = h("li", { class: "question", tabindex: "0" },
-      h("p", { class: "badge on-air-badge" }, "On screen"),
+      h("p", { class: "badge on-air-badge" }, _("On screen")),
       h("div", { class: "question-text" }),
-      h("div", { class: "reply" }, h("p", { class: "reply-label" }, "Written answer"),
+      h("div", { class: "reply" }, h("p", { class: "reply-label" }, _("Written answer")),
         h("p", { class: "reply-text" })),
       h("p", { class: "meta" }),
       h("div", { class: "actions" }));
@@ -58,13 +68,16 @@
     el.dataset.status = q.status;
     el.classList.toggle("on-air", onAir);
     el.querySelector(".on-air-badge").hidden = !onAir;
-    const why = q.status === "dismissed" && q.reason ? ` (${Live.REASON_LABELS[q.reason]})`
-      : q.status === "merged" ? ` into #${q.merged_into}` : "";
-    const askers = (q.asked_by > 1 ? ` · asked by ${q.asked_by} people` : "")
-      + (q.topic ? ` · ${q.topic}` : "")
-      + (q.held && q.status === "pending" ? " · held by the filter" : "");
-    el.querySelector(".meta").textContent =
-      `${q.name || "Anonymous"} · ${plural(q.upvotes, "upvote", "upvotes")}${askers} · ${Live.STATUS_LABELS[q.status]}${why}`;
+    const status = Live.STATUS_LABELS[q.status];
+    const said = q.status === "dismissed" && q.reason
+      ? _("%(status)s (%(reason)s)", { status, reason: Live.REASON_LABELS[q.reason] })
+      : q.status === "merged" ? _("merged into #%(id)s", { id: q.merged_into }) : status;
+    el.querySelector(".meta").textContent = [q.name || _("Anonymous"),
+      ngettext("%(num)d upvote", "%(num)d upvotes", q.upvotes),
+      q.asked_by > 1 ? ngettext("asked by %(num)d person", "asked by %(num)d people", q.asked_by) : "",
+      q.topic || "",
+      q.held && q.status === "pending" ? _("held by the filter") : "",
+      said].filter(Boolean).join(" · ");
     el.querySelector(".reply").hidden = !q.reply;
     el.querySelector(".reply-text").textContent = q.reply || "";
     if (editing.has(q.id)) return;  // keep the moderator's half-edited text
@@ -75,13 +88,13 @@
     // the same buttons: keep them, with the focus and an open menu; a small form stays open
     if (row.dataset.signature === signature || row.dataset.signature === "inline") return;
     row.dataset.signature = signature;
-    const label = (a) => (a === "reply" && q.reply ? "Change the answer" : LABELS[a]);
+    const label = (a) => (a === "reply" && q.reply ? _("Change the answer") : LABELS[a]);
     const main = PRIMARY.filter((a) => actions.includes(a));
     const more = actions.filter((a) => !PRIMARY.includes(a));
     row.replaceChildren(
       ...main.map((a) => h("button", { type: "button", dataset: { action: a },
         class: a === "approve" || a === "on_air" ? "primary" : null, onclick: () => run(el, q.id, a) }, label(a))),
-      more.length ? LiveMenu.menuButton("More", "More actions", more.map((a) => [label(a), () => run(el, q.id, a)])) : null);
+      more.length ? LiveMenu.menuButton(_("More"), _("More actions"), more.map((a) => [label(a), () => run(el, q.id, a)])) : null);
   }
 
   /* Do an action from a card: those that ask for more open a small form in the card. */
@@ -106,11 +119,11 @@
   /* Dismissing asks why: the author sees the reason, everyone the count per reason. */
   function chooseReason(el, q) {
     const close = closer(el, q);
-    const group = h("div", { class: "reasons", role: "group", "aria-label": "Dismiss as" },
-      h("span", { class: "reasons-label", "aria-hidden": "true" }, "Dismiss as:"),
+    const group = h("div", { class: "reasons", role: "group", "aria-label": _("Dismiss as") },
+      h("span", { class: "reasons-label", "aria-hidden": "true" }, _("Dismiss as:")),
       ...Live.REASONS.map(([code, label]) => h("button", { type: "button", dataset: { reason: code },
-        onclick: () => act(el, q.id, "dismiss", { reason: code }) }, label)),
-      h("button", { type: "button", onclick: close }, "Cancel"));
+        onclick: () => act(el, q.id, "dismiss", { reason: code }) }, label())),
+      h("button", { type: "button", onclick: close }, _("Cancel")));
     group.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
     inline(el, group, group.querySelector("button"));
   }
@@ -132,7 +145,7 @@
       h("label", { for: id }, label), field,
       h("div", { class: "form-buttons" },
         h("button", { type: "submit", class: "primary" }, save),
-        h("button", { type: "button", onclick: close }, "Cancel")));
+        h("button", { type: "button", onclick: close }, _("Cancel"))));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (await submit()) close();
@@ -149,10 +162,10 @@
 
   /* Tag a question with one of the webinar's topics, or none. */
   function chooseTopic(el, q) {
-    const select = h("select", { id: `topic-${q.id}` }, h("option", { value: "" }, "No topic"),
+    const select = h("select", { id: `topic-${q.id}` }, h("option", { value: "" }, _("No topic")),
       ...state.webinar.topics.map((t) => h("option", { value: t }, t)));
     select.value = q.topic || "";
-    cardForm(el, q, { id: select.id, label: "Topic", field: select, save: "Save the topic",
+    cardForm(el, q, { id: select.id, label: _("Topic"), field: select, save: _("Save the topic"),
       submit: () => moderate(q.id, "topic", { topic: select.value || null }) });
   }
 
@@ -163,7 +176,7 @@
       .filter((t) => t.id !== q.id && (t.status === "live" || t.status === "answered"))
       .sort(Live.byPopularity);
     if (!targets.length) {
-      report({ ok: false, message: "There is no live or answered question to merge into." });
+      report({ ok: false, message: _("There is no live or answered question to merge into.") });
       return;
     }
     const select = h("select", { id: `merge-${q.id}`, size: String(Math.min(5, targets.length + 1)) });
@@ -176,12 +189,12 @@
     };
     search.addEventListener("input", fill);
     fill();
-    const form = cardForm(el, q, { id: select.id, label: "Merge into", field: select, save: "Merge",
+    const form = cardForm(el, q, { id: select.id, label: _("Merge into"), field: select, save: _("Merge"),
       submit: () => select.value ? act(el, q.id, "merge", { into: Number(select.value) })
-        : report({ ok: false, message: "Choose the question to merge into." }) });
+        : report({ ok: false, message: _("Choose the question to merge into.") }) });
     form.classList.add("merge-form");
     form.insertBefore(h("div", { class: "stack" },
-      h("label", { for: search.id }, "Find the question to merge into"), search), form.firstChild);
+      h("label", { for: search.id }, _("Find the question to merge into")), search), form.firstChild);
     search.focus();
   }
 
@@ -196,15 +209,15 @@
   function writeAnswer(el, q) {
     const box = h("textarea", { id: `reply-${q.id}`, rows: "4", maxlength: "2000" });
     box.value = q.reply || "";
-    cardForm(el, q, { id: box.id, label: "Written answer (attendees see it under the question)",
-      field: box, save: "Save the answer", where: "answer",
+    cardForm(el, q, { id: box.id, label: _("Written answer (attendees see it under the question)"),
+      field: box, save: _("Save the answer"), where: "answer",
       submit: () => moderate(q.id, "reply", { text: box.value }) });
   }
 
   function edit(el, q) {
     const box = h("textarea", { id: `edit-${q.id}`, rows: "3", maxlength: state.webinar.settings.max_question_length });
     box.value = q.text;
-    const form = cardForm(el, q, { id: box.id, label: "Edit the question", field: box, save: "Save",
+    const form = cardForm(el, q, { id: box.id, label: _("Edit the question"), field: box, save: _("Save"),
       where: "text", submit: () => moderate(q.id, "edit", { text: box.value }) });
     // questions are one paragraph: Enter saves
     form.addEventListener("keydown", (event) => {
@@ -245,7 +258,7 @@
     for (const [name, items] of Object.entries(sections)) {
       const list = $(name);
       Live.syncList(list, items, (q) => q.id, createQuestion, updateQuestion);
-      if (!items.length) list.append(h("li", { class: "empty" }, "None"));
+      if (!items.length) list.append(h("li", { class: "empty" }, _("None")));
     }
     if (focusAfter !== null && (!document.activeElement || document.activeElement === document.body)) {
       const next = document.querySelector(`li.question[data-id="${focusAfter}"]`);
@@ -264,8 +277,8 @@
     const fresh = (update ? update.questions || [] : []).filter((q) => !known.has(q.id));
     for (const q of state.questions.values()) known.add(q.id);
     const waiting = fresh.filter((q) => q.status === "pending").length;
-    if (waiting) Live.announce(`${plural(waiting, "question", "questions")} waiting for review`);
-    else if (fresh.length) Live.announce(plural(fresh.length, "new question", "new questions"));
+    if (waiting) Live.announce(ngettext("%(num)d question waiting for review", "%(num)d questions waiting for review", waiting));
+    else if (fresh.length) Live.announce(ngettext("%(num)d new question", "%(num)d new questions", fresh.length));
   }
 
   /* -- polls: static/console-polls.js ------------------------------------------------------ */
@@ -285,20 +298,20 @@
   $("copy-link").addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText($("join-url").href);
-      $("copy-status").textContent = "Link copied";
+      $("copy-status").textContent = _("Link copied");
     } catch {
       // clipboard access needs https or localhost: select the link so that Ctrl+C copies it
       const range = document.createRange();
       range.selectNodeContents($("join-url"));
       window.getSelection().removeAllRanges();
       window.getSelection().addRange(range);
-      $("copy-status").textContent = "Link selected: press Ctrl+C to copy it";
+      $("copy-status").textContent = _("Link selected: press Ctrl+C to copy it");
     }
   });
 
   /* -- the moderator key ------------------------------------------------------------------- */
   $("rotate-key").addEventListener("click", async () => {
-    if (!window.confirm("Change the moderator key? Everyone else using the current moderator link is signed out.")) return;
+    if (!window.confirm(_("Change the moderator key? Everyone else using the current moderator link is signed out."))) return;
     const ack = await send(socket, "rotate_key", {});
     if (!report(ack, "rotate-message")) return;
     $("new-key").hidden = false;
@@ -308,16 +321,16 @@
     // renew this browser's session with the new key, so that a reload keeps it signed in
     const link = new URL(ack.moderator_url);
     await fetch(link.pathname + link.search, { credentials: "same-origin" });
-    $("rotate-message").textContent = "Key changed: other moderators were signed out. Keep the new link safe.";
+    $("rotate-message").textContent = _("Key changed: other moderators were signed out. Keep the new link safe.");
   });
 
   $("copy-moderator-url").addEventListener("click", async () => {
     $("new-moderator-url").select();
     try {
       await navigator.clipboard.writeText($("new-moderator-url").value);
-      $("rotate-message").textContent = "New link copied";
+      $("rotate-message").textContent = _("New link copied");
     } catch {
-      $("rotate-message").textContent = "Link selected: press Ctrl+C to copy it";
+      $("rotate-message").textContent = _("Link selected: press Ctrl+C to copy it");
     }
   });
 
@@ -343,7 +356,7 @@
     for (const button of document.querySelectorAll(".screen-choice")) {
       button.setAttribute("aria-pressed", String(button.dataset.kind === screen.kind));
     }
-    const text = `On screen: ${LiveScreen.describe(state)}`;
+    const text = _("On screen: %(what)s", { what: LiveScreen.describe(state) });
     $("screen-now").textContent = text;
     if (described !== null && described !== `${screen.kind}:${screen.id}`) Live.announce(text);
     described = `${screen.kind}:${screen.id}`;

@@ -5,6 +5,7 @@
 
 const LivePolls = (() => {
   const { h, send } = Live;
+  const _ = LiveI18n.gettext;
 
   /* Option buttons (single, multiple, rating): the ballot is the checked options' indexes. */
   function choices(poll, ballot) {
@@ -12,18 +13,18 @@ const LivePolls = (() => {
     const inputs = poll.options.map((label, i) => h("input", { type, id: `poll-${poll.id}-${i}`,
       name: `poll-${poll.id}`, value: i, checked: (ballot || []).includes(i) }));
     return {
-      hint: { multiple: "Choose all that apply.", rating: "Choose a rating from 1 to 5 stars." }[poll.kind]
-        || "Choose one.",
+      hint: { multiple: _("Choose all that apply."), rating: _("Choose a rating from 1 to 5 stars.") }[poll.kind]
+        || _("Choose one."),
       fields: inputs.map((input, i) => h("div", { class: "choice" }, input,
         h("label", { for: input.id }, Live.optionLabel(poll, poll.options[i])))),
-      submit: "Submit vote",
+      submit: _("Submit vote"),
       read() {
         const options = inputs.filter((i) => i.checked).map((i) => Number(i.value));
-        return options.length ? { options } : { error: "Choose an option first." };
+        return options.length ? { options } : { error: _("Choose an option first.") };
       },
       kept: (ack) => ack.options,
-      counted: (open) => open ? "Your vote is counted. You can change it while the poll is open."
-        : "Your vote was counted.",
+      counted: (open) => open ? _("Your vote is counted. You can change it while the poll is open.")
+        : _("Your vote was counted."),
     };
   }
 
@@ -33,18 +34,18 @@ const LivePolls = (() => {
       autocomplete: "off" }));
     inputs.forEach((input, n) => { input.value = (ballot || [])[n] || ""; });
     return {
-      hint: "Up to three words or short phrases.",
+      hint: _("Up to three words or short phrases."),
       fields: inputs.map((input, n) => h("div", { class: "stack" },
-        h("label", { for: input.id }, n ? `Word ${n + 1} (optional)` : "Word 1"), input)),
-      submit: "Send my words",
+        h("label", { for: input.id }, n ? _("Word %(n)s (optional)", { n: n + 1 }) : _("Word 1")), input)),
+      submit: _("Send my words"),
       read() {
         const given = inputs.map((i) => i.value.trim()).filter(Boolean);
-        return given.length ? { words: given } : { error: "Type at least one word first." };
+        return given.length ? { words: given } : { error: _("Type at least one word first.") };
       },
       kept: (ack) => ack.words,
       counted: (open, kept) => open
-        ? `Your words are counted: ${kept.join(", ")}. You can change them while the poll is open.`
-        : `Your words were counted: ${kept.join(", ")}.`,
+        ? _("Your words are counted: %(words)s. You can change them while the poll is open.", { words: kept.join(", ") })
+        : _("Your words were counted: %(words)s.", { words: kept.join(", ") }),
     };
   }
 
@@ -53,13 +54,13 @@ const LivePolls = (() => {
     const box = h("textarea", { id: `poll-${poll.id}-text`, rows: "3", maxlength: "300" });
     box.value = (ballot || [])[0] || "";
     return {
-      hint: "The moderators read every answer and may show some on screen.",
-      fields: [h("div", { class: "stack" }, h("label", { for: box.id }, "Your answer"), box)],
-      submit: "Send my answer",
-      read: () => box.value.trim() ? { text: box.value } : { error: "Write your answer first." },
+      hint: _("The moderators read every answer and may show some on screen."),
+      fields: [h("div", { class: "stack" }, h("label", { for: box.id }, _("Your answer")), box)],
+      submit: _("Send my answer"),
+      read: () => box.value.trim() ? { text: box.value } : { error: _("Write your answer first.") },
       kept: (ack) => [ack.text],
-      counted: (open) => open ? "Your answer is sent. You can change it while the poll is open."
-        : "Your answer was sent.",
+      counted: (open) => open ? _("Your answer is sent. You can change it while the poll is open.")
+        : _("Your answer was sent."),
     };
   }
 
@@ -72,9 +73,9 @@ const LivePolls = (() => {
       list.replaceChildren(...order.map((option, at) => h("li", {},
         h("span", {}, poll.options[option]),
         h("button", { type: "button", disabled: !open || at === 0, dataset: { move: `${option}:up` },
-          "aria-label": `Move ${poll.options[option]} up`, onclick: () => move(at, -1) }, "↑"),
+          "aria-label": _("Move %(option)s up", { option: poll.options[option] }), onclick: () => move(at, -1) }, "↑"),
         h("button", { type: "button", disabled: !open || at === order.length - 1,
-          dataset: { move: `${option}:down` }, "aria-label": `Move ${poll.options[option]} down`,
+          dataset: { move: `${option}:down` }, "aria-label": _("Move %(option)s down", { option: poll.options[option] }),
           onclick: () => move(at, 1) }, "↓"))));
       if (focus) {
         const button = list.querySelector(`[data-move="${focus}"]`);
@@ -86,17 +87,17 @@ const LivePolls = (() => {
       order.splice(at, 1);
       order.splice(at + step, 0, option);
       draw(`${option}:${step < 0 ? "up" : "down"}`);
-      said.textContent = `${poll.options[option]} is now number ${at + step + 1}.`;
+      said.textContent = _("%(option)s is now number %(place)s.", { option: poll.options[option], place: at + step + 1 });
     };
     draw(null);
     return {
-      hint: "Put them in your order, your first choice first.",
+      hint: _("Put them in your order, your first choice first."),
       fields: [list, said],
-      submit: "Send my ranking",
+      submit: _("Send my ranking"),
       read: () => ({ options: [...order] }),
       kept: (ack) => ack.options,
-      counted: (open) => open ? "Your ranking is counted. You can change it while the poll is open."
-        : "Your ranking was counted.",
+      counted: (open) => open ? _("Your ranking is counted. You can change it while the poll is open.")
+        : _("Your ranking was counted."),
     };
   }
 
@@ -123,7 +124,7 @@ const LivePolls = (() => {
       h("fieldset", { disabled: !open },
         h("legend", { id: `poll-${poll.id}-legend` }, poll.prompt),
         Live.countdown(poll),
-        h("p", { class: "hint" }, open ? kind.hint : "This poll is closed."),
+        h("p", { class: "hint" }, open ? kind.hint : _("This poll is closed.")),
         kind.fields,
         open ? h("button", { type: "submit" }, kind.submit) : null),
       status,
@@ -147,38 +148,36 @@ const LivePolls = (() => {
 
   function interestForm(socket, state, poll) {
     const id = `interest-${poll.id}`;
-    const organiser = (state.webinar && state.webinar.organiser) || "The organisers";
+    const organiser = (state.webinar && state.webinar.organiser) || _("The organisers");
     const email = h("input", { type: "email", id: `${id}-email`, autocomplete: "email", required: true });
     const consent = h("input", { type: "checkbox", id: `${id}-consent` });
     const status = h("p", { class: "message", role: "status" });
     const asking = h("div", { class: "stack" },
-      h("label", { for: `${id}-email` }, "Your email address"), email,
+      h("label", { for: `${id}-email` }, _("Your email address")), email,
       h("div", { class: "choice" }, consent, h("label", { for: `${id}-consent` },
-        `I agree that ${organiser} uses this address only to send me application information `
-        + "about the programmes I choose in this poll. It is deleted with this webinar's data, "
-        + "and I can withdraw it here at any time.")),
+        _("I agree that %(organiser)s uses this address only to send me application information about the programmes I choose in this poll. It is deleted with this webinar's data, and I can withdraw it here at any time.", { organiser }))),
       h("p", { class: "hint" }, h("a", { href: `/e/${document.body.dataset.webinar}/privacy` },
-        "Privacy notice: how your data is used and for how long")),
-      h("div", {}, h("button", { type: "submit" }, "Send my address")));
+        _("Privacy notice: how your data is used and for how long"))),
+      h("div", {}, h("button", { type: "submit" }, _("Send my address"))));
     const keptText = h("p", {});
     const keeping = h("div", { class: "stack" }, keptText,
-      h("div", {}, h("button", { type: "button", onclick: () => withdraw() }, "Withdraw my address")));
+      h("div", {}, h("button", { type: "button", onclick: () => withdraw() }, _("Withdraw my address"))));
     const show = () => {
       const address = kept(state, poll);
       asking.hidden = Boolean(address);
       keeping.hidden = !address;
       keptText.textContent = address
-        ? `We will send application information about the programmes you chose to ${address}.` : "";
+        ? _("We will send application information about the programmes you chose to %(address)s.", { address }) : "";
     };
     const box = h("form", { class: "interest card", "aria-labelledby": `${id}-heading` },
-      h("h3", { id: `${id}-heading` }, "Application information by email"),
-      h("p", {}, "Would you like to receive how to apply for the programmes you chose? No other personal data is asked."),
+      h("h3", { id: `${id}-heading` }, _("Application information by email")),
+      h("p", {}, _("Would you like to receive how to apply for the programmes you chose? No other personal data is asked.")),
       asking, keeping, status);
     box.addEventListener("submit", async (event) => {
       event.preventDefault();
       const ack = await send(socket, "interest", { poll: poll.id, email: email.value, consent: consent.checked });
       status.className = ack.ok ? "message ok" : "message error";
-      status.textContent = ack.ok ? "Thank you: your address is kept for this purpose only." : ack.message;
+      status.textContent = ack.ok ? _("Thank you: your address is kept for this purpose only.") : ack.message;
       if (!ack.ok) return;
       state.me.interests[String(poll.id)] = ack.email;
       show();
@@ -186,7 +185,7 @@ const LivePolls = (() => {
     async function withdraw() {
       const ack = await send(socket, "interest", { poll: poll.id, email: null });
       status.className = ack.ok ? "message ok" : "message error";
-      status.textContent = ack.ok ? "Your address is deleted." : ack.message;
+      status.textContent = ack.ok ? _("Your address is deleted.") : ack.message;
       if (!ack.ok) return;
       delete state.me.interests[String(poll.id)];
       show();

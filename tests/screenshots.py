@@ -156,6 +156,9 @@ FIRST_SCREENS = [
     ("attendee-320x640.png", f"/e/{CODE}", (320, 640), "light", None),
     ("attendee-polls-360x740.png", f"/e/{CODE}", (360, 740), "light", "Polls"),
     ("attendee-360x740-dark.png", f"/e/{CODE}", (360, 740), "dark", None),
+    # the attendee page in two of the other languages (issue 15)
+    ("attendee-de-360x740.png", f"/e/{CODE}?lang=de", (360, 740), "light", None),
+    ("attendee-el-360x740.png", f"/e/{CODE}?lang=el", (360, 740), "light", None),
     ("moderator-1366x768.png", f"/e/{CODE}/moderate?key={KEY}", (1366, 768), "light", None),
     ("moderator-1366x768-dark.png", f"/e/{CODE}/moderate?key={KEY}", (1366, 768), "dark", None),
 ]

@@ -1,0 +1,141 @@
+"""The attendee page in the attendee's language (issue 15, phase 2b): the page sends its language
+in the Socket.IO auth and shows the German version of a poll the webinar file translates
+(Chromium against the real eventlet server)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import socketio
+from playwright.sync_api import expect
+
+from .servers import LiveServer
+
+pytestmark = pytest.mark.browser
+CODE = "nets4dem"
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[LiveServer]:
+    live_server = LiveServer(tmp_path_factory.mktemp("pages-languages")).start()
+    yield live_server
+    live_server.stop()
+
+
+@pytest.fixture
+def phone(browser):
+    # an English browser: the page's language comes from ?lang, and the socket follows the page
+    context = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740})
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_an_open_poll_reaches_a_german_attendee_in_german(phone, server):
+    moderator = socketio.SimpleClient()
+    moderator.connect(server.url, auth={"webinar": CODE, "key": "e2e-moderator-key"})
+    try:
+        polls = moderator.receive(timeout=5)[1]["polls"]
+        programme = next(p for p in polls if p["translations"].get("de"))
+        assert moderator.call("poll", {"poll": programme["id"], "action": "open"})["ok"]
+    finally:
+        moderator.disconnect()
+    german = programme["translations"]["de"]
+
+    sent: list[str] = []
+    phone.on("websocket", lambda ws: sent.append(ws.url))
+    phone.goto(f"{server.url}/e/{CODE}?lang=de")
+    expect(phone.locator("html")).to_have_attribute("lang", "de")
+    legend = phone.locator(f"#poll-{programme['id']}-legend")
+    expect(legend).to_have_text(german["prompt"])
+    expect(legend).not_to_have_text(programme["prompt"])
+    card = phone.locator(f"form[aria-labelledby='poll-{programme['id']}-legend']")
+    expect(card.get_by_text(german["options"][-1], exact=True)).to_be_attached()
+
+
+def english_messages() -> list[str]:
+    """The catalogue's English sentences (more than three words): none may show on a translated
+    page. Placeholders cut a message into the fixed parts around them."""
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "live" / "translations" / "messages.pot").open("rb") as pot:
+        catalogue = read_po(pot)
+    found: set[str] = set()
+    for message in catalogue:
+        for msgid in [message.id] if isinstance(message.id, str) else message.id:
+            for part in re.split(r"%\(\w+\)[sd]|%[sd]", msgid or ""):
+                if len(part.split()) > 3:
+                    found.add(part.strip())
+    return sorted(found)
+
+
+VISIBLE_TEXT = """() => [document.body.innerText,
+  ...[...document.querySelectorAll("[placeholder], [aria-label]")].flatMap(
+    (el) => [el.getAttribute("placeholder") || "", el.getAttribute("aria-label") || ""]),
+].join("\\n")"""
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "el"])
+def test_the_attendee_page_shows_no_english_message(browser, server, lang):
+    context = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/e/{CODE}?lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.locator("#question-counter")).not_to_contain_text("characters")
+        # both tabs: the questions' and the polls'
+        text = page.evaluate(VISIBLE_TEXT)
+        page.locator("#tab-polls").click()
+        expect(page.locator("#panel-polls")).to_be_visible()
+        text += page.evaluate(VISIBLE_TEXT)
+    finally:
+        context.close()
+    left = [message for message in english_messages() if message in text]
+    assert left == []
+
+
+def test_the_walk_finds_english_messages_on_the_english_page(browser, server):
+    # the walk above can fail: on the English page it finds the catalogue's sentences
+    context = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/e/{CODE}?lang=en")
+        expect(page.locator("#connection")).to_have_text("Connected")
+        text = page.evaluate(VISIBLE_TEXT)
+    finally:
+        context.close()
+    assert "No questions yet. Be the first to ask." in [m for m in english_messages() if m in text]
+
+
+def test_the_german_attendee_page_has_no_accessibility_violation(phone, server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    phone.goto(f"{server.url}/e/{CODE}?lang=de")
+    expect(phone.locator("#connection")).to_have_text("Verbunden")
+    expect(phone.get_by_role("button", name="Frage senden")).to_be_visible()
+    results = Axe().run(phone, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "el"])
+def test_the_console_shows_no_english_message(browser, server, lang):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/e/{CODE}/moderate?key=e2e-moderator-key&lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
+        expect(page.locator("#poll-list .card").first).to_be_attached()
+        text = page.evaluate(VISIBLE_TEXT)
+    finally:
+        context.close()
+    left = [message for message in english_messages() if message in text]
+    assert left == []
