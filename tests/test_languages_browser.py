@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import page_without_errors
 from .servers import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -21,13 +22,8 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(locale="en-GB", timezone_id="Europe/Athens")
-    errors: list[str] = []
-    page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
+    with page_without_errors(browser, locale="en-GB", timezone_id="Europe/Athens") as page:
+        yield page
 
 
 def test_the_picker_switches_language_without_losing_a_half_typed_question(page, server):

@@ -12,6 +12,7 @@ import pytest
 import socketio
 from playwright.sync_api import expect
 
+from .conftest import page_without_errors
 from .servers import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -30,13 +31,9 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
 @pytest.fixture
 def phone(browser):
     # an English browser: the page's language comes from ?lang, and the socket follows the page
-    context = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740})
-    errors: list[str] = []
-    page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
+    phone_size = {"width": 360, "height": 740}
+    with page_without_errors(browser, locale="en-GB", viewport=phone_size) as page:
+        yield page
 
 
 def test_an_open_poll_reaches_a_german_attendee_in_german(phone, server):

@@ -9,6 +9,7 @@ import pytest
 import socketio
 from playwright.sync_api import expect
 
+from .conftest import page_without_errors
 from .servers import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -26,13 +27,9 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
 @pytest.fixture
 def projector(browser, server):
     # an English-speaking venue computer: the screen follows its address, not the browser
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 720})
-    errors: list[str] = []
-    page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
+    screen_size = {"width": 1280, "height": 720}
+    with page_without_errors(browser, locale="en-GB", viewport=screen_size) as page:
+        yield page
 
 
 def test_the_projector_in_german_shows_german_labels_and_a_german_poll(projector, server):
