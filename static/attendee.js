@@ -227,7 +227,7 @@
     el.querySelector(".on-air-badge").hidden = !onAir;
     el.querySelector(".question-text").textContent = q.text;
     el.querySelector(".topic-tag").hidden = !q.topic;
-    el.querySelector(".topic-tag").textContent = q.topic ? _("Topic: %(topic)s", { topic: q.topic }) : "";
+    el.querySelector(".topic-tag").textContent = q.topic ? _("Topic: %(topic)s", { topic: Live.topicName(state.webinar, q.topic) }) : "";
     el.querySelector(".reply").hidden = !q.reply;
     el.querySelector(".reply-text").textContent = q.reply || "";
     el.querySelector(".meta").textContent = [q.name || _("Anonymous"),
@@ -284,7 +284,7 @@
                   createQuestion, updateQuestion);
     $("questions-empty").hidden = sorted.length > 0;
     $("questions-empty").textContent = topicShown
-      ? _("No questions on %(topic)s yet.", { topic: topicShown }) : _("No questions yet. Be the first to ask.");
+      ? _("No questions on %(topic)s yet.", { topic: Live.topicName(state.webinar, topicShown) }) : _("No questions yet. Be the first to ask.");
     $("dismissed-summary").textContent = Live.dismissedSummary(state.dismissed);
     $("questions-more").hidden = !state.moreQuestions;
     $("questions-more-text").textContent = state.moreQuestions

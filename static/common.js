@@ -100,6 +100,15 @@ const Live = (() => {
     return given ? Object.assign({}, poll, given) : poll;
   }
 
+  /* A topic's name as a reader of ``language`` (the page's by default) sees it: the webinar
+     file's translation where it gives one. Questions, filters and forms keep the webinar's own
+     name, which is what the server knows. */
+  function topicName(webinar, topic, language = document.documentElement.lang) {
+    const given = webinar && webinar.translations && webinar.translations[language];
+    const index = webinar && webinar.topics ? webinar.topics.indexOf(topic) : -1;
+    return given && index >= 0 && given.topics && given.topics[index] ? given.topics[index] : topic;
+  }
+
   /* Connect with the given auth; call render(update) after every snapshot (update null) and update. */
   function connect(auth, state, render) {
     // acks' messages and the snapshot's webinar content in the page's language (issue 15)
@@ -394,5 +403,5 @@ const Live = (() => {
   document.addEventListener("DOMContentLoaded", () => LiveI18n.ready.then(formatLocalTimes));
   return { h, syncList, announce, createState, applySnapshot, applyUpdate, connect, send, say, loadQuestions,
            byPopularity, byRecency, plural, STATUS_LABELS, REASONS, REASON_LABELS, dismissedSummary, topicFilter, orderToolbar, tabs, countdown, optionLabel, hasResults,
-           results, inLanguage };
+           results, inLanguage, topicName };
 })();

@@ -75,7 +75,7 @@
     el.querySelector(".meta").textContent = [q.name || _("Anonymous"),
       ngettext("%(num)d upvote", "%(num)d upvotes", q.upvotes),
       q.asked_by > 1 ? ngettext("asked by %(num)d person", "asked by %(num)d people", q.asked_by) : "",
-      q.topic || "",
+      q.topic ? Live.topicName(state.webinar, q.topic) : "",
       q.held && q.status === "pending" ? _("held by the filter") : "",
       said].filter(Boolean).join(" · ");
     el.querySelector(".reply").hidden = !q.reply;
@@ -163,7 +163,7 @@
   /* Tag a question with one of the webinar's topics, or none. */
   function chooseTopic(el, q) {
     const select = h("select", { id: `topic-${q.id}` }, h("option", { value: "" }, _("No topic")),
-      ...state.webinar.topics.map((t) => h("option", { value: t }, t)));
+      ...state.webinar.topics.map((t) => h("option", { value: t }, Live.topicName(state.webinar, t))));
     select.value = q.topic || "";
     cardForm(el, q, { id: select.id, label: _("Topic"), field: select, save: _("Save the topic"),
       submit: () => moderate(q.id, "topic", { topic: select.value || null }) });

@@ -18,6 +18,13 @@ const LiveScreen = (() => {
     return given ? Object.assign({}, poll, given) : poll;
   }
 
+  /* A question's topic as the screen's language reads it (the preview: the room's default,
+     the webinar's own name). */
+  function topicIn(state, topic, root) {
+    if (!topic || (root && root.classList.contains("screen-preview"))) return topic;
+    return Live.topicName(state.webinar, topic, language);
+  }
+
   /* Keep the screen state a snapshot or update carries (common.js keeps the rest): call on the
      socket Live.connect returns; any-listeners run before the snapshot and update handlers. */
   function follow(socket, state) {
@@ -64,13 +71,13 @@ const LiveScreen = (() => {
   }
 
   /* A question on screen; compact (the overlay's lower third): its text, name and topic only. */
-  function questionView(q, compact) {
+  function questionView(q, compact, topic) {
     const facts = [q.name || LiveI18n.gettext("Anonymous")];
     if (!compact) facts.push(LiveI18n.ngettext("%(num)d upvote", "%(num)d upvotes", q.upvotes));
     if (!compact && q.asked_by > 1) {
       facts.push(LiveI18n.ngettext("asked by %(num)d person", "asked by %(num)d people", q.asked_by));
     }
-    if (q.topic) facts.push(q.topic);
+    if (topic) facts.push(topic);
     return h("section", { class: "screen-question" },
       compact ? null : h("p", { class: "badge" }, LiveI18n.gettext("Question on screen")),
       h("blockquote", {}, q.text),
@@ -192,7 +199,7 @@ const LiveScreen = (() => {
     if (screen.kind === "question" && question) {
       return { kind: "question",
         key: `question:${question.id}:${question.upvotes}:${question.text}:${question.reply}:${question.topic}:${question.name}`,
-        view: () => questionView(question, compact) };
+        view: () => questionView(question, compact, topicIn(state, question.topic, root)) };
     }
     if (screen.kind === "poll" && poll) {
       const chosen = poll.kind === "text" && poll.results ? JSON.stringify(poll.results.answers) : "";

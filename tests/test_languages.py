@@ -170,3 +170,12 @@ def test_editing_a_webinar_from_its_file_changes_its_language_and_translations()
     assert {t.language for t in stored.translations} == {
         t.language for t in loaded.webinar.translations
     } and stored.translations
+
+
+def test_the_attendee_page_names_topics_and_the_date_in_its_language(client):
+    page = client.get("/e/nets4dem?lang=de").get_data(as_text=True)
+    # the form sends the webinar's own topic name; the reader chooses by the German one
+    assert '<option value="General">Allgemeines</option>' in page
+    assert 'data-topic="General" aria-pressed="false">Allgemeines</button>' in page
+    # the date before the page's script says it in the reader's time zone
+    assert "Donnerstag, 27. Juni 2024, 10:00-11:00 (CEST)" in page

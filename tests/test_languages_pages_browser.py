@@ -57,6 +57,15 @@ def test_an_open_poll_reaches_a_german_attendee_in_german(phone, server):
     card = phone.locator(f"form[aria-labelledby='poll-{programme['id']}-legend']")
     expect(card.get_by_text(german["options"][-1], exact=True)).to_be_attached()
 
+    # a topic is chosen and read by its German name; the question carries the webinar's own
+    phone.locator("#tab-qa").click()
+    phone.locator("#question-text").fill("Wie bewerben sich kleinere Städte?")
+    phone.locator("#question-topic").select_option(label="Allgemeines")
+    phone.locator("#ask-form button[type=submit]").click()
+    mine = phone.locator("#questions li", has_text="kleinere Städte")
+    expect(mine.locator(".topic-tag")).to_have_text("Thema: Allgemeines")
+    expect(phone.locator(".topic-filter button[data-topic='General']")).to_have_text("Allgemeines")
+
 
 def english_messages() -> list[str]:
     """The catalogue's English sentences (more than three words): none may show on a translated

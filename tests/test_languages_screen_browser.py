@@ -32,8 +32,11 @@ def projector(browser, server):
         yield page
 
 
-def test_the_projector_in_german_shows_german_labels_and_a_german_poll(projector, server):
+def test_the_projector_in_german_shows_german_labels_and_a_german_poll(projector, server, clients):
     from axe_playwright_python.sync_playwright import Axe
+
+    from .test_e2e import attendee
+    from .test_e2e import moderator as moderator_client
 
     projector.goto(f"{server.url}/e/{CODE}/present?lang=de")
     expect(projector.locator("html")).to_have_attribute("lang", "de")
@@ -62,3 +65,11 @@ def test_the_projector_in_german_shows_german_labels_and_a_german_poll(projector
     expect(projector.locator(".screen-stage")).not_to_contain_text(programme["prompt"])
     results = Axe().run(projector, options=WCAG)
     assert results.violations_count == 0, results.generate_report()
+
+    # a question's topic is read by its German name (questions carry the webinar's own)
+    asker = attendee(server, clients)
+    question = asker.call("ask", {"text": "Wer kann teilnehmen?", "topic": "General"})["question"]
+    mod = moderator_client(server, clients)
+    assert mod.call("screen", {"kind": "question", "id": question["id"]})["ok"]
+    expect(projector.locator(".screen-question .meta")).to_contain_text("Allgemeines")
+    expect(projector.locator(".screen-question .meta")).not_to_contain_text("General")
