@@ -118,7 +118,7 @@ def test_the_walk_finds_english_messages_on_the_english_page(browser, server):
         text = page.evaluate(VISIBLE_TEXT)
     finally:
         context.close()
-    assert "No questions yet. Be the first to ask." in [m for m in english_messages() if m in text]
+    assert "Leave it empty to ask anonymously." in [m for m in english_messages() if m in text]
 
 
 def test_the_german_attendee_page_has_no_accessibility_violation(phone, server):
@@ -145,3 +145,30 @@ def test_the_console_shows_no_english_message(browser, server, lang):
         context.close()
     left = [message for message in english_messages() if message in text]
     assert left == []
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "el"])
+def test_the_screen_shows_no_english_message(browser, server, clients, lang):
+    from .test_e2e import moderator
+
+    mod = moderator(server, clients)
+    programme = next(p for p in mod.snapshots[0]["polls"] if p["translations"].get(lang))
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 720})
+    try:
+        # the welcome screen (an earlier test may have left a poll on it), then a poll's results
+        assert mod.call("screen", {"kind": "welcome"})["ok"]
+        page = context.new_page()
+        page.goto(f"{server.url}/e/{CODE}/present?lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.locator(".screen")).to_have_attribute("data-screen", "welcome")
+        text = page.evaluate(VISIBLE_TEXT)
+        if programme["state"] != "open":  # an earlier test may have opened it
+            assert mod.call("poll", {"poll": programme["id"], "action": "open"})["ok"]
+        assert mod.call("screen", {"kind": "results", "id": programme["id"]})["ok"]
+        expect(page.locator(".screen")).to_have_attribute("data-screen", "results")
+        text += page.evaluate(VISIBLE_TEXT)
+    finally:
+        context.close()
+    left = [message for message in english_messages() if message in text]
+    assert left == []
+    assert programme["prompt"] not in text
