@@ -363,26 +363,111 @@
   }
 
   /* -- the moderation log ------------------------------------------------------------------ */
+  // the log keeps what the server wrote (action codes, and details in its own words): each line
+  // is said in the console's language here, a detail it does not know as it was written
+  // each action as one phrase with its target (word order differs between languages)
   const LOGGED = {
-    approve: "approved", dismiss: "dismissed", answer: "marked answered", archive: "archived",
-    restore: "restored", on_air: "put on screen", off_air: "took off screen", edit: "edited",
-    merge: "merged", reply: "answered in writing", topic: "tagged", open: "opened poll",
-    close: "closed poll", show_results: "showed the results of poll",
-    hide_results: "hid the results of poll", create_poll: "created poll", settings: "changed the settings:",
-    rotate_key: "changed the moderator key", screen: "put on screen", purge: "purged",
+    approve: (id) => _("approved question #%(id)s", { id }),
+    dismiss: (id) => _("dismissed question #%(id)s", { id }),
+    answer: (id) => _("marked question #%(id)s answered", { id }),
+    archive: (id) => _("archived question #%(id)s", { id }),
+    restore: (id) => _("restored question #%(id)s", { id }),
+    on_air: (id) => _("put question #%(id)s on screen", { id }),
+    off_air: (id) => _("took question #%(id)s off screen", { id }),
+    edit: (id) => _("edited question #%(id)s", { id }),
+    merge: (id) => _("merged question #%(id)s", { id }),
+    reply: (id) => _("answered question #%(id)s in writing", { id }),
+    topic: (id) => _("tagged question #%(id)s", { id }),
+    open: (id) => _("opened poll #%(id)s", { id }),
+    close: (id) => _("closed poll #%(id)s", { id }),
+    show_results: (id) => _("showed the results of poll #%(id)s", { id }),
+    hide_results: (id) => _("hid the results of poll #%(id)s", { id }),
+    create_poll: (id) => _("created poll #%(id)s", { id }),
+    show_answer: (id) => _("showed an answer of poll #%(id)s", { id }),
+    hide_answer: (id) => _("hid an answer of poll #%(id)s", { id }),
+    settings: () => _("changed the settings:"),
+    rotate_key: () => _("changed the moderator key"),
+    purge: () => _("removed personal data"),
   };
+  const SCREENS = {
+    welcome: () => _("the welcome screen"), top: () => _("the top questions"),
+    blank: () => _("a blank screen"), question: (id) => _("question #%(id)s", { id }),
+    poll: (id) => _("poll #%(id)s", { id }), results: (id) => _("the results of poll #%(id)s", { id }),
+  };
+  const SETTINGS = {
+    get premoderation() { return _("pre-moderation"); }, get max_question_length() { return _("maximum question length"); },
+    get ask_names() { return _("names asked"); }, get follow_up() { return _("follow-up page"); },
+    get show_passcode() { return _("passcode on screen"); }, get passcode_in_qr() { return _("passcode in the QR code"); },
+    get word_filter() { return _("word filter"); },
+  };
+  const SERVER_DETAILS = {
+    get "from the command line"() { return _("from the command line"); },
+    get "through the API"() { return _("through the API"); },
+    get "its time was up"() { return _("its time was up"); },
+    get "written answer"() { return _("written answer"); },
+    get "written answer removed"() { return _("written answer removed"); },
+    get "no topic"() { return _("no topic"); },
+  };
+  // what a purge removed, as live/personal_text.py counts it ("3 names, 1 email address")
+  const REMOVED = [
+    [/^(\d+) names?$/, (n) => ngettext("%(num)d name", "%(num)d names", n)],
+    [/^(\d+) email address(es)?$/, (n) => ngettext("%(num)d email address", "%(num)d email addresses", n)],
+    [/^(\d+) links? to (a question|questions)$/, (n) => ngettext("%(num)d link to a question", "%(num)d links to questions", n)],
+    [/^(\d+) links? to (an upvote|upvotes)$/, (n) => ngettext("%(num)d link to an upvote", "%(num)d links to upvotes", n)],
+    [/^(\d+) links? to (a ballot|ballots)$/, (n) => ngettext("%(num)d link to a ballot", "%(num)d links to ballots", n)],
+  ];
+
+  function settingsDetail(detail) {
+    // "follow_up on, premoderation off, word_filter ('de', 'fr')": each name with its value
+    const names = Object.keys(SETTINGS).join("|");
+    const said = [...detail.matchAll(new RegExp(`(${names}) (.*?)(?=, (?:${names}) |$)`, "g"))];
+    if (!said.length) return detail;
+    const value = (v) => (v === "on" ? _("on") : v === "off" ? _("off") : v);
+    return said.map(([, name, v]) => `${SETTINGS[name]}: ${value(v)}`).join(", ");
+  }
+
+  function purgeDetail(detail) {
+    const parts = detail.replace(/^personal data removed: /, "").split(", ");
+    const counted = parts.map((part) => {
+      const found = REMOVED.find(([pattern]) => pattern.test(part));
+      return found ? found[1](Number(part.match(found[0])[1])) : null;
+    });
+    return counted.every(Boolean) ? counted.join(", ") : detail;
+  }
+
+  function logDetail(e) {
+    const detail = e.detail || "";
+    if (!detail) return "";
+    if (e.action === "settings") return settingsDetail(detail);
+    if (e.action === "purge") return `(${purgeDetail(detail)})`;
+    if (e.action === "dismiss" && Live.REASON_LABELS[detail]) return `(${Live.REASON_LABELS[detail]})`;
+    if (e.action === "topic" && detail !== "no topic") return `(${Live.topicName(state.webinar, detail)})`;
+    const merged = detail.match(/^into #(\d+)$/);
+    if (merged) return `(${_("into question #%(id)s", { id: merged[1] })})`;
+    const timed = detail.match(/^for (\d+) s$/);
+    if (timed) return `(${ngettext("for %(num)d second", "for %(num)d seconds", Number(timed[1]))})`;
+    return `(${SERVER_DETAILS[detail] || detail})`;
+  }
 
   function logLine(e) {
-    const when = new Date(e.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    const who = e.moderator ? `moderator ${e.moderator}` : "the server";
-    const what = [LOGGED[e.action] || e.action, e.target !== null ? `#${e.target}` : "",
-      e.detail ? (e.action === "settings" ? e.detail : `(${e.detail})`) : ""].filter(Boolean).join(" ");
+    const when = new Date(e.at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+    const who = e.moderator ? _("moderator %(num)s", { num: e.moderator }) : _("the server");
+    let what;
+    if (e.action === "screen") {
+      const shown = SCREENS[e.detail] ? SCREENS[e.detail](e.target) : e.detail;
+      what = _("put on screen: %(what)s", { what: shown });
+    } else {
+      const phrase = LOGGED[e.action] ? LOGGED[e.action](e.target) : [e.action, e.target !== null ? `#${e.target}` : ""].join(" ");
+      what = [phrase, logDetail(e)].filter(Boolean).join(" ");
+    }
     return `${when} · ${who} · ${what}`;
   }
 
   function renderLog() {
     const entries = [...state.log.values()].sort((x, y) => y.id - x.id);
-    Live.syncList($("log"), entries, (e) => e.id, (e) => h("li", {}, logLine(e)), () => {});
+    Live.syncList($("log"), entries, (e) => e.id, (e) => h("li", {}, logLine(e)),
+      // said again once the catalogue is in (the first rendering may come before it)
+      (el, e) => { const line = logLine(e); if (el.textContent !== line) el.textContent = line; });
   }
 
   function render(update) {

@@ -438,7 +438,7 @@ def test_topics_tag_filter_and_count_questions(views):
     untagged.get_by_role("button", name="Save the topic").click()
     expect(counts.locator('dd[data-topic="General"]')).to_have_text("1")
     mod.get_by_text("Moderation log", exact=True).click()
-    expect(mod.locator("#log li").first).to_contain_text("moderator 1 · tagged #")
+    expect(mod.locator("#log li").first).to_contain_text("moderator 1 · tagged question #")
     expect(mod.locator("#log li").first).to_contain_text("(General)")
     expect(counts.locator('dd[data-topic=""]')).to_have_text("0")
     filters.get_by_role("button", name="General", exact=True).click()
