@@ -131,7 +131,7 @@ def test_the_csv_export_is_headed_in_the_webinar_language(client, live):
     assert live.store.change_webinar("nets4dem", {"language": "de"})
     german = client.get("/e/nets4dem/export.csv", headers=bearer).get_data(as_text=True)
     assert german.splitlines()[0].startswith(
-        "Datensatz,ID,Status,Grund,Text,Verfasser,Unterstützungen,Gestellt von"
+        "Datensatz,ID,Status,Grund,Text,Verfasst von,Unterstützungen,Gestellt von"
     )
     assert german.splitlines()[0].endswith(
         "Antwortmöglichkeit,Stimmen,Prozent,Durchschnittlicher Rang,Abstimmende"

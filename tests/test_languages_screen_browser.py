@@ -43,7 +43,7 @@ def test_the_projector_in_german_shows_german_labels_and_a_german_poll(projector
     # the welcome screen: the webinar's German title, the labels from the catalogue
     expect(projector.locator(".screen-title")).to_contain_text("Bürgerbeteiligung")
     expect(projector.locator(".welcome-lead")).to_have_text(
-        "Stellen Sie Ihre Fragen und stimmen Sie mit Ihrem Telefon ab"
+        "Stellen Sie Ihre Fragen und stimmen Sie per Smartphone ab"
     )
     expect(projector.get_by_role("button", name="Vollbild")).to_be_visible()
     expect(projector.get_by_role("complementary", name="So nehmen Sie teil")).to_be_visible()
@@ -60,7 +60,7 @@ def test_the_projector_in_german_shows_german_labels_and_a_german_poll(projector
     expect(projector.locator(".screen-poll h2")).to_have_text(german["prompt"])
     expect(projector.locator(".screen-options li")).to_have_count(len(german["options"]))
     expect(projector.locator(".screen-options li").last).to_contain_text(german["options"][-1])
-    expect(projector.locator(".screen-hint")).to_have_text("Stimmen Sie jetzt auf Ihrem Telefon ab")
+    expect(projector.locator(".screen-hint")).to_have_text("Stimmen Sie jetzt auf Ihrem Smartphone ab")
     # nothing of the English prompt is left on the screen
     expect(projector.locator(".screen-stage")).not_to_contain_text(programme["prompt"])
     results = Axe().run(projector, options=WCAG)

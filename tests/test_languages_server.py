@@ -115,7 +115,7 @@ def test_the_report_is_in_the_webinar_language(client, room, live):
     assert "1 soutien · répondue en direct" in report
     # Babel's numbers: a decimal comma
     assert "| 2 | 66,7 % |" in report and "3 votants, plusieurs réponses possibles." in report
-    assert "marquées répondues : 1, questions écartées : 1, sondages ouverts : 1." in report
+    assert "marquées comme répondues : 1, questions écartées : 1, sondages ouverts : 1." in report
     assert "| Option | Votes | Part des votants |" in report
     # a French date (the default webinar's start) and no English word left in the sentences
     assert any(day in report for day in ("lundi", "mardi", "mercredi", "jeudi", "vendredi"))

@@ -24,7 +24,7 @@ def test_refusals_are_in_the_connection_language_with_the_same_codes(room):
     }
     assert {answer["error"] for answer in refused.values()} == {"forbidden"}
     assert refused[None]["message"] == "Only moderators may do this."
-    assert refused["fr"]["message"] == "Seuls les modérateurs peuvent effectuer cette action."
+    assert refused["fr"]["message"] == "Seule l'équipe de modération peut effectuer cette action."
     assert refused["pl"]["message"] == "Tylko moderatorzy mogą wykonać tę czynność."
     assert refused["el"]["message"] == "Μόνο οι συντονιστές μπορούν να το κάνουν αυτό."
     # an unknown language is English
