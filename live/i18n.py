@@ -42,6 +42,15 @@ COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 # messages whose places in the code include one of these are the browser's
 SCRIPT_SUFFIXES = (".js",)
+# the variety a language's short code means here, where CLDR's default for the code is another:
+# "pt" alone is Brazil's Portuguese to CLDR (0 takes the singular), the app writes Portugal's
+REGIONS = {"pt": "pt_PT"}
+
+
+def regional(code: str) -> str:
+    """The locale whose rules (plurals, and in the browser dates and numbers) a language follows:
+    ``pt`` -> ``pt_PT``; the others are their own."""
+    return REGIONS.get(code, code)
 
 bp = Blueprint("i18n", __name__)
 
@@ -79,10 +88,12 @@ def compile_catalogues(source: Path, build: Path) -> Languages:
     for code in languages.codes:
         po = source / code / "LC_MESSAGES" / "messages.po"
         if not po.exists():
-            catalog = Catalog(locale=code)
+            catalog = Catalog(locale=regional(code))
         else:
             with po.open("rb") as file:
                 catalog = read_po(file, locale=code)
+            # the header says the short code ("pt"): its rules are the region's ("pt_PT")
+            catalog.locale = regional(code)
             target = build / code / "LC_MESSAGES" / "messages.mo"
             target.parent.mkdir(parents=True, exist_ok=True)
             # written aside, then renamed: another process starting too never reads half a file
@@ -90,14 +101,14 @@ def compile_catalogues(source: Path, build: Path) -> Languages:
             with partial.open("wb") as file:
                 write_mo(file, catalog)
             os.replace(partial, target)
-        script = script_catalogue(catalog)
+        script = script_catalogue(catalog, code)
         languages.scripts[code] = script
         body = json.dumps(script, sort_keys=True).encode()
         languages.versions[code] = hashlib.sha256(body).hexdigest()[:12]
     return languages
 
 
-def script_catalogue(catalog: Catalog) -> dict[str, Any]:
+def script_catalogue(catalog: Catalog, code: str | None = None) -> dict[str, Any]:
     """The messages of ``catalog`` used by the scripts, as the browser's ``i18n.js`` reads them:
     ``{msgid: text}`` and, for plurals, ``{singular: [form, ...]}``, untranslated ones left out
     (the browser falls back to the msgid)."""
@@ -114,7 +125,9 @@ def script_catalogue(catalog: Catalog) -> dict[str, Any]:
         else:
             messages[str(message.id)] = message.string
     return {
-        "language": str(catalog.locale) if catalog.locale else DEFAULT,
+        "language": code or (str(catalog.locale) if catalog.locale else DEFAULT),
+        # what the browser's Intl (plurals, dates, numbers) is asked for: "pt-PT", "de"
+        "locale": str(catalog.locale).replace("_", "-") if catalog.locale else DEFAULT,
         "nplurals": catalog.num_plurals,
         "plurals": plural_indexes(catalog),
         "messages": messages,

@@ -34,11 +34,16 @@ const LiveI18n = (() => {
   let pluralRules = null;
   // CLDR category -> index of the catalogue's form; the catalogue says (live/i18n.py)
   let plurals = { one: 0, other: 1 };
-  try {
-    pluralRules = new Intl.PluralRules(language);
-  } catch (error) {
-    pluralRules = null;
+  // the variety Intl is asked for: the catalogue names it ("pt-PT" for the page's "pt")
+  let locale = language;
+  function rules() {
+    try {
+      pluralRules = new Intl.PluralRules(locale);
+    } catch (error) {
+      pluralRules = null;
+    }
   }
+  rules();
 
   function ngettext(singular, plural, n, params) {
     const all = Object.assign({ n: n, num: n }, params || {});
@@ -54,23 +59,27 @@ const LiveI18n = (() => {
 
   /* The attendee's own time zone, as today (Intl's default is the browser's). */
   function formatDate(date, options) {
-    return new Intl.DateTimeFormat(language, Object.assign({ dateStyle: "long" }, options || {}))
+    return new Intl.DateTimeFormat(locale, Object.assign({ dateStyle: "long" }, options || {}))
       .format(new Date(date));
   }
 
   function formatTime(date, options) {
-    return new Intl.DateTimeFormat(language, Object.assign({ timeStyle: "short" }, options || {}))
+    return new Intl.DateTimeFormat(locale, Object.assign({ timeStyle: "short" }, options || {}))
       .format(new Date(date));
   }
 
   function formatNumber(number, options) {
-    return new Intl.NumberFormat(language, options || {}).format(number);
+    return new Intl.NumberFormat(locale, options || {}).format(number);
   }
 
   /* Take a catalogue as /i18n/<lang>.json gives it. */
   function use(catalogue) {
     messages = (catalogue && catalogue.messages) || {};
     if (catalogue && catalogue.plurals) plurals = catalogue.plurals;
+    if (catalogue && catalogue.locale && catalogue.locale !== locale) {
+      locale = catalogue.locale;
+      rules();
+    }
   }
 
   const link = document.getElementById("i18n-catalogue");

@@ -6,6 +6,7 @@ Run ``make messages`` and translate what it adds when this fails (docs/translati
 
 from __future__ import annotations
 
+import gettext
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from live.i18n import TRANSLATIONS, shipped_codes
+from live.i18n import TRANSLATIONS, plural_indexes, regional, shipped_codes
 
 ROOT = Path(__file__).resolve().parent.parent
 # Python's named placeholders, as in the scripts: %(name)s, %(count)d
@@ -25,7 +26,10 @@ LANGUAGES = [code for code in shipped_codes() if code != "en"]
 
 def read(path: Path, locale: str | None = None) -> Catalog:
     with path.open("rb") as file:
-        return read_po(file, locale=locale)
+        catalog = read_po(file, locale=locale)
+    if locale:
+        catalog.locale = locale  # the header's Language is the short code ("pt")
+    return catalog
 
 
 def problems(catalog: Catalog) -> list[str]:
@@ -66,6 +70,34 @@ def test_every_message_is_translated_with_its_placeholders(language):
     catalog = read(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", language)
     assert len(catalog) > 0
     assert problems(catalog) == []
+
+
+def plural_disagreements(catalog: Catalog) -> list[int]:
+    """The numbers for which the header's Plural-Forms (what the server's gettext follows) and
+    the language's CLDR category (what the browser's Intl.PluralRules gives) pick different
+    forms."""
+    choose = gettext.c2py(catalog.plural_expr)
+    indexes = plural_indexes(catalog)
+    return [
+        n
+        for n in [*range(0, 1200), 1000000, 2000000]
+        if int(choose(n)) != indexes[catalog.locale.plural_form(n)]
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_plural_forms_follow_the_language_rules(language):
+    # Portuguese is Portugal's here (0 takes the plural), not CLDR's default for "pt" (Brazil's)
+    catalog = read(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", regional(language))
+    assert plural_disagreements(catalog) == []
+
+
+def test_a_plural_rule_of_another_variety_is_caught():
+    catalog = Catalog(locale="pt_PT")
+    brazil = "nplurals=3; plural=(n == 0 || n == 1) ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2;"
+    catalog.mime_headers = [("Plural-Forms", brazil)]
+    # 0 and 2 are both "other" in Portugal, but Brazil's rule gives 0 the singular's form
+    assert 2 in plural_disagreements(catalog)
 
 
 def test_a_missing_translation_or_a_changed_placeholder_is_caught():

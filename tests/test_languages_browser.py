@@ -69,6 +69,14 @@ def test_plurals_placeholders_and_dates_follow_the_language(page, server):
         "Dzień dobry, Ania",
         "Not in the catalogue",
     ]
+    # Portugal's Portuguese: 0 takes the plural (CLDR's "pt" alone is Brazil's, where it does not)
+    page.goto(f"{server.url}/e/nets4dem?lang=pt")
+    page.wait_for_function("typeof Live === 'object' && Live.i18n === LiveI18n")
+    page.evaluate("LiveI18n.ready")
+    counted = page.evaluate(
+        "[0, 1, 2].map((n) => LiveI18n.ngettext('%(num)d upvote', '%(num)d upvotes', n))"
+    )
+    assert counted == ["0 apoios", "1 apoio", "2 apoios"]
     page.goto(f"{server.url}/e/nets4dem?lang=el")
     # 17 September 2024, 08:30 UTC: 11:30 in the attendee's zone (Athens)
     formatted = page.evaluate(
