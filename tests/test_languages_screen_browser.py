@@ -60,7 +60,9 @@ def test_the_projector_in_german_shows_german_labels_and_a_german_poll(projector
     expect(projector.locator(".screen-poll h2")).to_have_text(german["prompt"])
     expect(projector.locator(".screen-options li")).to_have_count(len(german["options"]))
     expect(projector.locator(".screen-options li").last).to_contain_text(german["options"][-1])
-    expect(projector.locator(".screen-hint")).to_have_text("Stimmen Sie jetzt auf Ihrem Smartphone ab")
+    expect(projector.locator(".screen-hint")).to_have_text(
+        "Stimmen Sie jetzt auf Ihrem Smartphone ab"
+    )
     # nothing of the English prompt is left on the screen
     expect(projector.locator(".screen-stage")).not_to_contain_text(programme["prompt"])
     results = Axe().run(projector, options=WCAG)
