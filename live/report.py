@@ -26,7 +26,7 @@ _ACTIONS = {
     "approve": N_("approvals"),
     "dismiss": N_("dismissals"),
     "answer": N_("marked answered"),
-    "archive": N_("archived"),
+    "archive": N_("questions archived"),
     "restore": N_("restored"),
     "on_air": N_("put on screen"),
     "off_air": N_("taken off screen"),

@@ -232,7 +232,7 @@
     el.querySelector(".reply-text").textContent = q.reply || "";
     el.querySelector(".meta").textContent = [q.name || _("Anonymous"),
       q.asked_by > 1 ? ngettext("asked by %(num)d person", "asked by %(num)d people", q.asked_by) : "",
-      q.status === "answered" ? _("Answered") : ""].filter(Boolean).join(" · ");
+      q.status === "answered" ? Live.STATUS_LABELS.answered : ""].filter(Boolean).join(" · ");
     const button = el.querySelector("button.upvote");
     button.setAttribute("aria-pressed", String(Boolean(state.me && state.me.upvoted.has(q.id))));
     button.disabled = q.status !== "live";
