@@ -13,8 +13,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.dates import format_date
-from flask import Blueprint, Flask, current_app, render_template
+from flask import Blueprint, current_app, render_template
 from flask.blueprints import BlueprintSetupState
+from flask.sansio.app import App
 from markupsafe import Markup
 
 from . import current_live, service
@@ -46,7 +47,7 @@ def statement_date(value: object) -> date:
         raise ValueError(f"not a date as YYYY-MM-DD: {value!r}") from None
 
 
-def check_statement_dates(app: Flask) -> None:
+def check_statement_dates(app: App) -> None:
     """Refuse to start with a statement date that cannot be read (the page would show it
     wrong in every language)."""
     for name in STATEMENT_DATES:
