@@ -66,14 +66,12 @@ class Config:
     PURGE = True
     # the accessibility statement (/accessibility), after the EU model statement: who makes the
     # statement, whom to tell about a barrier (an email or web address; default: the organiser of
-    # the webinar), the enforcement procedure (text and link), when it was prepared and reviewed
-    ACCESSIBILITY_BODY = "The organisers of the webinars on this server"
+    # the webinar), the enforcement procedure (text and link), when it was prepared and reviewed.
+    # Empty BODY and ENFORCEMENT: the statement's own sentences, in the reader's language; values
+    # set here are shown as typed, in every language
+    ACCESSIBILITY_BODY = ""
     ACCESSIBILITY_CONTACT = ""
-    ACCESSIBILITY_ENFORCEMENT = (
-        "If you are not satisfied with the answer to your feedback or to a request for an "
-        "accessible alternative, you can turn to the body that enforces the Web Accessibility "
-        "Directive in your country."
-    )
+    ACCESSIBILITY_ENFORCEMENT = ""
     ACCESSIBILITY_ENFORCEMENT_URL = (
         "https://digital-strategy.ec.europa.eu/en/policies/web-accessibility"
     )

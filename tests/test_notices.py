@@ -44,7 +44,8 @@ def test_the_privacy_notice_shows_the_webinars_facts(client, live):
     for value in ("City of Lisbon, Praça do Município", "privacy@lisboa.example", "Maria Silva"):
         assert value in text
     assert "Comissão Nacional de Proteção de Dados" in text and "edpb.europa.eu" not in text
-    assert "1 day\n" in text and "28 June 2024" in text
+    # one day, in the singular, and the date in full
+    assert "automatically 1 day after" in text and "<strong>28 June 2024</strong>" in text
 
 
 def test_an_unknown_webinar_has_no_privacy_notice(client):
@@ -72,7 +73,10 @@ def test_the_accessibility_statement_with_its_defaults(client):
     assert "partially compliant" in text and "EN 301 549" in text and "WCAG" in text
     assert "write to the organiser of your webinar" in text
     assert "https://digital-strategy.ec.europa.eu/en/policies/web-accessibility" in text
-    assert 'datetime="2026-11-29"' in text
+    assert '<time datetime="2026-11-29">29 November 2026</time>' in text
+    # no body set: the statement's own sentence, and its enforcement sentence
+    assert "The organisers of the webinars on this server are committed" in text
+    assert "the body that enforces the Web Accessibility Directive in your country" in text
     for heading in (
         "Compliance status",
         "Content that is not accessible",
@@ -94,7 +98,10 @@ def test_the_accessibility_statement_takes_its_settings(tmp_path, monkeypatch):
     text = page(app.test_client(), "/accessibility")
     assert '<a href="mailto:access@lisboa.example">access@lisboa.example</a>' in text
     assert "Write to the Ombudsman." in text and 'href="https://ombudsman.example"' in text
-    assert "The City of Lisbon is committed" in text and 'datetime="2027-01-15"' in text
+    assert "The body responsible for these pages, The City of Lisbon, is committed" in text
+    assert '<time datetime="2027-01-15">15 January 2027</time>' in text
+    # the operator's enforcement text replaces the statement's own sentence
+    assert "the body that enforces the Web Accessibility Directive" not in text
 
 
 @pytest.mark.parametrize(
