@@ -177,3 +177,91 @@ def test_the_screen_shows_no_english_message(browser, server, clients, lang):
     left = [message for message in english_messages() if message in text]
     assert left == []
     assert programme["prompt"] not in text
+
+
+# the text a page shows of its own (not what people typed), line by line: text nodes that are
+# rendered, and the labels that are read out; "·" separates facts within a line
+UI_TEXT = """() => {
+  const typed = ".question-text, .reply-text, blockquote, #similar-list, #questions li .meta";
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!el || el.closest(typed) || el.closest("[hidden], script, style, template")) continue;
+    if (!el.getClientRects().length && !el.closest("option")) continue;
+    out.push(walker.currentNode.textContent);
+  }
+  for (const el of document.querySelectorAll("[placeholder], [aria-label], [title], img[alt]")) {
+    for (const name of ["placeholder", "aria-label", "title", "alt"]) {
+      if (el.getAttribute(name)) out.push(el.getAttribute(name));
+    }
+  }
+  return out.join("\\n");
+}"""
+
+
+def ui_segments(page) -> set[str]:
+    found = set()
+    for line in page.evaluate(UI_TEXT).split("\n"):
+        for part in line.split(" · "):
+            if re.search(r"[A-Za-z]{3,}", part.strip()):
+                found.add(part.strip())
+    return found
+
+
+def same_in_both(lang: str) -> set[str]:
+    """What may read the same in English and in ``lang``: the webinar's own content (its file,
+    every language), each language's name in itself, and the catalogue's translations that are
+    the English words ("Online" in German)."""
+    from babel.messages.pofile import read_po
+
+    from live.i18n import native_name, shipped_codes
+
+    allowed = {native_name(code) for code in shipped_codes()}
+    with (ROOT / "live" / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        allowed |= {m.id for m in read_po(po) if isinstance(m.id, str) and m.id == m.string}
+    return allowed
+
+
+def test_no_english_is_left_that_the_catalogue_does_not_hold(browser, server, clients):
+    """The walks above find the catalogue's sentences; this one finds text that never went
+    through the catalogue: a line of the German attendee page (both tabs), console (with its
+    log) or screen that reads exactly as on the English one, and is not the webinar's content."""
+    from .test_e2e import moderator
+
+    # a line in the moderation log, whatever ran before
+    assert moderator(server, clients).call("screen", {"kind": "welcome"})["ok"]
+    content = (ROOT / "live" / "webinars" / "nets4dem.toml").read_text(encoding="utf-8")
+    allowed = same_in_both("de")
+    pages = {
+        "attendee": f"/e/{CODE}",
+        "console": f"/e/{CODE}/moderate?key=e2e-moderator-key",
+        "screen": f"/e/{CODE}/present",
+    }
+    seen: dict[str, dict[str, set[str]]] = {"en": {}, "de": {}}
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        for lang in seen:
+            for name, path in pages.items():
+                page.goto(f"{server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
+                expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
+                found = ui_segments(page)
+                if name == "attendee":
+                    page.locator("#tab-polls").click()
+                    found |= ui_segments(page)
+                if name == "console":
+                    page.locator(".log-section summary").click()
+                    expect(page.locator("#log li").first).to_be_visible()
+                    found |= ui_segments(page)
+                seen[lang][name] = found
+    finally:
+        context.close()
+    for name in pages:
+        same = seen["en"][name] & seen["de"][name]
+        left = sorted(
+            text
+            for text in same - allowed
+            if text not in content and not re.fullmatch(r"(https?://\S+|/\S*|[a-z0-9-]+)", text)
+        )
+        assert left == [], name
