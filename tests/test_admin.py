@@ -116,7 +116,7 @@ def test_the_organiser_page_shows_the_purge_date_and_edits_the_privacy_facts(app
     stored = live.store.get_webinar(CODE).privacy
     assert stored.controller == privacy["controller"] and stored.retention_days == 30
     page = client.get("/admin").get_data(as_text=True)
-    assert "kept until 03 April 2025 (30 days after the end)" in page
+    assert "kept until 3 April 2025 (30 days after the end)" in page
     # a form without the privacy fields (an older page) keeps them
     assert client.post(f"/admin/webinars/{CODE}", data={**FORM, "csrf": csrf}).status_code == 303
     assert live.store.get_webinar(CODE).privacy == stored
