@@ -165,7 +165,8 @@ def test_refusals_come_back_on_the_form_with_the_field_named(client, live):
     assert live.store.get_webinar(CODE).title == OWN_TITLE
     # a topic list given in part is refused too, a too long option said with its length
     partial = {**fields, "topic": ["Général"], "csrf": csrf}
-    page = client.post(f"{EDITOR}/fr", data=partial).get_data(as_text=True)
+    # (in English again: ?lang= is remembered in a cookie)
+    page = client.post(f"{EDITOR}/fr?lang=en", data=partial).get_data(as_text=True)
     assert 'id="tr-topics-error"' in page and "every topic" in page
     long = {**fields, f"poll-{poll.id}-prompt": ["x" * 201], "csrf": csrf}
     page = client.post(f"{EDITOR}/fr", data=long).get_data(as_text=True)
@@ -179,7 +180,7 @@ def test_remove_takes_the_language_away(client, live):
     assert all("it" not in [t.language for t in p.translations] for p in live.store.polls(CODE))
     webinar = client.get(f"/api/webinars/{CODE}?lang=it").json["webinar"]
     assert webinar["title"] == OWN_TITLE
-    page = client.get("/admin").get_data(as_text=True)
+    page = client.get("/admin?lang=en").get_data(as_text=True)
     assert "Removed the translation of nets4dem into Italiano." in page
     listed = re.search(rf'href="{EDITOR}/it".*?</li>', page, flags=re.S)
     assert listed and "Not translated" in listed.group(0)
@@ -232,7 +233,9 @@ def test_the_german_organiser_page_and_editor_leave_no_english_message(client, l
     ]
     # dates in German, in the webinar's time zone
     assert "Personenbezogene Daten" in pages["organiser"]
-    assert re.search(r"(Montag|Dienstag|Mittwoch|Donnerstag|Freitag), \d+\. \w+ 2024", pages["organiser"])
+    assert re.search(
+        r"(Montag|Dienstag|Mittwoch|Donnerstag|Freitag), \d+\. \w+ 2024", pages["organiser"]
+    )
 
 
 def test_the_follow_up_page_is_in_the_readers_language(client, live, room):
