@@ -3,8 +3,9 @@ prompts and options in one shipped language, at ``/admin/webinars/<code>/transla
 
 For signed-in organisers only, every form with the token of their session, as the organiser page
 (live/admin.py). What a field leaves empty is the webinar's own text on the pages, as in a webinar
-file's ``[translations.xx]`` (docs/webinar-file.md); a list (topics, a poll's options) is given
-whole, in the webinar's order, or left empty, and refused otherwise with the field named.
+file's ``[translations.xx]`` (docs/webinar-file.md), item by item in a list (the topics, a poll's
+options); a list of another length than the webinar's (changed since the page was opened) is
+refused as ``check_translations`` refuses it in a file, beside its field.
 
 Attendees' pages get a poll's new translation with the next update, as a moderator's change
 of the poll; the webinar's title, description, programmes and topics with their next snapshot

@@ -29,7 +29,7 @@ from babel.dates import format_date, format_time
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import gettext as _gettext
@@ -287,8 +287,9 @@ def init_app(app: Flask) -> None:
                 value, "short", tzinfo=value.tzinfo, locale=locale
             ),
             "format_number": lambda value: format_decimal(value, locale=locale),
-            # a share given in percent (33 for a third): "33 %" in German and French
-            "format_percent": lambda value: format_percent(value / 100, locale=locale),
+            # a share given in percent (33.3 for a third), one decimal as the results show it:
+            # "33.3 %", "33,3 %" in German and French
+            "format_percent": lambda value: format_decimal(value, "#,##0.0", locale=locale) + " %",
             "language_names": shipped.names(),
             "native_name": native_name,
             "script_catalogue_version": shipped.versions.get(code, ""),

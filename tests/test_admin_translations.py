@@ -163,7 +163,8 @@ def test_refusals_come_back_on_the_form_with_the_field_named(client, live):
     assert 'value="Titre tapé"' in page and 'aria-invalid="true"' in page
     assert live.store.polls(CODE)[0].translations == before
     assert live.store.get_webinar(CODE).title == OWN_TITLE
-    # a topic list given in part is refused too, a too long option said with its length
+    # topics of another number (the webinar's changed since the page was opened) are refused
+    # too, a too long prompt said with its length
     partial = {**fields, "topic": ["Général"], "csrf": csrf}
     # (in English again: ?lang= is remembered in a cookie)
     page = client.post(f"{EDITOR}/fr?lang=en", data=partial).get_data(as_text=True)
