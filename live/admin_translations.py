@@ -112,7 +112,8 @@ def translation_state(webinar: Webinar, polls: list[Poll], language: str) -> tup
         translated = (draft.polls or {})[poll.id]
         options = translated.options if len(translated.options) == len(poll.options) else ()
         pairs.append((poll.prompt, translated.prompt))
-        pairs += list(zip(poll.options, options or ("",) * len(poll.options), strict=True))
+        if poll.kind != "rating":  # its options are 1 to 5 stars: nothing to translate
+            pairs += list(zip(poll.options, options or ("",) * len(poll.options), strict=True))
     wanted = [theirs for own, theirs in pairs if own]
     return sum(1 for theirs in wanted if theirs), len(wanted)
 
