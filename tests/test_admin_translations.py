@@ -105,7 +105,10 @@ def test_a_saved_translation_reaches_the_public_json_and_attendees(client, room,
     assert fields["title"][0] == next(
         t.title for t in live.store.get_webinar(CODE).translations if t.language == "es"
     )
+    # a Spanish page is open, and the poll is open on it
     spanish = attendee(room, "es")
+    assert ack(room.moderator(), "poll", {"poll": poll.id, "action": "open"})["ok"]
+    room.flush()
     spanish.get_received()
     fields["title"] = ["Participación ciudadana, edición revisada"]
     fields[f"poll-{poll.id}-prompt"] = ["¿Qué programa le interesa más, en su opinión?"]
@@ -114,20 +117,18 @@ def test_a_saved_translation_reaches_the_public_json_and_attendees(client, room,
     assert "Saved the translation of nets4dem into Español." in client.get("/admin").get_data(
         as_text=True
     )
-    state = client.get(f"/api/webinars/{CODE}?lang=es").json
-    assert state["webinar"]["title"] == "Participación ciudadana, edición revisada"
-    # a new attendee's snapshot in Spanish carries it; the English one does not
-    joined = received(attendee(room, "es"), "snapshot")[0]
-    assert joined["webinar"]["translations"]["es"]["title"] == fields["title"][0]
-    english = received(room.attendee(), "snapshot")[0]
-    assert english["webinar"]["title"] == live.store.get_webinar(CODE).title
-    # the poll's new prompt reaches the open Spanish page with the next update (once it is
-    # public: a moderator opens it)
-    assert ack(room.moderator(), "poll", {"poll": poll.id, "action": "open"})["ok"]
+    # the poll's new prompt reaches the open Spanish page with the next update
     room.flush()
     updated = [p for u in received(spanish, "update") for p in u.get("polls", [])]
     shown = next(p for p in updated if p["id"] == poll.id)
     assert shown["translations"]["es"]["prompt"] == fields[f"poll-{poll.id}-prompt"][0]
+    state = client.get(f"/api/webinars/{CODE}?lang=es").json
+    assert state["webinar"]["title"] == "Participación ciudadana, edición revisada"
+    # the webinar's title with the next snapshot (a reload or reconnection), in Spanish only
+    joined = received(attendee(room, "es"), "snapshot")[0]
+    assert joined["webinar"]["translations"]["es"]["title"] == fields["title"][0]
+    english = received(room.attendee(), "snapshot")[0]
+    assert english["webinar"]["title"] == live.store.get_webinar(CODE).title
 
 
 def test_an_empty_field_shows_the_webinars_own_text(client, live):
