@@ -14,7 +14,7 @@ of the poll; the webinar's title, description, programmes and topics with their 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import Blueprint, render_template, request, session
@@ -52,8 +52,8 @@ class Draft:
     programmes: tuple[Programme, ...] = ()
     topics: tuple[str, ...] = ()
     # poll id -> its translated prompt and options
-    polls: dict[int, PollTranslation] | None = None
-    errors: dict[str, str] | None = None
+    polls: dict[int, PollTranslation] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 def _language_of(webinar: Webinar, language: str) -> str:
@@ -109,7 +109,7 @@ def translation_state(webinar: Webinar, polls: list[Poll], language: str) -> tup
     )
     pairs += list(zip(webinar.topics, topics, strict=True))
     for poll in polls:
-        translated = (draft.polls or {})[poll.id]
+        translated = draft.polls[poll.id]
         options = translated.options if len(translated.options) == len(poll.options) else ()
         pairs.append((poll.prompt, translated.prompt))
         if poll.kind != "rating":  # its options are 1 to 5 stars: nothing to translate
@@ -182,7 +182,6 @@ def _read_form(webinar: Webinar, polls: list[Poll], language: str) -> Draft:
         description=text("description"),
         programmes=programmes if any(p != Programme("") for p in programmes) else (),
         topics=tuple(topics) if any(topics) else (),
-        polls={},
         errors=errors,
     )
     for poll in polls:
@@ -190,7 +189,7 @@ def _read_form(webinar: Webinar, polls: list[Poll], language: str) -> Draft:
         if f"{name}-prompt" not in form:
             continue  # a poll added since the page was opened: left as it is
         options = tuple(_option(value, name, errors) for value in form.getlist(f"{name}-option"))
-        draft.polls[poll.id] = PollTranslation(  # type: ignore[index]
+        draft.polls[poll.id] = PollTranslation(
             language,
             prompt=text(f"{name}-prompt", MAX_PROMPT_LENGTH, "poll question"),
             options=options if any(options) else (),
@@ -209,7 +208,6 @@ def _option(value: str, name: str, errors: dict[str, str]) -> str:
 
 def _check(webinar: Webinar, polls: list[Poll], language: str, draft: Draft) -> None:
     """Check the lists as a webinar file's (``check_translations``), each against its field."""
-    errors = draft.errors if draft.errors is not None else {}
     checks: list[tuple[str, Webinar, list[Poll]]] = [
         (
             "topics",
@@ -225,16 +223,16 @@ def _check(webinar: Webinar, polls: list[Poll], language: str, draft: Draft) -> 
         ),
     ]
     for poll in polls:
-        if poll.id in (draft.polls or {}):
-            translated = replace(poll, translations=((draft.polls or {})[poll.id],))
+        if poll.id in draft.polls:
+            translated = replace(poll, translations=(draft.polls[poll.id],))
             checks.append(
                 (f"poll-{poll.id}-options", replace(webinar, translations=()), [translated])
             )
-    for field, checked, checked_polls in checks:
+    for name, checked, checked_polls in checks:
         try:
             check_translations(checked, checked_polls)
         except LiveError as error:
-            errors.setdefault(field, error_message(error))
+            draft.errors.setdefault(name, error_message(error))
 
 
 def _editor(webinar: Webinar, polls: list[Poll], language: str, draft: Draft) -> str:
@@ -246,7 +244,7 @@ def _editor(webinar: Webinar, polls: list[Poll], language: str, draft: Draft) ->
         language_name=native_name(language),
         own_name=native_name(webinar.language),
         draft=draft,
-        errors=draft.errors or {},
+        errors=draft.errors,
         csrf=session["csrf"],
     )
 
@@ -311,7 +309,7 @@ def _save(webinar: Webinar, polls: list[Poll], language: str, draft: Draft) -> N
         live.store.update_webinar(replace(webinar, translations=kept))
     changed = []
     for poll in polls:
-        translated = (draft.polls or {}).get(poll.id)
+        translated = draft.polls.get(poll.id)
         if translated is None:
             continue
         rest = tuple(t for t in poll.translations if t.language != language)
