@@ -586,7 +586,7 @@ def test_an_organiser_creates_a_webinar_from_the_organiser_page(browser, server)
     expect(page.get_by_role("status")).to_have_text(
         "Die Übersetzung von budget-2025 (Français) wurde gespeichert."
     )
-    # the attendee page in French shows it (a new page load: docs/webinar-file.md)
+    # the attendee page in French shows it (on a new page load: README, "Languages")
     page.goto(f"{server.url}/e/budget-2025?lang=fr")
     expect(page.get_by_role("heading", level=1)).to_have_text("Budget participatif 2025")
     context.close()
