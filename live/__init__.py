@@ -115,7 +115,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     # imported here: these modules import ``socketio`` and ``Live`` from this one
-    from . import admin, auth, branding, handlers, i18n, notices, routes, tasks
+    from . import admin, admin_translations, auth, branding, handlers, i18n, notices, routes, tasks
 
     store = open_store(app)
     if not app.config["SECRET_KEY"]:
@@ -170,6 +170,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_translations.bp)
     app.register_blueprint(branding.bp)
     # the languages: Flask-Babel, the picker's cookie, the browser's catalogues (live/i18n.py)
     i18n.init_app(app)

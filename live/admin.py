@@ -25,7 +25,7 @@ from .domain import (
     Privacy,
     with_settings,
 )
-from .i18n import error_message
+from .i18n import DEFAULT, error_message, languages, native_name
 from .identity import key_fingerprint, new_moderator_key
 from .keys import key_valid
 from .links import attendee_url, moderator_url
@@ -38,19 +38,22 @@ from .wordfilter import LANGUAGES
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _signed_in() -> bool:
+def signed_in() -> bool:
+    """Say whether this browser's session is an organiser's (and has its form token)."""
     fingerprint = key_fingerprint(current_app.config["ADMIN_KEY"])
     return session.get("admin") == fingerprint and "csrf" in session
 
 
-def _check_form() -> None:
-    if not _signed_in():
+def check_form() -> None:
+    """Refuse a form not sent by a signed-in organiser's page (403), or without its token (400)."""
+    if not signed_in():
         abort(403)
     if not secrets.compare_digest(str(request.form.get("csrf", "")), session["csrf"]):
         abort(400)
 
 
-def _done(message: str, error: bool = False) -> Response:
+def done(message: str, error: bool = False) -> Response:
+    """Back to the organiser page, which says ``message`` once (an error if ``error``)."""
     session["admin_message"] = [message, error]
     return redirect("/admin", code=303)  # type: ignore[return-value]
 
@@ -67,7 +70,7 @@ def page() -> Any:
         session["admin"] = key_fingerprint(current_app.config["ADMIN_KEY"])
         session["csrf"] = secrets.token_urlsafe(16)
         return redirect("/admin", code=303)
-    if not _signed_in():
+    if not signed_in():
         return render_template("admin_key.html", wrong=False), 401
     return _page(session.pop("admin_message", None))
 
@@ -75,6 +78,9 @@ def page() -> Any:
 def _page(message: list[Any] | None, typed: Any = None, errors: Any = None) -> str:
     """Render the organiser page; ``typed`` refills the new webinar's form after a mistake,
     ``errors`` (field -> sentence) are said beside their fields."""
+    # late: the translation editor builds on this module's sign-in and forms
+    from .admin_translations import states
+
     store = current_live().store
     webinars = [store.get_webinar(code) for code in store.webinar_codes()]
     return render_template(
@@ -82,6 +88,7 @@ def _page(message: list[Any] | None, typed: Any = None, errors: Any = None) -> s
         webinars=[
             {
                 "webinar": w,
+                "translations": states(w, store.polls(w.code)),
                 "attendee_url": attendee_url(w.code),
                 "moderator_url": moderator_url(w.code, store.moderator_key(w.code) or ""),
                 "questions": len(store.questions(w.code)),
@@ -95,7 +102,9 @@ def _page(message: list[Any] | None, typed: Any = None, errors: Any = None) -> s
         csrf=session["csrf"],
         typed=typed or {},
         errors=errors or {},
-        languages=LANGUAGES,
+        # the word filter's lists, each language named in itself
+        languages={code: native_name(code) for code in LANGUAGES},
+        content_languages=languages().names(),
     )
 
 
@@ -106,6 +115,8 @@ _FIELDS = {
     "bad_title": "title",
     "bad_topics": "topics",
     "bad_accent": "accent",
+    "unknown_language": "language",
+    "bad_language": "language",
 }
 
 
@@ -135,7 +146,22 @@ def _privacy_from_form(stored: Privacy) -> dict[str, Any]:
     return privacy
 
 
-def _webinar_from_form(code: str, stored: Privacy | None = None, passcode: str = "") -> Any:
+def _language_from_form(stored: str) -> str:
+    """The webinar's language from the form: a shipped one, or the one it has (a webinar file
+    may give another); a form without the field keeps the stored one."""
+    language = request.form.get("language", stored).strip()
+    if language != stored and language not in languages().codes:
+        raise LiveError(
+            N_("There is no language %(lang)s here."),
+            "unknown_language",
+            lang=repr(language[:10]),
+        )
+    return language
+
+
+def _webinar_from_form(
+    code: str, stored: Privacy | None = None, passcode: str = "", language: str = DEFAULT
+) -> Any:
     """Read the create and edit forms into a webinar (checked like a webinar file)."""
     form = request.form
 
@@ -158,6 +184,7 @@ def _webinar_from_form(code: str, stored: Privacy | None = None, passcode: str =
         "passcode": form.get("passcode", passcode),
         # checked as in a webinar file: a colour too light for its white text is refused
         "accent": form.get("accent", ""),
+        "language": _language_from_form(language),
     }
     return parse_webinar(data).webinar
 
@@ -165,7 +192,7 @@ def _webinar_from_form(code: str, stored: Privacy | None = None, passcode: str =
 @bp.post("/webinars")
 def create() -> Any:
     """Create a webinar from the form, with a new moderator key."""
-    _check_form()
+    check_form()
     try:
         webinar = _webinar_from_form(request.form.get("code", "").strip().lower())
         if not current_live().store.create_webinar(webinar, new_moderator_key(), []):
@@ -174,29 +201,25 @@ def create() -> Any:
         # the form comes back as it was typed, the mistake said at the top and beside its field
         message = [_("Not created: %(problem)s", problem=error_message(error)), True]
         return _page(message, request.form, {_field_of(error): error_message(error)}), 400
-    return _done(_("Created %(code)s.", code=webinar.code))
+    return done(_("Created %(code)s.", code=webinar.code))
 
 
 @bp.post("/webinars/<code>")
 def edit(code: str) -> Response:
     """Change a webinar's details (its settings, questions and polls stay)."""
-    _check_form()
+    check_form()
     store = current_live().store
     stored = service.get_webinar(store, code)
     try:
-        edited = _webinar_from_form(stored.code, stored.privacy, stored.passcode)
+        edited = _webinar_from_form(stored.code, stored.privacy, stored.passcode, stored.language)
     except LiveError as error:
-        return _done(
+        return done(
             _("%(code)s not changed: %(problem)s", code=stored.code, problem=error_message(error)),
             error=True,
         )
-    # the logo is a file beside the webinar file, and the form edits neither the language nor
-    # the translations: the stored ones stay
-    store.update_webinar(
-        replace(
-            edited, logo=stored.logo, language=stored.language, translations=stored.translations
-        )
-    )
+    # the logo is a file beside the webinar file, and the translations have their own editor
+    # (live/admin_translations.py): the stored ones stay
+    store.update_webinar(replace(edited, logo=stored.logo, translations=stored.translations))
     if "more_settings" in request.form:
         # the checkboxes of a private webinar and the word filter (unticked boxes are not sent)
         options = {name: name in request.form for name in ("show_passcode", "passcode_in_qr")}
@@ -204,33 +227,33 @@ def edit(code: str) -> Response:
         changes = {**options, "word_filter": languages}
         settings = with_settings(stored.settings, changes)
         store.update_settings(stored.code, {name: getattr(settings, name) for name in changes})
-    return _done(_("Saved %(code)s.", code=stored.code))
+    return done(_("Saved %(code)s.", code=stored.code))
 
 
 @bp.post("/webinars/<code>/duplicate")
 def duplicate(code: str) -> Response:
     """Start a new webinar from this one: details, topics and polls (as drafts), no questions."""
-    _check_form()
+    check_form()
     try:
         copy, _key, _url = service.duplicate_webinar(
             current_live().store, code, request.form.get("new_code", "")
         )
     except LiveError as error:
-        return _done(_("Not duplicated: %(problem)s", problem=error_message(error)), error=True)
-    return _done(_("Created %(code)s from %(source)s.", code=copy.code, source=code))
+        return done(_("Not duplicated: %(problem)s", problem=error_message(error)), error=True)
+    return done(_("Created %(code)s from %(source)s.", code=copy.code, source=code))
 
 
 @bp.post("/webinars/<code>/delete")
 def delete(code: str) -> Response:
     """Delete a webinar and all its data, once its code is typed again to confirm."""
-    _check_form()
+    check_form()
     store = current_live().store
     webinar = service.get_webinar(store, code)
     if request.form.get("confirm", "").strip().lower() != webinar.code:
-        return _done(
+        return done(
             _("%(code)s not deleted: type its code to confirm.", code=webinar.code), error=True
         )
     store.delete_webinar(webinar.code)
     # this process's connections to it close at once; the other processes' within a second
     sign_out_of_deleted_webinars(current_live())
-    return _done(_("Deleted %(code)s and all its data.", code=webinar.code))
+    return done(_("Deleted %(code)s and all its data.", code=webinar.code))

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from .colours import accent_refusal
 from .msgids import N_
@@ -502,8 +502,22 @@ def poll_in(poll: Poll, language: str) -> PollTranslation:
 
 
 def _same_length(translated: tuple[T, ...] | None, own: tuple[T, ...]) -> tuple[T, ...]:
-    # a translation made for other topics (edited since) is not shown against these
-    return translated if translated and len(translated) == len(own) else own
+    # a translation made for other topics (edited since) is not shown against these; within
+    # one, what is left empty (the organiser page's editor leaves blanks) keeps the webinar's
+    if not translated or len(translated) != len(own):
+        return own
+    return tuple(_or_own(given, mine) for given, mine in zip(translated, own, strict=True))
+
+
+def _or_own(given: Any, own: Any) -> Any:
+    """A translated text, or programme field by field, where given; else the webinar's own."""
+    if isinstance(own, Programme):
+        return Programme(
+            title=given.title or own.title,
+            when=given.when or own.when,
+            description=given.description or own.description,
+        )
+    return given or own
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date, format_time
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import gettext as _gettext
@@ -281,11 +283,27 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict[str, Any]:
         code = current_language()
+        # Babel's English is American: the app's is British, as the report's (live/report.py)
+        locale = "en_GB" if code == DEFAULT else code
         return {
             # a webinar's title, description, programmes and topics in the page's language where
             # its file gives them (phase 2's templates: ``content_in(webinar).title``)
             "content_in": lambda webinar: content_in(webinar, code),
             "current_language": code,
+            # dates, times and numbers in the page's language (Babel), a date or time in the
+            # time zone it carries (the webinar's) or in ``zone``: never strftime's English
+            "format_day": lambda value: format_date(value, "full", locale=locale),
+            "format_long_date": lambda value, zone=None: format_date(
+                value.astimezone(zone) if zone else value, "long", locale=locale
+            ),
+            "format_clock": lambda value: format_time(
+                value, "short", tzinfo=value.tzinfo, locale=locale
+            ),
+            "format_number": lambda value: format_decimal(value, locale=locale),
+            # a share given in percent (33.3 for a third), one decimal as the results show it:
+            # "33.3 %", "33,3 %" in German and French
+            "format_percent": lambda value: format_decimal(value, "#,##0.0", locale=locale) + " %",
             "language_names": shipped.names(),
+            "native_name": native_name,
             "script_catalogue_version": shipped.versions.get(code, ""),
         }

@@ -23,13 +23,13 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from . import current_live, exports, private, service
-from .domain import LiveError, NotFound, TooMany, Webinar
-from .i18n import error_message
+from .domain import LiveError, NotFound, TooMany, Webinar, content_in
+from .i18n import current_language, error_message
 from .identity import key_fingerprint
 from .keys import moderator_key_valid, rotate_moderator_key, session_moderates
 from .links import attendee_url, moderator_url
 from .msgids import N_
-from .payloads import public_poll
+from .payloads import poll_payload_in, public_poll
 from .qr import qr_png, qr_svg
 from .report import markdown_report
 from .screen_options import overlay_position, overlay_scale, screen_theme
@@ -337,7 +337,7 @@ def follow_up(code: str) -> Any:
             message=_(
                 "The moderators of %(title)s publish it when the webinar is over: "
                 "the questions with their answers and the poll results.",
-                title=webinar.title,
+                title=content_in(webinar, current_language()).title,
             ),
         )
         return page, 404
@@ -349,12 +349,18 @@ def follow_up(code: str) -> Any:
         key=lambda q: (q.status != "answered" and not q.reply, -q.upvotes, q.id),
     )
     polls = [p for p in (public_poll(store, poll) for poll in store.polls(webinar.code)) if p]
+    language = current_language()
+    # the webinar's texts in the reader's language where translated, as on the attendee page;
+    # a question keeps the webinar's own topic name, which the reader sees in theirs
+    content = content_in(webinar, language)
     return render_template(
         "follow_up.html",
         webinar=webinar,
+        content=content,
+        topic_names=dict(zip(webinar.topics, content.topics, strict=True)),
         questions=questions,
         # an open text poll whose answers nobody chose has nothing to show
-        polls=[p for p in polls if _has_results(p)],
+        polls=[poll_payload_in(p, language) for p in polls if _has_results(p)],
         join_url=attendee_url(webinar.code),
     )
 

@@ -30,6 +30,7 @@ from .domain import (
     with_settings,
 )
 from .logos import read_logo
+from .msgids import N_
 
 DEFAULT_WEBINAR = "nets4dem.toml"
 # the keys a webinar file may hold, per table: anything else is a mistake (a typo such as
@@ -112,7 +113,10 @@ def parse_webinar(data: dict[str, Any], folder: Path | None = None) -> WebinarFi
     try:
         zone = ZoneInfo(data["timezone"])
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise InvalidInput(f"unknown time zone {data['timezone']!r}.") from error
+        # a msgid: the organiser page says it in the organiser's language
+        raise InvalidInput(
+            N_("unknown time zone %(zone)s."), zone=repr(data["timezone"])
+        ) from error
     webinar = Webinar(
         code=str(data["code"]).lower(),
         title=str(data["title"]).strip(),

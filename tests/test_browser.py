@@ -547,6 +547,48 @@ def test_an_organiser_creates_a_webinar_from_the_organiser_page(browser, server)
     card.get_by_role("link", name="Attendee page").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Participatory budget 2025")
     expect(page.get_by_label("Topic (optional)")).to_be_visible()
+
+    # in German: the organiser page, then the French translation's editor reached by keyboard
+    # (issue 15), both without an accessibility violation
+    page.goto(f"{server.url}/admin?lang=de")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    card = page.get_by_role("article", name=re.compile("Participatory budget 2025"))
+    summary = card.locator("summary", has_text="Übersetzungen von budget-2025")
+    summary.focus()
+    page.keyboard.press("Enter")
+    french = card.get_by_role("link", name="Français")
+    expect(french).to_be_visible()
+    expect(card.locator("#tr-state-budget-2025-fr")).to_have_text("Nicht übersetzt")
+    results = Axe().run(page, options=options)
+    assert results.violations_count == 0, results.generate_report()
+    for _ in range(5):  # the first language's link follows its summary
+        page.keyboard.press("Tab")
+        if french.evaluate("el => el === document.activeElement"):
+            break
+    expect(french).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Übersetzung (Français)")
+    title = page.get_by_label("Titel (Français)")
+    expect(title).to_have_attribute("lang", "fr")
+    expect(title).to_have_accessible_description("Participatory budget 2025")
+    results = Axe().run(page, options=options)
+    assert results.violations_count == 0, results.generate_report()
+    title.fill("Budget participatif 2025")
+    # a refusal is said on the form, in German, the field marked and what was typed kept
+    page.get_by_label("Thema 1 (Français)").fill("Parcs " * 12)
+    page.get_by_role("button", name="Übersetzung speichern").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nicht gespeichert")
+    expect(page.locator("#tr-topics-error")).to_contain_text("die Grenze liegt bei 60")
+    expect(page.get_by_label("Thema 1 (Français)")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Titel (Français)")).to_have_value("Budget participatif 2025")
+    page.get_by_label("Thema 1 (Français)").fill("Parcs")
+    page.get_by_role("button", name="Übersetzung speichern").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Die Übersetzung von budget-2025 (Français) wurde gespeichert."
+    )
+    # the attendee page in French shows it (on a new page load: README, "Languages")
+    page.goto(f"{server.url}/e/budget-2025?lang=fr")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Budget participatif 2025")
     context.close()
 
 

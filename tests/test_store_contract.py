@@ -842,3 +842,13 @@ def test_a_webinars_language_and_translations_are_kept(store):
     assert store.set_topics("w4", ("General", "Parks"))
     assert content_in(store.get_webinar("w4"), "fr").topics == ("General", "Parks")
     assert content_in(store.get_webinar("w4"), "fr").title == "Budget participatif"
+    # the organiser page's translation editor changes a poll's translations alone (issue 15)
+    german = PollTranslation("de", "Welche?", ("Eins", "", "Drei"))
+    changed = store.change_poll("w4", stored_poll.id, {"translations": (german,)})
+    assert changed is not None and changed.translations == (german,)
+    assert (
+        store.polls("w4")[0].translations == (german,)
+        and store.polls("w4")[0].prompt == poll.prompt
+    )
+    # what the editor leaves empty is the poll's own
+    assert poll_in(store.polls("w4")[0], "de").options == ("Eins", "B", "Drei")
