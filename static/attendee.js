@@ -339,8 +339,10 @@
     const open = polls.filter((p) => p.state === "open").length;
     $("polls-badge").hidden = open === 0;
     $("polls-badge").textContent = open ? ngettext("%(num)d open", "%(num)d open", open) : "";
-    // a card is redrawn only when its poll changed, so that a half-filled ballot is not wiped out
-    Live.syncList($("polls"), polls, (p) => `${p.id}:${p.state}:${p.results_visible}:${Live.hasResults(p)}`,
+    // a card is redrawn only when its poll changed (its wording too: the organiser may edit its
+    // translation), so that a half-filled ballot is not wiped out
+    const wording = (p) => { const shown = Live.inLanguage(p); return [shown.prompt, ...shown.options].join("\u0000"); };
+    Live.syncList($("polls"), polls, (p) => `${p.id}:${p.state}:${p.results_visible}:${Live.hasResults(p)}:${wording(p)}`,
       pollCard, (el, poll) => {
         const results = el.querySelector(".results");
         if (poll.results && results) Live.results(Live.inLanguage(poll), results);

@@ -203,11 +203,12 @@ const LiveScreen = (() => {
     }
     if (screen.kind === "poll" && poll) {
       const chosen = poll.kind === "text" && poll.results ? JSON.stringify(poll.results.answers) : "";
-      return { kind: "poll", key: `poll:${poll.id}:${poll.state}:${poll.closes_at}:${chosen}`,
+      const wording = [poll.prompt, ...poll.options].join("\u0000");
+      return { kind: "poll", key: `poll:${poll.id}:${poll.state}:${poll.closes_at}:${chosen}:${wording}`,
         view: () => pollView(poll) };
     }
     if (screen.kind === "results" && poll) {
-      return { kind: "results", key: `results:${poll.id}:${Boolean(poll.results)}`, poll,
+      return { kind: "results", key: `results:${poll.id}:${Boolean(poll.results)}:${[poll.prompt, ...poll.options].join("\u0000")}`, poll,
         view: () => resultsView(poll) };
     }
     if (compact) return { kind: "none", key: "none", view: () => [] };

@@ -57,6 +57,17 @@ def test_an_open_poll_reaches_a_german_attendee_in_german(phone, server):
     card = phone.locator(f"form[aria-labelledby='poll-{programme['id']}-legend']")
     expect(card.get_by_text(german["options"][-1], exact=True)).to_be_attached()
 
+    # the organiser rewords the German prompt in the translation editor: the open page follows
+    link = re.search(r"Organiser page: +(\S+)", server.log.read_text()).group(1)
+    editor = phone.context.new_page()
+    editor.goto(link)
+    editor.goto(f"{server.url}/admin/webinars/{CODE}/translations/de")
+    editor.locator(f"[name='poll-{programme['id']}-prompt']").fill("Welches Programm passt zu Ihnen?")
+    editor.get_by_role("button", name="Übersetzung speichern").click()
+    expect(editor.get_by_role("status")).to_be_visible()
+    editor.close()
+    expect(legend).to_have_text("Welches Programm passt zu Ihnen?")
+
     # a topic is chosen and read by its German name; the question carries the webinar's own
     phone.locator("#tab-qa").click()
     phone.locator("#question-text").fill("Wie bewerben sich kleinere Städte?")
