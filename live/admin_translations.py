@@ -7,11 +7,10 @@ file's ``[translations.xx]`` (docs/webinar-file.md), item by item in a list (the
 options); a list of another length than the webinar's (changed since the page was opened) is
 refused as ``check_translations`` refuses it in a file, beside its field.
 
-Pages already open show the change at the latest on reload. A poll's new translation goes out
-with the next update, as a moderator's change of the poll (the attendee page draws it when it
-next draws the poll's card); the webinar's title, description, programmes and topics come with
-the page's next snapshot (a reload or a reconnection), as an edit of the title on the organiser
-page.
+A poll's new translation goes out to the pages already open with the next update, as a
+moderator's change of the poll, and they draw it at once; the webinar's title, description,
+programmes and topics come with a page's next snapshot (a reload or a reconnection), as an edit
+of the title on the organiser page.
 """
 
 from __future__ import annotations
