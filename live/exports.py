@@ -55,6 +55,13 @@ CSV_HEADINGS = {
     "average_rank": N_("Average rank"),
     "voters": N_("Voters"),
 }
+# the interest CSV's columns and their headings
+INTEREST_HEADINGS = {
+    "poll": N_("Poll"),
+    "option": N_("Option"),
+    "email": N_("Email address"),
+    "consented_at": N_("Consent given at"),
+}
 # a spreadsheet runs a cell that starts with one of these as a formula
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -78,10 +85,7 @@ def to_csv(data: dict[str, Any], language: str = "en") -> str:
     ``language`` (the webinar's), English's being the column names."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="")
-    if language == "en":
-        writer.writeheader()
-    else:
-        writer.writerow({c: translate(CSV_HEADINGS[c], language) for c in CSV_COLUMNS})
+    _write_header(writer, CSV_HEADINGS, language)
     for q in data["questions"]:
         row = {
             "record": "question",
@@ -149,12 +153,13 @@ def _safe(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def interest_csv(store: Store, webinar: Webinar) -> str:
+def interest_csv(store: Store, webinar: Webinar, language: str = "en") -> str:
     """The addresses voters left on the polls that collect them, one row per option they chose
-    (a programme) and address, sorted by option: the list to send application information to."""
+    (a programme) and address, sorted by option: the list to send application information to.
+    The header row is in ``language``, as ``to_csv``'s."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=("poll", "option", "email", "consented_at"))
-    writer.writeheader()
+    writer = csv.DictWriter(out, fieldnames=tuple(INTEREST_HEADINGS))
+    _write_header(writer, INTEREST_HEADINGS, language)
     rows = []
     for poll in store.polls(webinar.code):
         if not poll.collects_emails:
@@ -173,3 +178,14 @@ def interest_csv(store: Store, webinar: Webinar) -> str:
     for row in sorted(rows, key=lambda r: (r["poll"], r["option"], r["email"])):
         writer.writerow(_safe(row))
     return out.getvalue()
+
+
+def _write_header(writer: csv.DictWriter[str], headings: dict[str, str], language: str) -> None:
+    """Write a CSV's header row: the column names in English (what scripts read), else each
+    column's heading in ``language``."""
+    if language == "en":
+        writer.writeheader()
+    else:
+        writer.writerow(
+            {column: translate(heading, language) for column, heading in headings.items()}
+        )

@@ -234,11 +234,16 @@ def current_language() -> str:
 
 def remember_choice(response: Response) -> Response:
     """Keep a ``?lang=xx`` choice in the ``lang`` cookie for the next pages; say that a page
-    depends on the browser's languages and cookies (a cache must not give one to another)."""
-    if response.mimetype == "text/html":
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+    depends on the browser's languages and cookies (a cache must not give one to another).
+    Only a page the reader reads is a choice: the projector and the overlay a moderator opens
+    in another language, or a report downloaded in one, leave the console's language alone."""
+    if response.mimetype != "text/html":
+        return response
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
     asked = request.args.get(COOKIE, "")
+    if request.endpoint in SCREENS:
+        return response
     if asked in languages().codes and request.cookies.get(COOKIE) != asked:
         response.set_cookie(
             COOKIE, asked, max_age=COOKIE_MAX_AGE, samesite="Lax", secure=request.is_secure

@@ -23,8 +23,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from . import current_live, exports, private, service
-from .domain import LiveError, NotFound, TooMany, Webinar, content_in
-from .i18n import current_language, error_message
+from .domain import InvalidInput, LiveError, NotFound, TooMany, Webinar, content_in
+from .i18n import current_language, error_message, languages
 from .identity import key_fingerprint
 from .keys import moderator_key_valid, rotate_moderator_key, session_moderates
 from .links import attendee_url, moderator_url
@@ -290,16 +290,30 @@ def export(code: str, fmt: str) -> Response:
         raise NotFound(N_("Exports are export.csv, export.json and export.md."))
     if not _is_moderator(webinar.code):
         return _json_error(403, "forbidden", _("Only the webinar's moderators may export it."))
+    language = _export_language(webinar)
     data = exports.collect(current_live().store, webinar)
     name = f"{webinar.code}-export.{fmt}"
     if fmt == "json":
         response = jsonify(data)
     elif fmt == "md":
-        response = Response(markdown_report(data, webinar.language), mimetype="text/markdown")
+        response = Response(markdown_report(data, language), mimetype="text/markdown")
     else:
-        response = Response(exports.to_csv(data, webinar.language), mimetype="text/csv")
+        response = Response(exports.to_csv(data, language), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _export_language(webinar: Webinar) -> str:
+    """The language of a report or CSV: the webinar's, or the one a moderator chose (``?lang=``,
+    a shipped language; another is refused rather than silently replaced)."""
+    chosen = request.args.get("lang")
+    if chosen is None:
+        return webinar.language
+    if chosen not in languages().codes:
+        raise InvalidInput(
+            N_("There is no language %(lang)s here."), "bad_language", lang=repr(chosen[:10])
+        )
+    return chosen
 
 
 @bp.get("/e/<code>/interest.csv")
@@ -309,7 +323,9 @@ def interest_export(code: str) -> Response:
     webinar = _webinar(code)
     if not _is_moderator(webinar.code):
         return _json_error(403, "forbidden", _("Only the webinar's moderators may export it."))
-    response = Response(exports.interest_csv(current_live().store, webinar), mimetype="text/csv")
+    language = _export_language(webinar)
+    csv_text = exports.interest_csv(current_live().store, webinar, language)
+    response = Response(csv_text, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{webinar.code}-interest.csv"'
     # personal data: not to be kept by a proxy or the browser's cache
     response.headers["Cache-Control"] = "no-store"

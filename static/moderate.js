@@ -362,6 +362,31 @@
     described = `${screen.kind}:${screen.id}`;
   }
 
+  /* -- the language of the projector, the overlay and the downloads --------------------------- */
+  // the webinar's by default; a moderator's other choice is kept in this browser for the webinar
+  const outputLanguage = $("output-language");
+  const OUTPUT_KEY = `live-output-language:${document.body.dataset.webinar}`;
+  function useOutputLanguage() {
+    const chosen = outputLanguage.value;
+    const own = chosen === outputLanguage.dataset.webinarLanguage;
+    for (const link of document.querySelectorAll("a[data-in-language]")) {
+      const url = new URL(link.getAttribute("href"), location.href);
+      if (own) url.searchParams.delete("lang"); else url.searchParams.set("lang", chosen);
+      link.setAttribute("href", url.pathname + url.search);
+    }
+    try {
+      if (own) localStorage.removeItem(OUTPUT_KEY); else localStorage.setItem(OUTPUT_KEY, chosen);
+    } catch (error) { /* storage refused: the choice lasts for this page */ }
+  }
+  if (outputLanguage) {
+    try {
+      const kept = localStorage.getItem(OUTPUT_KEY);
+      if (kept && [...outputLanguage.options].some((o) => o.value === kept)) outputLanguage.value = kept;
+    } catch (error) { /* storage refused */ }
+    outputLanguage.addEventListener("change", useOutputLanguage);
+    useOutputLanguage();
+  }
+
   /* -- the moderation log ------------------------------------------------------------------ */
   // the log keeps what the server wrote (action codes, and details in its own words): each line
   // is said in the console's language here, a detail it does not know as it was written

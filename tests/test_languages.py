@@ -22,11 +22,13 @@ def html_lang(page: str) -> str:
 def test_lang_in_the_address_sets_the_page_language_and_the_cookie(client, path):
     page = client.get(path + "?lang=de")
     assert html_lang(page.get_data(as_text=True)) == "de"
-    assert "lang=de" in " ".join(page.headers.getlist("Set-Cookie"))
-    # the next page without ?lang keeps it, whatever the browser prefers; the projected views
-    # (screen, overlay) are in the webinar's language unless their own address says otherwise
-    again = client.get(path, headers={"Accept-Language": "fr"})
+    # the projected views (screen, overlay) are in the webinar's language unless their own
+    # address says otherwise, and a moderator opening one in German keeps their console's
     projected = path.endswith(("/present", "/overlay"))
+    remembered = "lang=de" in " ".join(page.headers.getlist("Set-Cookie"))
+    assert remembered != projected
+    # the next page without ?lang keeps it, whatever the browser prefers
+    again = client.get(path, headers={"Accept-Language": "fr"})
     assert html_lang(again.get_data(as_text=True)) == ("en" if projected else "de")
 
 
@@ -138,6 +140,28 @@ def test_the_csv_export_is_headed_in_the_webinar_language(client, live):
     )
     # the rows are the same: the poll's options and codes, whatever the heading's language
     assert german.splitlines()[1:] == english.splitlines()[1:]
+
+
+def test_moderators_choose_another_language_for_the_report_and_the_csvs(client):
+    bearer = {"Authorization": "Bearer test-moderator-key"}
+    french = client.get("/e/nets4dem/export.md?lang=fr", headers=bearer).get_data(as_text=True)
+    assert "## Sondages" in french
+    # the English webinar's CSV headed in Greek, and its interest CSV in Polish
+    greek = client.get("/e/nets4dem/export.csv?lang=el", headers=bearer).get_data(as_text=True)
+    assert greek.splitlines()[0].startswith("Εγγραφή,")
+    polish = client.get("/e/nets4dem/interest.csv?lang=pl", headers=bearer)
+    assert polish.get_data(as_text=True).splitlines()[0] == (
+        "Ankieta,Opcja,Adres e-mail,Data wyrażenia zgody"
+    )
+    english = client.get("/e/nets4dem/interest.csv", headers=bearer).get_data(as_text=True)
+    assert english.splitlines()[0] == "poll,option,email,consented_at"
+    # a language that is not here is refused, not replaced by another
+    refused = client.get("/e/nets4dem/export.md?lang=xx", headers=bearer)
+    assert refused.status_code == 400
+    assert refused.get_json()["error"] == "bad_language"
+    assert "xx" in refused.get_json()["message"]
+    # and only moderators download, whatever the language
+    assert client.get("/e/nets4dem/export.md?lang=fr").status_code == 403
 
 
 def test_templates_get_the_webinar_content_in_the_page_language(app, live):

@@ -276,3 +276,26 @@ def test_no_english_is_left_that_the_catalogue_does_not_hold(browser, server, cl
             if text not in content and not re.fullmatch(r"(https?://\S+|/\S*|[a-z0-9-]+)", text)
         )
         assert left == [], name
+
+
+def test_moderators_choose_the_language_of_the_screen_and_the_downloads(browser, server):
+    context = browser.new_context(locale="de-DE", viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/e/{CODE}/moderate?key=e2e-moderator-key")
+        choice = page.get_by_label("Sprache von Projektor, Einblendung und Downloads")
+        # the webinar's language by default, each language named in itself
+        expect(choice).to_have_value("en")
+        choice.select_option(label="Français")
+        projector = page.get_by_role("link", name="Projektoransicht öffnen")
+        expect(projector).to_have_attribute("href", f"/e/{CODE}/present?lang=fr")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Bericht (Markdown)").click()
+        assert "## Sondages" in Path(download.value.path()).read_text(encoding="utf-8")
+        # kept in this browser for the webinar; the webinar's own language takes ?lang away
+        page.reload()
+        expect(choice).to_have_value("fr")
+        choice.select_option("en")
+        expect(projector).to_have_attribute("href", f"/e/{CODE}/present")
+    finally:
+        context.close()
