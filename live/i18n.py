@@ -54,6 +54,7 @@ def regional(code: str) -> str:
     ``pt`` -> ``pt_PT``; the others are their own."""
     return REGIONS.get(code, code)
 
+
 bp = Blueprint("i18n", __name__)
 
 
