@@ -23,6 +23,7 @@ from .domain import (
     PRIVACY_TEXTS,
     LiveError,
     Privacy,
+    Webinar,
     with_settings,
 )
 from .i18n import DEFAULT, error_message, languages, native_name
@@ -78,26 +79,11 @@ def page() -> Any:
 def _page(message: list[Any] | None, typed: Any = None, errors: Any = None) -> str:
     """Render the organiser page; ``typed`` refills the new webinar's form after a mistake,
     ``errors`` (field -> sentence) are said beside their fields."""
-    # late: the translation editor builds on this module's sign-in and forms
-    from .admin_translations import states
-
     store = current_live().store
     webinars = [store.get_webinar(code) for code in store.webinar_codes()]
     return render_template(
         "admin.html",
-        webinars=[
-            {
-                "webinar": w,
-                "translations": states(w, store.polls(w.code)),
-                "attendee_url": attendee_url(w.code),
-                "moderator_url": moderator_url(w.code, store.moderator_key(w.code) or ""),
-                "questions": len(store.questions(w.code)),
-                "purge_date": due_date(store, w),
-                "purged_at": store.webinar_field(w.code, "purged_at"),
-            }
-            for w in webinars
-            if w is not None
-        ],
+        webinars=[_card(w) for w in webinars if w is not None],
         message=message,
         csrf=session["csrf"],
         typed=typed or {},
@@ -106,6 +92,24 @@ def _page(message: list[Any] | None, typed: Any = None, errors: Any = None) -> s
         languages={code: native_name(code) for code in LANGUAGES},
         content_languages=languages().names(),
     )
+
+
+def _card(webinar: Webinar) -> dict[str, Any]:
+    """What the organiser page says of one webinar (its questions read once)."""
+    # late: the translation editor builds on this module's sign-in and forms
+    from .admin_translations import states
+
+    store = current_live().store
+    questions = store.questions(webinar.code)
+    return {
+        "webinar": webinar,
+        "translations": states(webinar, store.polls(webinar.code)),
+        "attendee_url": attendee_url(webinar.code),
+        "moderator_url": moderator_url(webinar.code, store.moderator_key(webinar.code) or ""),
+        "questions": len(questions),
+        "purge_date": due_date(store, webinar, questions),
+        "purged_at": store.webinar_field(webinar.code, "purged_at"),
+    }
 
 
 # the form field a refusal is about, by its error code (the rest name the field in quotes)

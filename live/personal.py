@@ -7,10 +7,11 @@ What is personal and where it lives is in docs/privacy.md; the stores remove it 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .domain import NotFound, Personal, Webinar, purge_date
+from .domain import NotFound, Personal, Question, Webinar, purge_date
 from .msgids import N_
 from .store import Store
 
@@ -31,30 +32,42 @@ def purge_due(store: Store, now: datetime | None = None, dry_run: bool = False) 
     done = []
     for code in store.webinar_codes():
         webinar = store.get_webinar(code)
-        if webinar is None or due_date(store, webinar) > now:
+        if webinar is None:
+            continue
+        # read once: the due date's newest question, and the ids the purge changes (a purge
+        # unlinks questions from their authors, it removes none)
+        questions = store.questions(code)
+        if due_date(store, webinar, questions) > now:
             continue
         found = store.personal_data(code)
         if not found.total:
             continue
         if not dry_run:
             found = store.remove_personal(code, at=now) or Personal()
-        questions = tuple(q.id for q in store.questions(code))
-        done.append(Purged(webinar, found, questions))
+        done.append(Purged(webinar, found, tuple(q.id for q in questions)))
     return done
 
 
-def last_activity(store: Store, code: str) -> datetime | None:
+def last_activity(
+    store: Store, code: str, questions: Sequence[Question] | None = None
+) -> datetime | None:
     """Return when the webinar last collected personal data: its newest question or email
-    address (upvotes and ballots carry no time; they come with the questions and polls)."""
-    times = [q.created_at for q in store.questions(code)]
+    address (upvotes and ballots carry no time; they come with the questions and polls).
+    ``questions``: the webinar's, where the caller has read them already."""
+    if questions is None:
+        questions = store.questions(code)
+    times = [q.created_at for q in questions]
     for poll in store.polls(code):
         times.extend(at for _, at in store.interests(code, poll.id).values())
     return max(times, default=None)
 
 
-def due_date(store: Store, webinar: Webinar) -> datetime:
-    """Return when the purge removes this webinar's personal data (``domain.purge_date``)."""
-    return purge_date(webinar, last_activity(store, webinar.code))
+def due_date(
+    store: Store, webinar: Webinar, questions: Sequence[Question] | None = None
+) -> datetime:
+    """Return when the purge removes this webinar's personal data (``domain.purge_date``);
+    ``questions``: the webinar's, where the caller has read them already."""
+    return purge_date(webinar, last_activity(store, webinar.code, questions))
 
 
 def forget(store: Store, code: str, participant: str) -> tuple[Personal, tuple[int, ...]]:
