@@ -126,13 +126,19 @@ class Client:
 class Harness:
     """A Socket.IO server with the fan-out installed, and its clients."""
 
-    def __init__(self, transport: Any, fast: bool = True, queue_limit: int = 0) -> None:
+    def __init__(
+        self, transport: Any, fast: bool = True, queue_limit: int = 0, send_buffer: int = 0
+    ) -> None:
         self.sio = socketio.Server(async_mode="eventlet")
         self.disconnected: list[str] = []
         self.sio.on("connect", lambda sid, environ: self.sio.enter_room(sid, EVERYONE))
         self.sio.on("disconnect", lambda sid, reason: self.disconnected.append(sid))
         self.fan_out = fanout.install(self.sio, transport, fast=fast, queue_limit=queue_limit)
         self.listener = eventlet.listen(("127.0.0.1", 0))
+        if send_buffer:
+            # the accepted sockets inherit it: a kernel buffer of a mobile link's size, not the
+            # 4 MB that loopback grows to (which a test would have to fill before any queueing)
+            self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
         self.port = self.listener.getsockname()[1]
         self.server = eventlet.spawn(
             wsgi.server,
@@ -336,6 +342,50 @@ def test_a_stalled_client_among_many_is_dropped_and_the_others_get_everything(ha
     assert harness.disconnected == [stalled.sid]
     assert harness.fan_out.dropped == 1
     # the stalled client's connection was cut: reading it to the end ends, not waits
+    with pytest.raises((EOFError, ConnectionResetError)), eventlet.Timeout(30):
+        while True:
+            stalled.receive()
+
+
+@pytest.mark.parametrize(
+    "harness",
+    [
+        {"queue_limit": 20, "send_buffer": 65536},
+        {"queue_limit": 20, "send_buffer": 65536, "fast": False},
+    ],
+    indirect=True,
+    ids=["fast", "socketio-sends"],
+)
+def test_a_stalled_client_among_1000_is_dropped_and_the_others_get_every_update(harness):
+    """The issue's case: one phone stops reading among 1,000 that read. It is cut once its queue
+    passes the bound, and each of the 1,000 others receives every update, in order."""
+    # in the middle of the room: each broadcast reaches it after 500 readers, before 500 others
+    readers = [harness.client(deflate=n % 4 == 0) for n in range(500)]
+    stalled = harness.client(deflate=False, receive_buffer=4096)
+    readers += [harness.client(deflate=n % 4 == 0) for n in range(500)]
+    padding = "".join(random.Random(5).choices("abcdefghijklmnopqrstuvwxyz", k=4_000))
+    count = 150
+    got: dict[str, list[int]] = {client.sid: [] for client in readers}
+
+    def read(client: Client) -> None:
+        while len(got[client.sid]) < count:
+            got[client.sid].append(client.event()[1]["n"])
+
+    pool = eventlet.GreenPool(len(readers))
+    for client in readers:
+        pool.spawn(read, client)
+    for n in range(count):
+        harness.broadcast(n, padding=padding)
+        eventlet.sleep(0)
+    with eventlet.Timeout(120):
+        pool.waitall()
+        while stalled.sid not in harness.disconnected:
+            eventlet.sleep(0.05)
+    assert len(readers) == 1000
+    incomplete = [numbers for numbers in got.values() if numbers != list(range(count))]
+    assert incomplete == []
+    assert harness.disconnected == [stalled.sid]
+    assert harness.fan_out.dropped == 1
     with pytest.raises((EOFError, ConnectionResetError)), eventlet.Timeout(30):
         while True:
             stalled.receive()
