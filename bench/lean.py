@@ -46,6 +46,8 @@ class _Connection(asyncio.Protocol):
         self.upgraded = False
         self.deflate = False
         self.fresh_context = False
+        # the window the server let this client compress with (it asked for 10 bits)
+        self.client_bits = 15
         self.inflate = zlib.decompressobj(-15)
         self.fragments: list[bytes] = []
         self.fragment_compressed = False
@@ -72,6 +74,10 @@ class _Connection(asyncio.Protocol):
                 if name.strip().lower() == "sec-websocket-extensions":
                     self.deflate = value.strip().startswith("permessage-deflate")
                     self.fresh_context = "server_no_context_takeover" in value
+                    for option in value.split(";"):
+                        option_name, _, bits = option.strip().partition("=")
+                        if option_name == "client_max_window_bits" and bits.strip().isdigit():
+                            self.client_bits = int(bits)
             self.upgraded = True
         position, size = 0, len(buffer)
         while size - position >= 2:
@@ -122,7 +128,16 @@ class _Connection(asyncio.Protocol):
         self.attendee.message(payload.decode())
 
     def send(self, payload: bytes, opcode: int = 0x1) -> None:
-        """Send one masked frame (clients mask; a zero key is a key, and costs nothing)."""
+        """Send one masked frame (clients mask; a zero key is a key, and costs nothing); a
+        message compressed, as Chromium compresses every one when deflate was negotiated."""
+        if self.deflate and opcode == 0x1:
+            # a fresh compressor each time: the server asks for no context takeover, and the
+            # generator then keeps no zlib state per attendee
+            compressor = zlib.compressobj(
+                zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -self.client_bits
+            )
+            payload = (compressor.compress(payload) + compressor.flush(zlib.Z_SYNC_FLUSH))[:-4]
+            opcode |= 0x40
         length = len(payload)
         if length < 126:
             header = struct.pack("!BB", 0x80 | opcode, 0x80 | length)
