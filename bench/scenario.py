@@ -299,13 +299,25 @@ class Run:
         for staller in self.stallers:
             staller.stall()
 
+    def _halves(self, live: list[Attendee], at: float) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The latency of the actions sent before ``at`` and from it on (p50, p99)."""
+        timed, _ = self._timed_latencies(live)
+        before = [latency for sent, latency in timed if sent < at]
+        after = [latency for sent, latency in timed if sent >= at]
+        return tuple(  # type: ignore[return-value]
+            {
+                "effects": len(values),
+                "p50_ms": _ms(percentile(values, 0.5)),
+                "p99_ms": _ms(percentile(values, 0.99)),
+            }
+            for values in (before, after)
+        )
+
     def _stall_figures(self, live: list[Attendee]) -> dict[str, Any]:
         """The others' latency for the actions sent before the stall and after it, and the
         stalled phones dropped (by the server: their connection ended) and when."""
-        timed, _ = self._timed_latencies(live)
         at = self.stalled_at or 0.0
-        before = [latency for sent, latency in timed if sent < at]
-        during = [latency for sent, latency in timed if sent >= at]
+        before, during = self._halves(live, at)
         dropped = sorted(s.closed_at - at for s in self.stallers if s.closed_at is not None)
         return {
             "stalled": len(self.stallers),
@@ -314,16 +326,8 @@ class Run:
                 "first": round(dropped[0], 1) if dropped else None,
                 "last": round(dropped[-1], 1) if dropped else None,
             },
-            "others_before": {
-                "effects": len(before),
-                "p50_ms": _ms(percentile(before, 0.5)),
-                "p99_ms": _ms(percentile(before, 0.99)),
-            },
-            "others_while_stalled": {
-                "effects": len(during),
-                "p50_ms": _ms(percentile(during, 0.5)),
-                "p99_ms": _ms(percentile(during, 0.99)),
-            },
+            "others_before": before,
+            "others_while_stalled": during,
         }
 
     async def _act(self, questions: list[int], poll: int) -> dict[str, Any]:
@@ -429,6 +433,10 @@ class Run:
             ),
             "client": "lean" if s.lean else "aiohttp",
             **({"stall": self._stall_figures(live)} if self.stallers else {}),
+            # the same split without stalled phones: the control for ``stall``
+            "halves": dict(
+                zip(("first", "second"), self._halves(live, started + s.duration / 2), strict=True)
+            ),
         }
 
     def _latencies(self, live: list[Attendee]) -> tuple[list[float], int]:
