@@ -46,6 +46,8 @@ def test_smoke_run_of_the_load_generator(tmp_path):
     seen = stall["others_before"]["effects"] + stall["others_while_stalled"]["effects"]
     assert seen == result["effects"]["seen"]
     assert stall["others_before"]["effects"] > 0 and stall["others_while_stalled"]["effects"] > 0
+    halves = result["halves"]
+    assert halves["first"]["effects"] + halves["second"]["effects"] == result["effects"]["seen"]
     assert "smoke on live" in run.stderr  # the readable summary
 
 
