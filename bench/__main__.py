@@ -2,7 +2,8 @@
 
     python -m bench run S1 [--target live|gevent|baseline|node] [--attendees N] [--rate R]
                            [--duration S] [--questions Q] [--no-compress] [--json FILE]
-                           [--root DIR]                  S6 and S6-kill: the reconnect storm
+                           [--root DIR] [--stalled N] [--aiohttp-client]
+                                                  S6 and S6-kill: the reconnect storm
     python -m bench suite [--out FILE] [--quick]      S1-S7 and the floors, in one run
     python -m bench report FILE [--plot PNG]          tables (Markdown) and the plot from a suite
     python -m bench soak [--attendees N] [--minutes M] [--churn C] [--json FILE]
@@ -222,6 +223,18 @@ def main(argv: list[str]) -> None:
         action="store_false",
         help="do not offer per-message deflate (browsers do)",
     )
+    one.add_argument(
+        "--stalled",
+        type=int,
+        default=0,
+        help="phones that stop reading halfway: the others' p99 before and after, the drops",
+    )
+    one.add_argument(
+        "--aiohttp-client",
+        dest="lean",
+        action="store_false",
+        help="attendees on aiohttp's WebSocket client (the generator before issue 17's 2nd round)",
+    )
     one.add_argument("--json", type=Path)
     one.add_argument(
         "--url", help="drive a server started by hand (moderator key bench-moderator-key)"
@@ -266,6 +279,8 @@ def main(argv: list[str]) -> None:
             if v is not None
         }
         changes["compress"] = args.compress
+        changes["stalled"] = args.stalled
+        changes["lean"] = args.lean
         external = ExternalTarget(args.url, args.pid) if args.url else None
         result = run_one(replace(scenario, **changes), args.target, external, args.root.resolve())
         result["machine"] = machine()

@@ -27,6 +27,7 @@ import aiohttp
 
 from .client import Attendee, counting_connector, join_token
 from .content import Plan, Seeded, seed
+from .lean import LeanAttendee
 from .targets import CODE, KEY, Target, cpu_seconds, rss_bytes
 
 
@@ -47,6 +48,12 @@ class Scenario:
     compress: bool = True
     # S6: how the server is restarted once everyone is in ("term": SIGTERM, "kill": kill -9)
     restart: str = ""
+    # the attendees on bench/lean.py's connections (False: aiohttp's, which cost the generator
+    # about three times more per update received)
+    lean: bool = True
+    # phones that stop reading halfway through the actions, joined besides ``attendees``: the
+    # others' latency before and after, and when the stalled ones are dropped
+    stalled: int = 0
 
 
 SCENARIOS = {
@@ -113,6 +120,8 @@ class Run:
         self.actions: list[dict[str, Any]] = []
         self.phase = "starting"
         self.seeded: Seeded | None = None
+        self.stallers: list[LeanAttendee] = []
+        self.stalled_at: float | None = None
 
     async def run(self) -> dict[str, Any]:
         s = self.scenario
@@ -138,11 +147,14 @@ class Run:
                 (rss_after - rss_before) / max(connected, 1) / 1024, 1
             )
             result["server_rss_mb"] = round(rss_after / 2**20, 1)
+            if s.stalled:
+                await self._join_stallers()
             if s.rate and s.duration:
                 result.update(await self._act(questions, poll))
             result["disconnects"] = sum(bool(a and a.closed_unexpectedly) for a in self.attendees)
             reporter.cancel()
-            await asyncio.gather(*(a.close() for a in self.attendees if a), return_exceptions=True)
+            everyone = [a for a in self.attendees if a] + self.stallers
+            await asyncio.gather(*(a.close() for a in everyone), return_exceptions=True)
         return result
 
     async def _setup(self) -> tuple[list[int], int]:
@@ -221,7 +233,10 @@ class Run:
                 started = time.monotonic()
                 try:
                     token = await join_token(self.session, url, CODE)
-                    attendee = self.attendee_class(
+                    kind = self.attendee_class
+                    if s.lean and kind is Attendee:
+                        kind = LeanAttendee
+                    attendee = kind(
                         self.session,
                         url,
                         {"webinar": CODE, "participant": token},
@@ -263,6 +278,58 @@ class Run:
             ),
         }
 
+    async def _join_stallers(self) -> None:
+        """Join the phones that will stop reading (``stalled``), after the others."""
+        url = self.target.urls[0]
+        for _ in range(self.scenario.stalled):
+            token = await join_token(self.session, url, CODE)
+            staller = LeanAttendee(
+                self.session,
+                url,
+                {"webinar": CODE, "participant": token},
+                compress=self.scenario.compress,
+                stalling=True,
+            )
+            await staller.connect(timeout=60)
+            self.stallers.append(staller)
+
+    async def _stall_halfway(self) -> None:
+        await asyncio.sleep(self.scenario.duration / 2)
+        self.stalled_at = time.monotonic()
+        for staller in self.stallers:
+            staller.stall()
+
+    def _halves(self, live: list[Attendee], at: float) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The latency of the actions sent before ``at`` and from it on (p50, p99)."""
+        timed, _ = self._timed_latencies(live)
+        before = [latency for sent, latency in timed if sent < at]
+        after = [latency for sent, latency in timed if sent >= at]
+        return tuple(  # type: ignore[return-value]
+            {
+                "effects": len(values),
+                "p50_ms": _ms(percentile(values, 0.5)),
+                "p99_ms": _ms(percentile(values, 0.99)),
+            }
+            for values in (before, after)
+        )
+
+    def _stall_figures(self, live: list[Attendee]) -> dict[str, Any]:
+        """The others' latency for the actions sent before the stall and after it, and the
+        stalled phones dropped (by the server: their connection ended) and when."""
+        at = self.stalled_at or 0.0
+        before, during = self._halves(live, at)
+        dropped = sorted(s.closed_at - at for s in self.stallers if s.closed_at is not None)
+        return {
+            "stalled": len(self.stallers),
+            "dropped": len(dropped),
+            "dropped_after_s": {
+                "first": round(dropped[0], 1) if dropped else None,
+                "last": round(dropped[-1], 1) if dropped else None,
+            },
+            "others_before": before,
+            "others_while_stalled": during,
+        }
+
     async def _act(self, questions: list[int], poll: int) -> dict[str, Any]:
         s = self.scenario
         self.phase = "acting"
@@ -273,6 +340,9 @@ class Run:
         updates_before = sum(a.seen.updates for a in live)
         cpu_before = sum(cpu_seconds(pid) for pid in self.target.pids)
         gen_before, started = time.process_time(), time.monotonic()
+        staller = (
+            asyncio.get_running_loop().create_task(self._stall_halfway()) if self.stallers else None
+        )
 
         async def act(i: int) -> None:
             # each attendee votes once (so that voters only rise): past that, upvotes instead
@@ -301,6 +371,8 @@ class Run:
                 record["count"] = ack["question"]["upvotes"]
 
         await paced(total, s.rate, act)
+        if staller is not None:
+            await staller
         acting = time.monotonic() - started
         gen_cpu = (time.process_time() - gen_before) / acting
 
@@ -328,6 +400,7 @@ class Run:
         window = time.monotonic() - started
         cpu = sum(cpu_seconds(pid) for pid in self.target.pids) - cpu_before
         delivered = sum(a.seen.updates for a in live) - updates_before
+        gen_window_seconds = time.process_time() - gen_before
 
         latencies, missing = self._latencies(live)
         acked = sum(a["ok"] for a in self.actions)
@@ -354,6 +427,16 @@ class Run:
             "cpu_us_per_delivered_update": round(1e6 * cpu / delivered, 2) if delivered else None,
             "generator_cpu": round(gen_cpu, 2),
             "generator_bound": gen_cpu > 0.9,
+            # the generator's CPU while acting (its actors' share is small) per update received
+            "generator_us_per_delivered_update": (
+                round(1e6 * gen_window_seconds / delivered, 2) if delivered else None
+            ),
+            "client": "lean" if s.lean else "aiohttp",
+            **({"stall": self._stall_figures(live)} if self.stallers else {}),
+            # the same split without stalled phones: the control for ``stall``
+            "halves": dict(
+                zip(("first", "second"), self._halves(live, started + s.duration / 2), strict=True)
+            ),
         }
 
     def _latencies(self, live: list[Attendee]) -> tuple[list[float], int]:

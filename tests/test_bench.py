@@ -21,9 +21,11 @@ pytestmark = pytest.mark.e2e
 
 
 def test_smoke_run_of_the_load_generator(tmp_path):
+    """With a phone that stops reading halfway (``--stalled``): the others still see everything,
+    before and after."""
     out = tmp_path / "smoke.json"
     run = subprocess.run(
-        [sys.executable, "-m", "bench", "run", "smoke", "--json", str(out)],
+        [sys.executable, "-m", "bench", "run", "smoke", "--stalled", "1", "--json", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -38,6 +40,14 @@ def test_smoke_run_of_the_load_generator(tmp_path):
     assert result["exact"] is True and result["disconnects"] == 0
     assert result["latency_ms"]["p99"] is not None
     assert result["cpu_us_per_delivered_update"] > 0
+    assert result["client"] == "lean" and result["generator_us_per_delivered_update"] > 0
+    stall = result["stall"]
+    assert stall["stalled"] == 1
+    seen = stall["others_before"]["effects"] + stall["others_while_stalled"]["effects"]
+    assert seen == result["effects"]["seen"]
+    assert stall["others_before"]["effects"] > 0 and stall["others_while_stalled"]["effects"] > 0
+    halves = result["halves"]
+    assert halves["first"]["effects"] + halves["second"]["effects"] == result["effects"]["seen"]
     assert "smoke on live" in run.stderr  # the readable summary
 
 
