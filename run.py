@@ -34,6 +34,7 @@ import signal  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
 
 import greenlet  # noqa: E402
 from flask import Flask  # noqa: E402
@@ -111,12 +112,13 @@ STOP_GRACE = 3.0
 # storm, with pauses up to 1 s. Automatic full collections now wait for a hundred times more
 # collections of the middle generation (the young ones, which find most garbage cycles, run as
 # before), and what the process built at its start is left out of every collection. So that the
-# cycles left by connections that came and went are not kept for long (a soak run with churn grew
-# by 1.9 GB an hour without it), a full collection also runs every ``GC_FULL_EVERY`` seconds when
-# the default thresholds would have run at least one meanwhile.
+# cycles left by connections that came and went were not kept for long (a soak run with churn grew
+# by 1.9 GB an hour without it), a full collection ran every minute when the default thresholds
+# would have run one meanwhile: a pause of the whole process, 0.5 s with 5,000 attendees (S2).
+# Those cycles were eventlet's (``release_connections`` below breaks them as each request ends):
+# now a full collection runs every ``LIVE_GC_FULL_SECONDS`` (600) when one is due.
 GC_THRESHOLDS = (700, 10, 1000)
 GC_DEFAULT_THRESHOLD2 = 10
-GC_FULL_EVERY = 60.0
 
 
 def tune_garbage_collector() -> None:
@@ -126,10 +128,10 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def collect_garbage_now_and_then(sleep: Callable[[float], object]) -> None:
-    """Run a full collection at most every ``GC_FULL_EVERY`` seconds, when one is due."""
+def collect_garbage_now_and_then(every: float, sleep: Callable[[float], object]) -> None:
+    """Run a full collection at most every ``every`` seconds, when one is due."""
     while True:
-        sleep(GC_FULL_EVERY)
+        sleep(every)
         # collections of the middle generation since the last full one
         if gc.get_count()[2] >= GC_DEFAULT_THRESHOLD2:
             gc.collect()
@@ -170,6 +172,23 @@ def parse_headers_quickly(fp: object, _class: type = http.client.HTTPMessage) ->
     return message
 
 
+def release_connections(wsgi_app: Any) -> Any:
+    """``wsgi_app`` with eventlet's idle hook dropped from each request once the app is done
+    with it. eventlet's server puts in every request's environ a function that refers to its
+    connection, which refers back to that environ: a cycle, so that every connection that came
+    and went (all of its objects, sockets and buffers) stayed in memory until a full garbage
+    collection found it. The hook's one user, eventlet's WebSocket, calls it as the WebSocket
+    opens, long before the app returns."""
+
+    def released(environ: dict[str, Any], start_response: Any) -> Any:
+        try:
+            return wsgi_app(environ, start_response)
+        finally:
+            environ.pop("eventlet.set_idle", None)
+
+    return released
+
+
 def serve(app: Flask, host: str, port: int, options: dict[str, object]) -> None:
     """Serve until stopped. Access lines come from the app, without query strings (a moderator key
     must not be logged), so the servers' own are off."""
@@ -193,7 +212,7 @@ def serve(app: Flask, host: str, port: int, options: dict[str, object]) -> None:
     pool = Connections(int(options.pop("max_size")))  # type: ignore[call-overload]
     eventlet.wsgi.server(
         listener,
-        app,
+        release_connections(app),
         log_output=False,
         custom_pool=pool,
         **options,  # type: ignore[arg-type]
@@ -305,7 +324,8 @@ def main(argv: list[str]) -> None:
     stop_gracefully_on_sigterm(app)
     install_fan_out(app)
     tune_garbage_collector()
-    socketio.start_background_task(collect_garbage_now_and_then, socketio.sleep)
+    every = float(app.config["GC_FULL_SECONDS"])
+    socketio.start_background_task(collect_garbage_now_and_then, every, socketio.sleep)
     serve(app, args.host, args.port, options)
     live.store.close()
     log.info("stopped")

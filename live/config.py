@@ -61,6 +61,10 @@ class Config:
     EVENTS_PER_SECOND = 10
     # questions one participant may ask per minute
     QUESTIONS_PER_MINUTE = 10
+    # seconds between the server's full garbage collections (when one is due; run.py): each
+    # pauses the process (0.5 s at 5,000 attendees); the connections that come and go no longer
+    # need them (run.py's release_connections), what else they find is small
+    GC_FULL_SECONDS = 600.0
     # purge the personal data of webinars past their retention period, at start and hourly
     # (docs/privacy.md); false: only by hand, with python -m live purge
     PURGE = True

@@ -50,3 +50,46 @@ def test_too_many_or_too_long_headers_are_refused_as_before(run):
         run.parse_headers_quickly(io.BytesIO(many))
     with pytest.raises(http.client.LineTooLong):
         run.parse_headers_quickly(io.BytesIO(b"X: " + b"a" * 70000 + b"\r\n\r\n"))
+
+
+def connections_left_in_cycles(wrap) -> int:
+    """Serve ten keep-alive HTTP requests with eventlet's server (the app wrapped by ``wrap``),
+    close the clients, and count the server's connections that only a full garbage collection
+    would free."""
+    import gc
+    import socket
+
+    eventlet = pytest.importorskip("eventlet")
+    from eventlet import wsgi
+
+    def hello(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+        return [b"ok"]
+
+    listener = eventlet.listen(("127.0.0.1", 0))
+    server = eventlet.spawn(
+        wsgi.server, listener, wrap(hello), log=io.StringIO(), log_output=False
+    )
+    try:
+        gc.collect()
+        for _ in range(10):
+            client = eventlet.green.socket.create_connection(listener.getsockname())
+            client.sendall(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+            assert client.recv(1024).startswith(b"HTTP/1.1 200")
+            client.shutdown(socket.SHUT_RDWR)
+            client.close()
+        eventlet.sleep(0.2)  # the server's greenthreads see the connections end
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        return sum(1 for o in gc.garbage if type(o) is wsgi.HttpProtocol)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        server.kill()
+        listener.close()
+
+
+def test_a_closed_connection_is_freed_at_once_not_by_a_full_collection(run):
+    # without the wrapper, eventlet's idle hook keeps each connection in a reference cycle
+    assert connections_left_in_cycles(lambda app: app) == 10
+    assert connections_left_in_cycles(run.release_connections) == 0
