@@ -67,9 +67,7 @@ def connections_left_in_cycles(wrap) -> int:
         return [b"ok"]
 
     listener = eventlet.listen(("127.0.0.1", 0))
-    server = eventlet.spawn(
-        wsgi.server, listener, wrap(hello), log=io.StringIO(), log_output=False
-    )
+    server = eventlet.spawn(wsgi.server, listener, wrap(hello), log=io.StringIO(), log_output=False)
     try:
         gc.collect()
         for _ in range(10):
