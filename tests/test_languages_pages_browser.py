@@ -300,3 +300,39 @@ def test_moderators_choose_the_language_of_the_screen_and_the_downloads(browser,
         expect(projector).to_have_attribute("href", f"/e/{CODE}/present")
     finally:
         context.close()
+
+
+def test_every_kind_of_poll_reads_in_german_french_and_greek(browser, server, clients):
+    """A poll of each kind open at once; the attendee's Polls tab in each language shows none of
+    the catalogue's English (the options are the webinar's own words, as typed)."""
+    from .test_e2e import moderator
+
+    mod = moderator(server, clients)
+    kinds = {
+        "single": ["Yes", "No"],
+        "multiple": ["Parks", "Schools", "Buses"],
+        "rating": [],
+        "ranking": ["Housing", "Transport", "Climate"],
+        "words": [],
+        "text": [],
+    }
+    for kind, options in kinds.items():
+        made = mod.call(
+            "create_poll", {"prompt": f"Poll of kind {kind}", "kind": kind, "options": options}
+        )
+        assert mod.call("poll", {"poll": made["poll"]["id"], "action": "open"})["ok"]
+    context = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        for lang in ("de", "fr", "el"):
+            page.goto(f"{server.url}/e/{CODE}?lang={lang}")
+            page.locator("#tab-polls").click()
+            for kind in kinds:
+                expect(page.locator("form.poll", has_text=f"Poll of kind {kind}")).to_be_visible()
+            text = page.evaluate(VISIBLE_TEXT)
+            left = [message for message in english_messages() if message in text]
+            assert left == [], lang
+            # the English page shows the same cards with the catalogue's sentences
+            assert "Submit vote" not in text and "stars" not in text, lang
+    finally:
+        context.close()
