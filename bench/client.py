@@ -84,6 +84,28 @@ class Seen:
     # (arrival time, ("q" or "p", id), count): kept for sampled attendees only
     timeline: list[tuple[float, tuple[str, int], int]] = field(default_factory=list)
 
+    def take_snapshot(self, snap: dict[str, Any]) -> None:
+        """Start from a snapshot's counts."""
+        for question in snap.get("questions", []):
+            self.upvotes[question["id"]] = question["upvotes"]
+        for poll in snap.get("polls", []):
+            if poll.get("results"):
+                self.voters[poll["id"]] = poll["results"]["voters"]
+
+    def take_update(self, update: dict[str, Any], now: float, sampled: bool) -> None:
+        """Take an update's counts, arrived at ``now`` (kept in the timeline if ``sampled``)."""
+        self.updates += 1
+        for question in update.get("questions", ()):
+            self.upvotes[question["id"]] = question["upvotes"]
+            if sampled:
+                self.timeline.append((now, ("q", question["id"]), question["upvotes"]))
+        for poll in update.get("polls", ()):
+            results = poll.get("results")
+            if results:
+                self.voters[poll["id"]] = results["voters"]
+                if sampled:
+                    self.timeline.append((now, ("p", poll["id"]), results["voters"]))
+
 
 class Attendee:
     """One attendee's connection: ``connect``, then ``call`` events; ``seen`` fills by itself."""
@@ -146,7 +168,7 @@ class Attendee:
                 snapshot = json.loads(message[2:])[1]
                 if self.check is None:
                     self.snapshot = snapshot
-                    self._apply_snapshot(snapshot)
+                    self.seen.take_snapshot(snapshot)
                 else:
                     self.snapshot_ok = self.check(snapshot)
                     self.snapshot = {}
@@ -210,7 +232,7 @@ class Attendee:
             if data == "2":
                 await self._ws.send_str("3")
             elif data.startswith('42["update"'):
-                self._apply_update(json.loads(data[2:])[1], time.monotonic())
+                self.seen.take_update(json.loads(data[2:])[1], time.monotonic(), self.sampled)
             elif data.startswith("43"):
                 bracket = data.index("[")
                 future = self._acks.get(int(data[2:bracket]))
@@ -218,27 +240,6 @@ class Attendee:
                     future.set_result(json.loads(data[bracket:])[0])
         if not self._closing:
             self.closed_unexpectedly = True
-
-    def _apply_snapshot(self, snap: dict[str, Any]) -> None:
-        for question in snap.get("questions", []):
-            self.seen.upvotes[question["id"]] = question["upvotes"]
-        for poll in snap.get("polls", []):
-            if poll.get("results"):
-                self.seen.voters[poll["id"]] = poll["results"]["voters"]
-
-    def _apply_update(self, update: dict[str, Any], now: float) -> None:
-        seen = self.seen
-        seen.updates += 1
-        for question in update.get("questions", ()):
-            seen.upvotes[question["id"]] = question["upvotes"]
-            if self.sampled:
-                seen.timeline.append((now, ("q", question["id"]), question["upvotes"]))
-        for poll in update.get("polls", ()):
-            results = poll.get("results")
-            if results:
-                seen.voters[poll["id"]] = results["voters"]
-                if self.sampled:
-                    seen.timeline.append((now, ("p", poll["id"]), results["voters"]))
 
 
 async def join_token(session: aiohttp.ClientSession, base_url: str, code: str) -> str:

@@ -224,7 +224,7 @@ class LeanAttendee:
     def message(self, data: str) -> None:
         """One Engine.IO message from the server."""
         if data.startswith('42["update"'):
-            self._apply_update(json.loads(data[2:])[1], time.monotonic())
+            self.seen.take_update(json.loads(data[2:])[1], time.monotonic(), self.sampled)
         elif data == "2":
             self._send("3")
         elif data.startswith("43"):
@@ -238,7 +238,7 @@ class LeanAttendee:
             snapshot = json.loads(data[2:])[1]
             if self.check is None:
                 self.snapshot = snapshot
-                self._apply_snapshot(snapshot)
+                self.seen.take_snapshot(snapshot)
             else:
                 self.snapshot_ok = self.check(snapshot)
                 self.snapshot = {}
@@ -308,24 +308,3 @@ class LeanAttendee:
             connection.transport.close()
         if connection is not None and self._closed is not None:
             await self._closed
-
-    def _apply_snapshot(self, snap: dict[str, Any]) -> None:
-        for question in snap.get("questions", []):
-            self.seen.upvotes[question["id"]] = question["upvotes"]
-        for poll in snap.get("polls", []):
-            if poll.get("results"):
-                self.seen.voters[poll["id"]] = poll["results"]["voters"]
-
-    def _apply_update(self, update: dict[str, Any], now: float) -> None:
-        seen = self.seen
-        seen.updates += 1
-        for question in update.get("questions", ()):
-            seen.upvotes[question["id"]] = question["upvotes"]
-            if self.sampled:
-                seen.timeline.append((now, ("q", question["id"]), question["upvotes"]))
-        for poll in update.get("polls", ()):
-            results = poll.get("results")
-            if results:
-                seen.voters[poll["id"]] = results["voters"]
-                if self.sampled:
-                    seen.timeline.append((now, ("p", poll["id"]), results["voters"]))

@@ -76,7 +76,7 @@ class Page(Attendee):
         if check is not None:
 
             def apply_and_check(snap: dict[str, Any]) -> bool:
-                self._apply_snapshot(snap)
+                self.seen.take_snapshot(snap)
                 return check(snap)
 
             self.check = apply_and_check
