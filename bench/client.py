@@ -165,13 +165,7 @@ class Attendee:
                 self.snapshot_chars = len(message)
                 if self._counting is not None:
                     self.join_bytes = self._counting.received
-                snapshot = json.loads(message[2:])[1]
-                if self.check is None:
-                    self.snapshot = snapshot
-                    self.seen.take_snapshot(snapshot)
-                else:
-                    self.snapshot_ok = self.check(snapshot)
-                    self.snapshot = {}
+                keep_snapshot(self, json.loads(message[2:])[1])
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
     async def call(self, event: str, payload: Any, timeout: float = 30) -> Any:
@@ -240,6 +234,17 @@ class Attendee:
                     future.set_result(json.loads(data[bracket:])[0])
         if not self._closing:
             self.closed_unexpectedly = True
+
+
+def keep_snapshot(attendee: Any, snapshot: dict[str, Any]) -> None:
+    """Keep the snapshot an attendee (``Attendee`` or the lean client) received: with no
+    ``check``, the snapshot itself and its counts; else only whether the check passed."""
+    if attendee.check is None:
+        attendee.snapshot = snapshot
+        attendee.seen.take_snapshot(snapshot)
+    else:
+        attendee.snapshot_ok = attendee.check(snapshot)
+        attendee.snapshot = {}
 
 
 async def join_token(session: aiohttp.ClientSession, base_url: str, code: str) -> str:

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from .client import Refused, Seen
+from .client import Refused, Seen, keep_snapshot
 
 OFFER = "permessage-deflate; client_max_window_bits"
 # a stalled phone's receive buffer: the window the server sees closes after a few updates
@@ -235,13 +235,7 @@ class LeanAttendee:
         elif data.startswith('42["snapshot"'):
             self.snapshot_chars = len(data)
             self.join_bytes = self.received
-            snapshot = json.loads(data[2:])[1]
-            if self.check is None:
-                self.snapshot = snapshot
-                self.seen.take_snapshot(snapshot)
-            else:
-                self.snapshot_ok = self.check(snapshot)
-                self.snapshot = {}
+            keep_snapshot(self, json.loads(data[2:])[1])
             if self._joined is not None and not self._joined.done():
                 self._joined.set_result(None)
         elif data.startswith("0"):

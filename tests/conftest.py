@@ -168,3 +168,19 @@ def page_without_errors(browser: Any, **context_options: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert errors == []
+
+
+def open_translated_poll(url: str, language: str) -> dict[str, Any]:
+    """As a moderator of the default webinar on the server at ``url``, open its first poll that
+    the webinar file translates into ``language``; return that poll as the moderator saw it."""
+    import socketio as socketio_client
+
+    moderator = socketio_client.SimpleClient()
+    moderator.connect(url, auth={"webinar": "nets4dem", "key": "e2e-moderator-key"})
+    try:
+        polls = moderator.receive(timeout=5)[1]["polls"]
+        poll: dict[str, Any] = next(p for p in polls if p["translations"].get(language))
+        assert moderator.call("poll", {"poll": poll["id"], "action": "open"})["ok"]
+    finally:
+        moderator.disconnect()
+    return poll

@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import socketio
 from playwright.sync_api import expect
 
-from .conftest import page_without_errors
+from .conftest import open_translated_poll, page_without_errors
 from .servers import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -37,14 +36,7 @@ def phone(browser):
 
 
 def test_an_open_poll_reaches_a_german_attendee_in_german(phone, server):
-    moderator = socketio.SimpleClient()
-    moderator.connect(server.url, auth={"webinar": CODE, "key": "e2e-moderator-key"})
-    try:
-        polls = moderator.receive(timeout=5)[1]["polls"]
-        programme = next(p for p in polls if p["translations"].get("de"))
-        assert moderator.call("poll", {"poll": programme["id"], "action": "open"})["ok"]
-    finally:
-        moderator.disconnect()
+    programme = open_translated_poll(server.url, "de")
     german = programme["translations"]["de"]
 
     sent: list[str] = []

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import socketio
 from playwright.sync_api import expect
 
-from .conftest import page_without_errors
+from .conftest import open_translated_poll, page_without_errors
 from .servers import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -48,14 +47,7 @@ def test_the_projector_in_german_shows_german_labels_and_a_german_poll(projector
     expect(projector.get_by_role("button", name="Vollbild")).to_be_visible()
     expect(projector.get_by_role("complementary", name="So nehmen Sie teil")).to_be_visible()
 
-    moderator = socketio.SimpleClient()
-    moderator.connect(server.url, auth={"webinar": CODE, "key": "e2e-moderator-key"})
-    try:
-        polls = moderator.receive(timeout=5)[1]["polls"]
-        programme = next(p for p in polls if p["translations"].get("de"))
-        assert moderator.call("poll", {"poll": programme["id"], "action": "open"})["ok"]
-    finally:
-        moderator.disconnect()
+    programme = open_translated_poll(server.url, "de")
     german = programme["translations"]["de"]
     expect(projector.locator(".screen-poll h2")).to_have_text(german["prompt"])
     expect(projector.locator(".screen-options li")).to_have_count(len(german["options"]))
